@@ -1,0 +1,98 @@
+package io.jobpulse.app;
+
+import io.jobpulse.devstack.DevStack;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code jobpulse dev}: one process with every role, its own Kafka broker (in this JVM) and
+ * PostgreSQL (a child process), data under {@code .jobpulse/}. An external broker or database
+ * given in the environment is used instead of the embedded one. Stopping (Ctrl-C, SIGTERM)
+ * closes the application first, then the broker and the database; a PostgreSQL left behind by
+ * a killed JVM is stopped by the next start.
+ */
+final class DevCommand {
+
+    private DevCommand() {
+    }
+
+    static void run(String[] args) {
+        long started = System.nanoTime();
+        Map<String, String> env = System.getenv();
+        Path home = Path.of(env.getOrDefault("JOBPULSE_HOME", ".jobpulse"));
+        boolean externalKafka = env.containsKey("KAFKA_BOOTSTRAP_SERVERS");
+        boolean externalDatabase = env.containsKey("JDBC_URL");
+        int kafkaPort = port(env, "JOBPULSE_DEV_KAFKA_PORT", 9092);
+        int postgresPort = port(env, "JOBPULSE_DEV_POSTGRES_PORT", 54329);
+
+        DevStack stack = DevStack.start(new DevStack.Options(home, !externalKafka, kafkaPort, kafkaPort + 1,
+                !externalDatabase, postgresPort, true));
+        Map<String, Object> properties = new HashMap<>();
+        if (stack.hasKafka()) {
+            properties.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+            // Streams state belongs to one cluster: a new broker must not meet an old state directory.
+            properties.put("jobpulse.topology.state-dir",
+                    home.resolve("streams").resolve(stack.kafka().clusterId()).toAbsolutePath().toString());
+        }
+        if (stack.hasPostgres()) {
+            properties.put("datasources.default.url", stack.postgres().jdbcUrl());
+            properties.put("datasources.default.username", "postgres");
+            properties.put("datasources.default.password", "");
+        }
+        ApplicationContext context;
+        try {
+            context = Jobpulse.serve(args, properties);
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        // Micronaut's own hook stops the server and then the context; stopping the same way (the
+        // server first) waits for it instead of deadlocking with it. The broker goes last.
+        EmbeddedServer server = context.getBean(EmbeddedServer.class);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jobpulse-dev-stop").unstarted(() -> {
+            server.stop();
+            stack.close();
+        }));
+        printWelcome(context, stack, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static int port(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        try {
+            return value == null ? fallback : Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'");
+        }
+    }
+
+    private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup) {
+        String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
+        String kafka = context.getProperty("kafka.bootstrap.servers", String.class).orElse("?");
+        String jdbc = context.getProperty("datasources.default.url", String.class).orElse("?");
+        System.out.printf("""
+
+                Jobpulse is ready in %.1f s: %s
+                  roles       %s
+                  Kafka       %s%s
+                  PostgreSQL  %s%s
+
+                Try it:
+                  curl -si -X POST %s/v1/jobs -H 'Content-Type: application/json' -d '{"type":"image.generate","input":{"prompt":"a lighthouse"}}'
+                  curl -N %s/v1/jobs/<id>/stream
+                  curl -s -X POST %s/v1/jobs/<id>/reports -H 'Content-Type: application/json' -d '{"status":"running","progress":0.5}'
+                  curl -s %s/v1/jobs
+
+                Ctrl-C stops everything.
+                %n""",
+                startup.toMillis() / 1000.0, url,
+                context.getProperty("jobpulse.roles", String.class).orElse("?"),
+                kafka, stack.hasKafka() ? " (embedded)" : " (external)",
+                jdbc, stack.hasPostgres() ? " (embedded)" : " (external)",
+                url, url, url, url);
+    }
+}

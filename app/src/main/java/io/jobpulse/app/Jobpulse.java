@@ -1,0 +1,52 @@
+package io.jobpulse.app;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
+
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The command line: {@code jobpulse dev} runs everything on this machine with its own Kafka and
+ * PostgreSQL; {@code jobpulse serve} runs the configured roles against external ones.
+ */
+public final class Jobpulse {
+
+    private Jobpulse() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (command) {
+            case "dev" -> DevCommand.run(rest);
+            case "serve" -> serve(rest, Map.of());
+            case "help", "--help", "-h" -> usage(0);
+            default -> {
+                System.err.println("Unknown command '" + command + "'.");
+                usage(2);
+            }
+        }
+    }
+
+    /** Starts the application with the roles and infrastructure that the configuration names. */
+    static ApplicationContext serve(String[] args, Map<String, Object> properties) {
+        return Micronaut.build(args)
+                .mainClass(Jobpulse.class)
+                .banner(false)
+                .properties(properties)
+                .start();
+    }
+
+    private static void usage(int status) {
+        System.out.println("""
+                Usage: jobpulse <command>
+
+                  dev     run every role on this machine, with an embedded Kafka broker and PostgreSQL
+                          (data under .jobpulse/; KAFKA_BOOTSTRAP_SERVERS / JDBC_URL use external ones instead)
+                  serve   run the roles in jobpulse.roles (JOBPULSE_ROLES) against external Kafka and PostgreSQL
+                  help    show this
+                """);
+        System.exit(status);
+    }
+}

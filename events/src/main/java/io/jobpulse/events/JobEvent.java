@@ -1,0 +1,88 @@
+package io.jobpulse.events;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything that happens to a job, as written to {@code jobpulse.job-events} (key = job id).
+ * The wire name of each event is stable: stored events are read back by every later version.
+ * Every event carries an id that is unique and serves as the dedupe key.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "event")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = JobEvent.Submitted.class, name = JobEvent.Submitted.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.ReportReceived.class, name = JobEvent.ReportReceived.WIRE_NAME),
+})
+public sealed interface JobEvent {
+
+    String eventId();
+
+    String jobId();
+
+    /** When it happened, as told by its source. */
+    Instant occurredAt();
+
+    /** When Jobpulse received it. */
+    Instant receivedAt();
+
+    EventSource source();
+
+    /** The stable wire name, e.g. {@code job.submitted}. */
+    String wireName();
+
+    /**
+     * A job was submitted.
+     *
+     * @param owner    the subject that owns the job and may see it
+     * @param jobType  the job's type, e.g. {@code image.generate}
+     * @param input    the caller's input, kept as given
+     * @param metadata free-form key/values that later events may merge into
+     * @param tags     labels to filter by
+     * @param timeout  how long the job may stay unfinished, or null for no deadline
+     */
+    record Submitted(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                     String owner, String jobType, JsonNode input, Map<String, JsonNode> metadata,
+                     List<String> tags, Duration timeout) implements JobEvent {
+        public static final String WIRE_NAME = "job.submitted";
+
+        public Submitted {
+            metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+            tags = tags == null ? List.of() : List.copyOf(tags);
+        }
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * A worker reported on a job it runs. Every field but the ids is optional: a report may carry
+     * only progress, only a message, a partial result, or a final status.
+     *
+     * @param status        {@code running}, {@code succeeded} or {@code failed}, or null to keep the status
+     * @param progress      a fraction of the work done, 0..1
+     * @param metadataPatch keys to set; a JSON null removes the key
+     * @param result        the (partial or final) result
+     */
+    record ReportReceived(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                          JobStatus status, Double progress, String message, Map<String, JsonNode> metadataPatch,
+                          JsonNode result, JobError error) implements JobEvent {
+        public static final String WIRE_NAME = "job.report-received";
+
+        public ReportReceived {
+            metadataPatch = metadataPatch == null ? Map.of() : metadataPatch;
+        }
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+}

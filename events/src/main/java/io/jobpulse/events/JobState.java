@@ -1,0 +1,32 @@
+package io.jobpulse.events;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The current state of one job: the fold of all its events. Every applied change increments
+ * {@code version}; version 1 is the submission.
+ *
+ * @param recentEventIds the ids of the most recent events applied, newest last, bounded; the dedupe memory
+ */
+public record JobState(String id, String owner, String type, List<String> tags, JsonNode input,
+                       JobStatus status, double progress, String message, Map<String, JsonNode> metadata,
+                       JsonNode result, JobError error, int attempt, long version,
+                       Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt,
+                       Instant deadline, List<String> recentEventIds) {
+
+    public JobState {
+        tags = tags == null ? List.of() : List.copyOf(tags);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        recentEventIds = recentEventIds == null ? List.of() : List.copyOf(recentEventIds);
+    }
+
+    @JsonIgnore
+    public boolean isTerminal() {
+        return status.isTerminal();
+    }
+}

@@ -1,0 +1,30 @@
+package io.jobpulse.events;
+
+import org.apache.kafka.common.serialization.Serdes;
+
+import java.util.List;
+
+/** The catalogue of Jobpulse's topics. All are keyed by job id. */
+public final class Topics {
+
+    public static final String JOB_EVENTS_NAME = "jobpulse.job-events";
+    public static final String JOB_STATUS_NAME = "jobpulse.job-status";
+    public static final String JOB_EVENTS_REJECTED_NAME = "jobpulse.job-events-rejected";
+
+    /** The log: every event of every job, kept for audit and replay. */
+    public static final Topic<String, JobEvent> JOB_EVENTS =
+            new Topic<>(JOB_EVENTS_NAME, Serdes.String(), JobJson.serde(JobEvent.class));
+
+    /** One record per applied change, with the full state after it, and CloudEvents headers. */
+    public static final Topic<String, StatusChange> JOB_STATUS =
+            new Topic<>(JOB_STATUS_NAME, Serdes.String(), JobJson.serde(StatusChange.class));
+
+    /** Events the fold refused, with the reason. */
+    public static final Topic<String, RejectedEvent> JOB_EVENTS_REJECTED =
+            new Topic<>(JOB_EVENTS_REJECTED_NAME, Serdes.String(), JobJson.serde(RejectedEvent.class));
+
+    public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED);
+
+    private Topics() {
+    }
+}

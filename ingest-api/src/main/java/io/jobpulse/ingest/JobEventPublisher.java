@@ -1,0 +1,87 @@
+package io.jobpulse.ingest;
+
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.Roles;
+import io.jobpulse.events.Topics;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Writes events to {@code jobpulse.job-events} and returns only once Kafka has durably
+ * acknowledged them (acks=all, idempotent producer). Callers answer 202 only after that; when
+ * Kafka does not acknowledge in time, the caller gets a 503 and nothing is reported accepted.
+ */
+@Singleton
+@Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
+public class JobEventPublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobEventPublisher.class);
+
+    private final Producer<String, JobEvent> producer;
+    private final Duration ackTimeout;
+
+    public JobEventPublisher(IngestConfiguration config,
+                             @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.ackTimeout = config.ackTimeout();
+        this.producer = new KafkaProducer<>(producerProperties(config, bootstrapServers),
+                Topics.JOB_EVENTS.keySerde().serializer(), Topics.JOB_EVENTS.valueSerde().serializer());
+    }
+
+    static Map<String, Object> producerProperties(IngestConfiguration config, String bootstrapServers) {
+        long timeout = config.ackTimeout().toMillis();
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "jobpulse-ingest");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // Bound every wait inside the producer by the acknowledgement timeout, so a dead broker
+        // turns into a definite failure instead of a request that hangs.
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout / 2);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (timeout / 2));
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout);
+        props.putAll(config.producer());
+        return props;
+    }
+
+    /** Writes the event, keyed by its job id, and waits for the acknowledgement. */
+    public RecordMetadata publish(JobEvent event) {
+        try {
+            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), event.jobId(), event));
+            return ack.get(ackTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | KafkaException e) {
+            LOG.warn("event {} for job {} was not acknowledged: {}", event.eventId(), event.jobId(), e.toString());
+            throw new ProblemException(ProblemType.UNAVAILABLE,
+                    "The event log did not acknowledge the " + event.wireName() + " event in time; it was not accepted. Retry later"
+                            + " (with the same Idempotency-Key for submissions).");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(ProblemType.UNAVAILABLE, "Interrupted while writing the event; it was not accepted.");
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,114 @@
+package io.jobpulse.ingest;
+
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Job intake: submissions and worker reports. Each request becomes one event on
+ * {@code jobpulse.job-events}; it is answered 202 only once Kafka has acknowledged that event.
+ * Requests are checked here for what can be known without the job's state; rules that need the
+ * state (unknown job, terminal job) are applied in order by the topology.
+ */
+@Controller("/v1/jobs")
+@Requires(beans = JobEventPublisher.class)
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class JobsController {
+
+    /** Until authentication arrives every caller is this one principal. */
+    static final String ANONYMOUS = "anonymous";
+
+    private static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
+    private static final int MAX_TAGS = 20;
+    private static final int MAX_TAG_LENGTH = 64;
+    private static final int MAX_MESSAGE_LENGTH = 4_000;
+
+    private final JobEventPublisher publisher;
+    private final Clock clock;
+
+    public JobsController(JobEventPublisher publisher) {
+        this.publisher = publisher;
+        this.clock = Clock.systemUTC();
+    }
+
+    @Post
+    public HttpResponse<JobAccepted> submit(@Body SubmitJobRequest request,
+                                            @Nullable @Header("Idempotency-Key") String idempotencyKey) {
+        if (request == null) {
+            throw invalid("body", "A job needs a JSON body such as {\"type\": \"image.generate\", \"input\": {...}}.");
+        }
+        if (request.type() == null || !JOB_TYPE.matcher(request.type()).matches()) {
+            throw invalid("type", "'type' is required: 1-100 characters of letters, digits and . _ / -, e.g. \"image.generate\".");
+        }
+        List<String> tags = request.tags() == null ? List.of() : request.tags();
+        if (tags.size() > MAX_TAGS || tags.stream().anyMatch(t -> t == null || t.isBlank() || t.length() > MAX_TAG_LENGTH)) {
+            throw invalid("tags", "'tags' takes at most " + MAX_TAGS + " non-blank strings of at most " + MAX_TAG_LENGTH + " characters.");
+        }
+        Duration timeout = request.timeout();
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\".");
+        }
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
+            throw invalid("Idempotency-Key", "The Idempotency-Key header must be 1-200 characters.");
+        }
+        String owner = ANONYMOUS;
+        String jobId = idempotencyKey == null ? Ids.next() : Ids.forIdempotencyKey(owner, idempotencyKey);
+        Instant now = clock.instant();
+        var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, EventSource.user(owner), owner,
+                request.type(), request.input(), request.metadata(), tags, timeout);
+        publisher.publish(event);
+        return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now));
+    }
+
+    @Post("/{id}/reports")
+    public HttpResponse<EventAccepted> report(@PathVariable String id, @Body ReportRequest request) {
+        if (!Ids.isWellFormed(id)) {
+            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+        }
+        if (request == null) {
+            throw invalid("body", "A report needs a JSON body such as {\"status\": \"running\", \"progress\": 0.5}.");
+        }
+        JobStatus status = null;
+        if (request.status() != null) {
+            status = JobStatus.fromWireName(request.status())
+                    .filter(s -> s == JobStatus.RUNNING || s == JobStatus.SUCCEEDED || s == JobStatus.FAILED)
+                    .orElseThrow(() -> invalid("status", "'status' must be one of running, succeeded, failed."));
+        }
+        Double progress = request.progress();
+        if (progress != null && (progress.isNaN() || progress < 0 || progress > 1)) {
+            throw invalid("progress", "'progress' is the fraction done, a number from 0 to 1 (0.25 means 25%).");
+        }
+        if (request.message() != null && request.message().length() > MAX_MESSAGE_LENGTH) {
+            throw invalid("message", "'message' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
+        }
+        Instant now = clock.instant();
+        var event = new JobEvent.ReportReceived(Ids.next(), id, now, now, EventSource.service(ANONYMOUS), status,
+                progress, request.message(), request.metadata(), request.result(), request.error());
+        publisher.publish(event);
+        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    private static ProblemException invalid(String field, String detail) {
+        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
+    }
+}

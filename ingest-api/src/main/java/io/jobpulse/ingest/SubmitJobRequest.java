@@ -1,0 +1,20 @@
+package io.jobpulse.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The body of {@code POST /v1/jobs}.
+ *
+ * @param type     the job's type, e.g. {@code image.generate} (required)
+ * @param input    the job's input, any JSON
+ * @param metadata free-form key/values
+ * @param tags     labels to filter by
+ * @param timeout  how long the job may take (ISO-8601 duration, e.g. {@code PT10M}); none if absent
+ */
+public record SubmitJobRequest(String type, JsonNode input, Map<String, JsonNode> metadata, List<String> tags,
+                               Duration timeout) {
+}

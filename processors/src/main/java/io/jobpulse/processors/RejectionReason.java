@@ -1,0 +1,29 @@
+package io.jobpulse.processors;
+
+/** Why the fold refused an event. The codes are written to {@code jobpulse.job-events-rejected}. */
+public enum RejectionReason {
+    /** The event names a job that was never submitted. */
+    UNKNOWN_JOB("unknown-job"),
+    /** The job is already terminal; terminal statuses absorb every later event. */
+    JOB_TERMINAL("job-terminal"),
+    /** An event with this id was already applied. */
+    DUPLICATE("duplicate"),
+    /** A second submission for an existing job id. */
+    JOB_EXISTS("job-exists"),
+    /** The event asks for a transition the lifecycle does not allow. */
+    INVALID_TRANSITION("invalid-transition"),
+    /** The event is valid but changes nothing. */
+    NO_CHANGE("no-change"),
+    /** The record could not be decoded as an event. */
+    MALFORMED("malformed");
+
+    private final String code;
+
+    RejectionReason(String code) {
+        this.code = code;
+    }
+
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,46 @@
+package io.jobpulse.topology;
+
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.StateStores;
+import io.jobpulse.events.Topics;
+import io.jobpulse.processors.JobLifecycleProcessor;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The Jobpulse topology: {@code jobpulse.job-events} folded into the {@code job-state} store,
+ * each applied change to {@code jobpulse.job-status}, each refused event to
+ * {@code jobpulse.job-events-rejected}. Every node and store is named by a constant: the names
+ * fix the changelog topic ({@code <application.id>-job-state-changelog}) and must not drift.
+ */
+public final class JobTopology {
+
+    public static final String EVENTS_SOURCE = "job-events-source";
+    public static final String LIFECYCLE = "job-lifecycle";
+    public static final String STATUS_SINK = "job-status-sink";
+    public static final String REJECTED_SINK = "job-events-rejected-sink";
+
+    private JobTopology() {
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Topology build() {
+        Topology topology = new Topology();
+        // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
+        topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                Topics.JOB_EVENTS.name());
+        topology.addProcessor(LIFECYCLE, () -> new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK), EVENTS_SOURCE);
+        // The current state of every job; its changelog makes it durable and lets it move between instances.
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StateStores.JOB_STATE),
+                Serdes.String(), JobJson.serde(JobState.class)), LIFECYCLE);
+        topology.addSink(STATUS_SINK, Topics.JOB_STATUS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.JOB_STATUS.valueSerde().serializer(), LIFECYCLE);
+        topology.addSink(REJECTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), LIFECYCLE);
+        return topology;
+    }
+}

@@ -1,0 +1,29 @@
+package io.jobpulse.topology;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of the topology role ({@code jobpulse.topology.*}).
+ *
+ * @param applicationId      the Kafka Streams application id (consumer group, internal topic prefix)
+ * @param stateDir           where the state stores live on disk
+ * @param commitInterval     how often Streams commits; with exactly-once this bounds the latency of a change
+ * @param readYourWritesWait how long a read of a missing job waits for the topology to catch up
+ * @param streams            any further Kafka Streams properties, passed through as given
+ */
+@ConfigurationProperties("jobpulse.topology")
+public record TopologyConfiguration(
+        @Bindable(defaultValue = "jobpulse-topology") String applicationId,
+        @Bindable(defaultValue = ".jobpulse/streams") String stateDir,
+        @Bindable(defaultValue = "20ms") Duration commitInterval,
+        @Bindable(defaultValue = "5s") Duration readYourWritesWait,
+        Map<String, String> streams) {
+
+    public TopologyConfiguration {
+        streams = streams == null ? Map.of() : streams;
+    }
+}
