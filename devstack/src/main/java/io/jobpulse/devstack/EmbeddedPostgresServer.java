@@ -27,9 +27,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -56,7 +58,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off");
         }
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start());
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir);
         server.createDatabaseIfMissing();
         LOG.info("PostgreSQL up on port {}, data in {}", server.port(), dir);
         return server;
@@ -64,18 +66,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Stops a postmaster that still runs on this directory, left over by a JVM that was killed. */
     private static void stopOrphan(Path dir) {
-        Path pidFile = dir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        Optional<ProcessHandle> orphan;
-        try {
-            List<String> lines = Files.readAllLines(pidFile);
-            orphan = lines.isEmpty() ? Optional.empty() : ProcessHandle.of(Long.parseLong(lines.getFirst().trim()));
-        } catch (IOException | NumberFormatException e) {
-            return;
-        }
-        orphan.filter(ProcessHandle::isAlive)
+        postmaster(dir).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false))
                 .ifPresent(p -> {
                     LOG.info("stopping PostgreSQL (pid {}) left running on {}", p.pid(), dir);
@@ -86,6 +77,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                         p.destroyForcibly();
                     }
                 });
+    }
+
+    /** The pid recorded in the data directory's {@code postmaster.pid}, if any. */
+    private static Optional<Long> postmaster(Path dir) {
+        try {
+            List<String> lines = Files.readAllLines(dir.resolve("postmaster.pid"));
+            return lines.isEmpty() ? Optional.empty() : Optional.of(Long.parseLong(lines.getFirst().trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private void createDatabaseIfMissing() throws SQLException {
@@ -108,7 +109,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The process id of the postmaster. */
     public long pid() {
-        return postgres.getProcess().pid();
+        return postmaster(dataDir).orElseThrow(() -> new IllegalStateException("no postmaster.pid in " + dataDir));
     }
 
     @Override

@@ -63,11 +63,12 @@ public final class JobLifecycle {
     }
 
     private static Outcome report(JobState state, JobEvent.ReportReceived report) {
-        JobStatus status = report.status() == null ? state.status() : report.status();
-        if (status == JobStatus.QUEUED || status == JobStatus.CANCELED || status == JobStatus.EXPIRED) {
+        JobStatus reported = report.status();
+        if (reported == JobStatus.QUEUED || reported == JobStatus.CANCELED || reported == JobStatus.EXPIRED) {
             return rejected(RejectionReason.INVALID_TRANSITION,
-                    "a report may set running, succeeded or failed, not " + status);
+                    "a report may set running, succeeded or failed, not " + reported);
         }
+        JobStatus status = reported == null ? state.status() : reported;
         Instant at = report.receivedAt();
         double progress = status == JobStatus.SUCCEEDED
                 ? 1.0

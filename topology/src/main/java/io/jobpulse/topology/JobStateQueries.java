@@ -55,29 +55,33 @@ public class JobStateQueries {
     }
 
     public Optional<JobState> find(String jobId) {
-        KafkaStreams.State running = jobStreams.streams().state();
-        if (!running.isRunningOrRebalancing()) {
-            throw unavailable("the topology is " + running.name().toLowerCase(Locale.ROOT));
-        }
-        int partition = partitionOf(jobId);
-        Optional<JobState> state = read(jobId, partition);
-        if (state.isPresent()) {
-            return state;
-        }
-        TopicPartition events = new TopicPartition(Topics.JOB_EVENTS.name(), partition);
         long deadline = System.nanoTime() + wait.toNanos();
-        long endOffset = endOffset(events);
-        while (committedOffset(events) < endOffset) {
-            if (System.nanoTime() > deadline) {
-                throw unavailable("the topology is catching up with recent events");
+        long endOffset = -1;
+        while (true) {
+            try {
+                int partition = partitionOf(jobId);
+                Optional<JobState> state = read(jobId, partition);
+                if (state.isPresent()) {
+                    return state;
+                }
+                TopicPartition events = new TopicPartition(Topics.JOB_EVENTS.name(), partition);
+                if (endOffset < 0) {
+                    endOffset = endOffset(events);
+                }
+                if (committedOffset(events) >= endOffset) {
+                    return read(jobId, partition);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw unavailable("the topology is catching up with recent events");
+                }
+            } catch (ProblemException e) {
+                // Starting, rebalancing or restoring: wait for it, within the same bound.
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
             }
             LockSupport.parkNanos(POLL.toNanos());
-            state = read(jobId, partition);
-            if (state.isPresent()) {
-                return state;
-            }
         }
-        return read(jobId, partition);
     }
 
     /** The partition of the job's events, and so of its state: where the producer's default partitioner put the key. */
@@ -89,6 +93,10 @@ public class JobStateQueries {
     }
 
     private Optional<JobState> read(String jobId, int partition) {
+        KafkaStreams.State running = jobStreams.streams().state();
+        if (!running.isRunningOrRebalancing()) {
+            throw unavailable("the topology is " + running.name().toLowerCase(Locale.ROOT));
+        }
         try {
             ReadOnlyKeyValueStore<String, JobState> store = jobStreams.streams().store(StoreQueryParameters
                     .fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.<String, JobState>keyValueStore())

@@ -1,0 +1,84 @@
+package io.jobpulse.app;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.stream.Stream;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/** The module boundaries of docs/architecture.md, enforced on the compiled classes of every module. */
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.jobpulse");
+    }
+
+    private static void onlyDependsOn(String module, String... allowed) {
+        String[] others = Stream.of("events", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
+                .filter(m -> !m.equals(module) && !List.of(allowed).contains(m))
+                .map(m -> "io.jobpulse." + m + "..")
+                .toArray(String[]::new);
+        noClasses().that().resideInAPackage("io.jobpulse." + module + "..")
+                .should().dependOnClassesThat().resideInAnyPackage(others)
+                .because(module + " may depend only on " + (allowed.length == 0 ? "nothing of ours" : String.join(", ", allowed)))
+                .check(classes);
+    }
+
+    @Test
+    void eventsDependOnNothingOfOurs() {
+        onlyDependsOn("events");
+    }
+
+    @Test
+    void processorsDependOnlyOnEvents() {
+        onlyDependsOn("processors", "events");
+    }
+
+    @Test
+    void topologyDependsOnlyOnEventsAndProcessors() {
+        onlyDependsOn("topology", "events", "processors");
+    }
+
+    @Test
+    void ingestDependsOnlyOnEventsAndProcessors() {
+        onlyDependsOn("ingest", "events", "processors");
+    }
+
+    @Test
+    void projectionsDependOnlyOnEvents() {
+        onlyDependsOn("projections", "events");
+    }
+
+    @Test
+    void pushDependsOnlyOnEvents() {
+        onlyDependsOn("push", "events");
+    }
+
+    @Test
+    void devstackDependsOnNothingOfOurs() {
+        onlyDependsOn("devstack");
+    }
+
+    @Test
+    void contractAndPureLogicAreFreeOfMicronaut() {
+        noClasses().that().resideInAnyPackage("io.jobpulse.events..", "io.jobpulse.processors..")
+                .should().dependOnClassesThat().resideInAPackage("io.micronaut..")
+                .because("the contract and the pure job logic must be usable without a framework")
+                .check(classes);
+    }
+
+    @Test
+    void modulesHaveNoCycles() {
+        slices().matching("io.jobpulse.(*)..").should().beFreeOfCycles().check(classes);
+    }
+}

@@ -1,0 +1,90 @@
+package io.jobpulse.app;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/** One running Jobpulse application (any set of roles) on a random port, against the {@link TestStack}. */
+final class JobpulseInstance implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final EmbeddedServer server;
+
+    private JobpulseInstance(EmbeddedServer server) {
+        this.server = server;
+    }
+
+    static JobpulseInstance start(Map<String, Object> overrides) {
+        TestStack stack = TestStack.get();
+        Map<String, Object> props = new HashMap<>();
+        props.put("micronaut.server.port", -1);
+        props.put("kafka.bootstrap.servers", stack.bootstrapServers);
+        props.put("datasources.default.url", stack.jdbcUrl);
+        props.put("datasources.default.username", stack.username);
+        props.put("datasources.default.password", stack.password);
+        try {
+            props.put("jobpulse.topology.state-dir", Files.createTempDirectory("jobpulse-streams").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        props.putAll(overrides);
+        return new JobpulseInstance(ApplicationContext.run(EmbeddedServer.class, props));
+    }
+
+    static JobpulseInstance allRoles() {
+        return start(Map.of());
+    }
+
+    URI uri(String path) {
+        return server.getURI().resolve(path);
+    }
+
+    ApplicationContext context() {
+        return server.getApplicationContext();
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET());
+    }
+
+    HttpResponse<String> post(String path, String json) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    SseClient stream(String path, String lastEventId) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream");
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        return SseClient.open(HTTP, request.build());
+    }
+
+    @Override
+    public void close() {
+        server.getApplicationContext().close();
+    }
+}

@@ -1,0 +1,61 @@
+package io.jobpulse.app;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every rejection is application/problem+json with a stable type a client can switch on. */
+class ProblemResponsesTest {
+
+    private static JobpulseInstance jobpulse;
+
+    @BeforeAll
+    static void start() {
+        jobpulse = JobpulseInstance.start(Map.of("jobpulse.roles", "ingest,projections"));
+    }
+
+    @AfterAll
+    static void stop() {
+        jobpulse.close();
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2} -> {3} {4}")
+    @CsvSource(delimiter = '|', value = {
+            "POST | /v1/jobs               | {\"type\":                          | 400 | malformed-json",
+            "POST | /v1/jobs               | {}                                  | 400 | invalid-request",
+            "POST | /v1/jobs               | {\"type\":\"has spaces\"}           | 400 | invalid-request",
+            "POST | /v1/jobs               | {\"type\":\"x\",\"timeout\":\"PT0S\"} | 400 | invalid-request",
+            "POST | /v1/jobs               | {\"type\":\"x\",\"tags\":[\"\"]}    | 400 | invalid-request",
+            "POST | /v1/jobs               | [1,2]                               | 400 | malformed-json",
+            "POST | /v1/jobs/j1/reports    | {\"status\":\"queued\"}             | 400 | invalid-request",
+            "POST | /v1/jobs/j1/reports    | {\"status\":\"done\"}               | 400 | invalid-request",
+            "POST | /v1/jobs/j1/reports    | {\"progress\":50}                   | 400 | invalid-request",
+            "POST | /v1/jobs/j1/reports    | {\"progress\":\"half\"}             | 400 | malformed-json",
+            "POST | /v1/jobs/%2e%2e/reports | {}                                 | 404 | not-found",
+            "GET  | /v1/nothing-here       |                                     | 404 | not-found",
+            "DELETE | /v1/jobs             |                                     | 405 | method-not-allowed",
+            "GET  | /v1/jobs?limit=1000    |                                     | 400 | invalid-request",
+            "GET  | /v1/jobs?limit=abc     |                                     | 400 | invalid-request",
+    })
+    void rejectsWithProblemJson(String method, String path, String body, int status, String type) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path.strip()))
+                .header("Content-Type", "application/json")
+                .method(method.strip(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.strip()));
+
+        HttpResponse<String> response = jobpulse.send(request);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(json(response).get("type").asText()).isEqualTo("https://jobpulse.io/problems/" + type);
+        assertThat(json(response).get("status").asInt()).isEqualTo(status);
+        assertThat(json(response).get("detail").asText()).isNotBlank().doesNotContain("Exception", "at io.");
+    }
+}

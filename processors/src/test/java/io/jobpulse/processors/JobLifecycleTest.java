@@ -1,0 +1,204 @@
+package io.jobpulse.processors;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobError;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobLifecycleTest {
+
+    private static final String JOB = "job-1";
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private int seq;
+
+    private JobEvent.Submitted submitted() {
+        return new JobEvent.Submitted("e-submit", JOB, T0, T0, EventSource.user("alice"), "alice", "image.generate",
+                JSON.objectNode().put("prompt", "a cat"), Map.of("tier", JSON.textNode("gold")), List.of("demo"),
+                Duration.ofMinutes(10));
+    }
+
+    private JobEvent.ReportReceived report(JobStatus status, Double progress) {
+        seq++;
+        Instant at = T0.plusSeconds(seq);
+        return new JobEvent.ReportReceived("e-" + seq, JOB, at, at, EventSource.service("worker"), status, progress,
+                null, null, null, null);
+    }
+
+    private static JobState applied(Outcome outcome) {
+        assertThat(outcome).isInstanceOf(Outcome.Applied.class);
+        return ((Outcome.Applied) outcome).state();
+    }
+
+    private static RejectionReason rejected(Outcome outcome) {
+        assertThat(outcome).isInstanceOf(Outcome.Rejected.class);
+        return ((Outcome.Rejected) outcome).reason();
+    }
+
+    /** Given these events, the state after folding them all (each must apply). */
+    private JobState given(JobEvent... events) {
+        JobState state = null;
+        for (JobEvent event : events) {
+            state = applied(JobLifecycle.evolve(state, event));
+        }
+        return state;
+    }
+
+    @Test
+    void submissionCreatesQueuedJobAtVersionOne() {
+        JobState state = given(submitted());
+
+        assertThat(state.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(state.version()).isEqualTo(1);
+        assertThat(state.attempt()).isEqualTo(1);
+        assertThat(state.owner()).isEqualTo("alice");
+        assertThat(state.createdAt()).isEqualTo(T0);
+        assertThat(state.deadline()).isEqualTo(T0.plus(Duration.ofMinutes(10)));
+        assertThat(state.metadata()).containsEntry("tier", JSON.textNode("gold"));
+        assertThat(state.recentEventIds()).containsExactly("e-submit");
+    }
+
+    @Test
+    void submissionChangeHasNoPreviousStatus() {
+        var outcome = (Outcome.Applied) JobLifecycle.evolve(null, submitted());
+
+        assertThat(outcome.change().version()).isEqualTo(1);
+        assertThat(outcome.change().previousStatus()).isNull();
+        assertThat(outcome.change().causeEventType()).isEqualTo("job.submitted");
+    }
+
+    @Test
+    void rejectsReportForUnknownJob() {
+        assertThat(rejected(JobLifecycle.evolve(null, report(JobStatus.RUNNING, null)))).isEqualTo(RejectionReason.UNKNOWN_JOB);
+    }
+
+    @Test
+    void rejectsSecondSubmissionOfSameJob() {
+        JobState state = given(submitted());
+        var again = new JobEvent.Submitted("e-other", JOB, T0, T0, EventSource.user("alice"), "alice", "x", null, null, null, null);
+
+        assertThat(rejected(JobLifecycle.evolve(state, again))).isEqualTo(RejectionReason.JOB_EXISTS);
+    }
+
+    @Test
+    void runningReportStartsTheJobAndIncrementsVersion() {
+        JobEvent.ReportReceived running = report(JobStatus.RUNNING, 0.25);
+        var outcome = (Outcome.Applied) JobLifecycle.evolve(given(submitted()), running);
+
+        assertThat(outcome.state().status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(outcome.state().version()).isEqualTo(2);
+        assertThat(outcome.state().startedAt()).isEqualTo(running.receivedAt());
+        assertThat(outcome.change().previousStatus()).isEqualTo(JobStatus.QUEUED);
+        assertThat(outcome.change().changed()).containsExactly("status", "progress", "startedAt");
+    }
+
+    @Test
+    void successSetsResultFullProgressAndFinishTime() {
+        var success = new JobEvent.ReportReceived("e-done", JOB, T0.plusSeconds(9), T0.plusSeconds(9), EventSource.service("w"),
+                JobStatus.SUCCEEDED, null, "done", null, JSON.objectNode().put("url", "https://x/y.png"), null);
+
+        JobState state = given(submitted(), report(JobStatus.RUNNING, 0.5), success);
+
+        assertThat(state.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(state.progress()).isEqualTo(1.0);
+        assertThat(state.result().get("url").asText()).isEqualTo("https://x/y.png");
+        assertThat(state.finishedAt()).isEqualTo(T0.plusSeconds(9));
+        assertThat(state.version()).isEqualTo(3);
+    }
+
+    @Test
+    void failureWithoutErrorGetsAGenericOne() {
+        JobState state = given(submitted(), report(JobStatus.FAILED, null));
+
+        assertThat(state.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(state.error()).isEqualTo(new JobError("failed", "the worker reported failure", false));
+    }
+
+    @Test
+    void terminalStatusAbsorbsLaterEvents() {
+        JobState done = given(submitted(), report(JobStatus.SUCCEEDED, null));
+
+        assertThat(rejected(JobLifecycle.evolve(done, report(JobStatus.RUNNING, 0.1)))).isEqualTo(RejectionReason.JOB_TERMINAL);
+        assertThat(rejected(JobLifecycle.evolve(done, report(JobStatus.FAILED, null)))).isEqualTo(RejectionReason.JOB_TERMINAL);
+    }
+
+    @Test
+    void sameEventIdAppliesOnce() {
+        JobEvent.ReportReceived running = report(JobStatus.RUNNING, 0.3);
+        JobState state = given(submitted(), running);
+
+        assertThat(rejected(JobLifecycle.evolve(state, running))).isEqualTo(RejectionReason.DUPLICATE);
+    }
+
+    @Test
+    void progressIsClampedAndNeverMovesBackwards() {
+        JobState state = given(submitted(), report(JobStatus.RUNNING, 0.6));
+
+        assertThat(rejected(JobLifecycle.evolve(state, report(null, 0.4)))).isEqualTo(RejectionReason.NO_CHANGE);
+        assertThat(applied(JobLifecycle.evolve(state, report(null, 7.0))).progress()).isEqualTo(1.0);
+    }
+
+    @Test
+    void reportThatChangesNothingIsNotAChange() {
+        JobState state = given(submitted(), report(JobStatus.RUNNING, 0.5));
+
+        assertThat(rejected(JobLifecycle.evolve(state, report(JobStatus.RUNNING, 0.5)))).isEqualTo(RejectionReason.NO_CHANGE);
+    }
+
+    @Test
+    void reportCannotRequeueCancelOrExpire() {
+        JobState state = given(submitted());
+
+        for (JobStatus status : List.of(JobStatus.QUEUED, JobStatus.CANCELED, JobStatus.EXPIRED)) {
+            assertThat(rejected(JobLifecycle.evolve(state, report(status, null)))).isEqualTo(RejectionReason.INVALID_TRANSITION);
+        }
+    }
+
+    @Test
+    void metadataPatchSetsAndRemovesKeys() {
+        var patch = new JobEvent.ReportReceived("e-meta", JOB, T0, T0, EventSource.service("w"), null, null, null,
+                Map.of("seed", JSON.numberNode(42), "tier", NullNode.getInstance()), null, null);
+
+        JobState state = given(submitted(), patch);
+
+        assertThat(state.metadata()).containsOnlyKeys("seed");
+        assertThat(state.metadata().get("seed").asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void eventIdMemoryIsBounded() {
+        JobState state = given(submitted());
+        for (int i = 0; i < JobLifecycle.EVENT_ID_MEMORY + 10; i++) {
+            state = applied(JobLifecycle.evolve(state, report(JobStatus.RUNNING, (i + 1) / 1000.0)));
+        }
+
+        assertThat(state.recentEventIds()).hasSize(JobLifecycle.EVENT_ID_MEMORY);
+        assertThat(state.recentEventIds().getLast()).isEqualTo("e-" + seq);
+    }
+
+    @Test
+    void foldIsDeterministic() {
+        List<JobEvent> log = List.of(submitted(), report(JobStatus.RUNNING, 0.2), report(null, 0.7), report(JobStatus.SUCCEEDED, null));
+
+        JobState first = null;
+        JobState second = null;
+        for (JobEvent event : log) {
+            first = applied(JobLifecycle.evolve(first, event));
+        }
+        for (JobEvent event : log) {
+            second = applied(JobLifecycle.evolve(second, event));
+        }
+        assertThat(second).isEqualTo(first);
+    }
+}

@@ -1,0 +1,139 @@
+package io.jobpulse.topology;
+
+import io.jobpulse.events.CloudEventHeaders;
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.RejectedEvent;
+import io.jobpulse.events.StateStores;
+import io.jobpulse.events.StatusChange;
+import io.jobpulse.events.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JobTopologyTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> events;
+    private TestOutputTopic<String, StatusChange> status;
+    private TestOutputTopic<String, RejectedEvent> rejected;
+
+    @BeforeEach
+    void start() throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("topology-test").toString());
+        driver = new TopologyTestDriver(JobTopology.build(), props);
+        events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        status = driver.createOutputTopic(Topics.JOB_STATUS.name(), Serdes.String().deserializer(),
+                Topics.JOB_STATUS.valueSerde().deserializer());
+        rejected = driver.createOutputTopic(Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().deserializer(),
+                Topics.JOB_EVENTS_REJECTED.valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void send(JobEvent event) {
+        events.pipeInput(event.jobId(), JobJson.write(event));
+    }
+
+    private static JobEvent.Submitted submitted(String jobId) {
+        return new JobEvent.Submitted("s-" + jobId, jobId, T0, T0, EventSource.user("alice"), "alice", "image.generate",
+                null, null, null, null);
+    }
+
+    private static JobEvent.ReportReceived report(String jobId, String eventId, JobStatus status) {
+        return new JobEvent.ReportReceived(eventId, jobId, T0, T0.plusSeconds(1), EventSource.service("w"), status,
+                null, null, null, null, null);
+    }
+
+    @Test
+    void foldsEventsIntoStoreAndEmitsOneChangePerAppliedEvent() {
+        send(submitted("a"));
+        send(report("a", "r1", JobStatus.RUNNING));
+        send(report("a", "r2", JobStatus.SUCCEEDED));
+
+        List<StatusChange> changes = status.readValuesToList();
+        assertThat(changes).extracting(StatusChange::version).containsExactly(1L, 2L, 3L);
+        assertThat(changes).extracting(StatusChange::status)
+                .containsExactly(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED);
+        JobState stored = driver.<String, JobState>getKeyValueStore(StateStores.JOB_STATE).get("a");
+        assertThat(stored).isEqualTo(changes.getLast().job());
+        assertThat(rejected.isEmpty()).isTrue();
+    }
+
+    @Test
+    void statusRecordsCarryCloudEventsHeaders() {
+        send(submitted("a"));
+
+        TestRecord<String, StatusChange> record = status.readRecord();
+        assertThat(record.key()).isEqualTo("a");
+        assertThat(header(record, CloudEventHeaders.SPEC_VERSION)).isEqualTo("1.0");
+        assertThat(header(record, CloudEventHeaders.ID)).isEqualTo("a/1");
+        assertThat(header(record, CloudEventHeaders.TYPE)).isEqualTo(CloudEventHeaders.STATUS_CHANGED_TYPE);
+        assertThat(header(record, CloudEventHeaders.SOURCE)).isEqualTo(CloudEventHeaders.SOURCE_VALUE);
+        assertThat(header(record, CloudEventHeaders.SUBJECT)).isEqualTo("a");
+        assertThat(header(record, CloudEventHeaders.TIME)).isEqualTo(T0.toString());
+    }
+
+    @Test
+    void rejectsEventForUnknownJob() {
+        send(report("ghost", "r1", JobStatus.RUNNING));
+
+        assertThat(status.isEmpty()).isTrue();
+        RejectedEvent rejection = rejected.readValue();
+        assertThat(rejection.reason()).isEqualTo("unknown-job");
+        assertThat(rejection.event()).isEqualTo(report("ghost", "r1", JobStatus.RUNNING));
+    }
+
+    @Test
+    void rejectsMalformedRecordsAndKeepsProcessing() {
+        events.pipeInput("a", "{not json".getBytes(StandardCharsets.UTF_8));
+        events.pipeInput("b", JobJson.write(submitted("a")));
+        send(submitted("a"));
+
+        List<RejectedEvent> rejections = rejected.readValuesToList();
+        assertThat(rejections).extracting(RejectedEvent::reason).containsExactly("malformed", "malformed");
+        assertThat(rejections.getFirst().raw()).isEqualTo("{not json");
+        assertThat(status.readValue().jobId()).isEqualTo("a");
+    }
+
+    @Test
+    void lateEventAfterTerminalIsRejectedAndChangesNothing() {
+        send(submitted("a"));
+        send(report("a", "r1", JobStatus.SUCCEEDED));
+        send(report("a", "r2", JobStatus.RUNNING));
+
+        assertThat(status.readValuesToList()).hasSize(2);
+        assertThat(rejected.readValue().reason()).isEqualTo("job-terminal");
+        assertThat(driver.<String, JobState>getKeyValueStore(StateStores.JOB_STATE).get("a").status())
+                .isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    private static String header(TestRecord<?, ?> record, String key) {
+        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
+}
