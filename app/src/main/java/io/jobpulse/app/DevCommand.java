@@ -38,6 +38,8 @@ final class DevCommand {
             // Streams state belongs to one cluster: a new broker must not meet an old state directory.
             properties.put("jobpulse.topology.state-dir",
                     home.resolve("streams").resolve(stack.kafka().clusterId()).toAbsolutePath().toString());
+            // The one dev instance: after a kill it takes its partitions straight back.
+            properties.put("jobpulse.topology.instance-id", "jobpulse-dev");
         }
         if (stack.hasPostgres()) {
             properties.put("datasources.default.url", stack.postgres().jdbcUrl());

@@ -18,14 +18,20 @@ public final class Jobpulse {
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
-        switch (command) {
-            case "dev" -> DevCommand.run(rest);
-            case "serve" -> serve(rest, Map.of());
-            case "help", "--help", "-h" -> usage(0);
-            default -> {
-                System.err.println("Unknown command '" + command + "'.");
-                usage(2);
+        try {
+            switch (command) {
+                case "dev" -> DevCommand.run(rest);
+                case "serve" -> serve(rest, Map.of());
+                case "help", "--help", "-h" -> usage(0);
+                default -> {
+                    System.err.println("Unknown command '" + command + "'.");
+                    usage(2);
+                }
             }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // Start-up problems a person can fix: say what, not where in the code.
+            System.err.println("jobpulse: " + e.getMessage());
+            System.exit(1);
         }
     }
 

@@ -56,7 +56,11 @@ public final class DevStack implements AutoCloseable {
             if (kafka != null) {
                 kafka.close();
             }
-            postgres.thenAccept(pg -> closeQuietly(pg));
+            try {
+                closeQuietly(postgres.join());
+            } catch (CompletionException ignored) {
+                // PostgreSQL failed too; there is nothing to stop.
+            }
             throw e instanceof CompletionException c && c.getCause() instanceof RuntimeException r ? r : e;
         }
     }

@@ -72,6 +72,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
+        // After a kill, the new broker waits for its previous registration's session to lapse;
+        // on one node nobody else needs the default's tolerance, so keep that wait short.
+        props.put("broker.session.timeout.ms", "3000");
+        props.put("broker.heartbeat.interval.ms", "500");
         props.putAll(overrides);
 
         String clusterId = formatIfNew(logDir);

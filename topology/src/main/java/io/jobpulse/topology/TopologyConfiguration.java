@@ -1,6 +1,7 @@
 package io.jobpulse.topology;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 
 import java.time.Duration;
@@ -13,6 +14,9 @@ import java.util.Map;
  * @param stateDir           where the state stores live on disk
  * @param commitInterval     how often Streams commits; with exactly-once this bounds the latency of a change
  * @param readYourWritesWait how long a read of a missing job waits for the topology to catch up
+ * @param instanceId         a stable identity of this instance in the Streams group (static membership), or
+ *                           null; with one, a restarted instance takes its partitions back at once instead
+ *                           of waiting for the group to time out the member it replaces
  * @param streams            any further Kafka Streams properties, passed through as given
  */
 @ConfigurationProperties("jobpulse.topology")
@@ -21,6 +25,7 @@ public record TopologyConfiguration(
         @Bindable(defaultValue = ".jobpulse/streams") String stateDir,
         @Bindable(defaultValue = "20ms") Duration commitInterval,
         @Bindable(defaultValue = "5s") Duration readYourWritesWait,
+        @Nullable String instanceId,
         Map<String, String> streams) {
 
     public TopologyConfiguration {
