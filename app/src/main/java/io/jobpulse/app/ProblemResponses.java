@@ -6,6 +6,7 @@ import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Replaces;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -31,6 +32,7 @@ import java.util.stream.Collectors;
 public class ProblemResponses implements ErrorResponseProcessor<Problem> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemResponses.class);
+    private static final String RETRY_AFTER_SECONDS = "1";
 
     @Override
     public MutableHttpResponse<Problem> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
@@ -83,9 +85,13 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
     }
 
     static MutableHttpResponse<Problem> respond(MutableHttpResponse<?> response, Problem problem) {
-        return response.status(HttpStatus.valueOf(problem.status()))
+        MutableHttpResponse<Problem> answer = response.status(HttpStatus.valueOf(problem.status()))
                 .contentType(Problem.MEDIA_TYPE)
                 .body(problem);
+        // Every 503 here is transient (a broker or a rebalance away): say when to come back.
+        return problem.status() == HttpStatus.SERVICE_UNAVAILABLE.getCode()
+                ? answer.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
+                : answer;
     }
 
     /** Jobpulse's own problems, thrown anywhere in a request. */

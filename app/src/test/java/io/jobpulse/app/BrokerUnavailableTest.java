@@ -34,6 +34,7 @@ class BrokerUnavailableTest {
             assertThat(json(response).get("type").asText()).endsWith("/unavailable");
             assertThat(json(response).has("id")).isFalse();
             assertThat(response.headers().firstValue("Location")).isEmpty();
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
             System.out.println("503 after " + elapsedMs + " ms with a 2 s acknowledgement timeout");
         }
     }
