@@ -127,6 +127,30 @@ class SliceEndToEndTest {
     }
 
     @Test
+    void canceledJobEndsItsStreamAndARetryStartsAttemptTwo() {
+        String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"video.render\",\"timeout\":\"PT10M\"}")).get("id").asText();
+        try (SseClient stream = jobpulse.stream("/v1/jobs/" + id + "/stream", null)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !stream.events("status").isEmpty());
+            assertThat(jobpulse.post("/v1/jobs/" + id + "/cancel", "{\"reason\":\"user left\"}").statusCode()).isEqualTo(202);
+
+            stream.awaitEnd(Duration.ofSeconds(20));
+            SseClient.Event last = stream.events("status").getLast();
+            assertThat(readTree(last.data()).get("status").asText()).isEqualTo("canceled");
+            assertThat(readTree(last.data()).at("/job/cancelRequestedBy").asText()).isEqualTo("anonymous");
+        }
+
+        HttpResponse<String> retried = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + id + "/retry"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(retried.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode state = json(jobpulse.get("/v1/jobs/" + id));
+            assertThat(state.get("status").asText()).isEqualTo("queued");
+            assertThat(state.get("attempt").asInt()).isEqualTo(2);
+            assertThat(state.get("version").asLong()).isEqualTo(3);
+        });
+    }
+
+    @Test
     void readAfterAcceptedSubmissionNeverAnswers404() {
         for (int i = 0; i < 20; i++) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"batch.run\"}")).get("id").asText();

@@ -18,6 +18,8 @@ import java.util.Map;
 @JsonSubTypes({
         @JsonSubTypes.Type(value = JobEvent.Submitted.class, name = JobEvent.Submitted.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.ReportReceived.class, name = JobEvent.ReportReceived.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.CancelRequested.class, name = JobEvent.CancelRequested.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.RetryRequested.class, name = JobEvent.RetryRequested.WIRE_NAME),
 })
 public sealed interface JobEvent {
 
@@ -79,6 +81,37 @@ public sealed interface JobEvent {
         public ReportReceived {
             metadataPatch = metadataPatch == null ? Map.of() : metadataPatch;
         }
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * Someone asked to cancel the job. Applies to a job that has not ended.
+     *
+     * @param reason why, in the requester's words; may be null
+     */
+    record CancelRequested(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                           String reason) implements JobEvent {
+        public static final String WIRE_NAME = "job.cancel-requested";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * Someone asked to run the job again. Applies to a failed, expired or canceled job, which
+     * starts a new attempt; its history is kept.
+     *
+     * @param reason why, in the requester's words; may be null
+     */
+    record RetryRequested(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                          String reason) implements JobEvent {
+        public static final String WIRE_NAME = "job.retry-requested";
 
         @Override
         public String wireName() {

@@ -3,6 +3,7 @@ package io.jobpulse.events;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -11,13 +12,16 @@ import java.util.Map;
  * The current state of one job: the fold of all its events. Every applied change increments
  * {@code version}; version 1 is the submission.
  *
- * @param recentEventIds the ids of the most recent events applied, newest last, bounded; the dedupe memory
+ * @param timeout           how long each attempt may take, or null
+ * @param deadline          when the current attempt expires, or null
+ * @param cancelRequestedBy who canceled the job (the source's id), or null
+ * @param recentEventIds    the ids of the most recent events applied, newest last, bounded; the dedupe memory
  */
 public record JobState(String id, String owner, String type, List<String> tags, JsonNode input,
                        JobStatus status, double progress, String message, Map<String, JsonNode> metadata,
                        JsonNode result, JobError error, int attempt, long version,
                        Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt,
-                       Instant deadline, List<String> recentEventIds) {
+                       Duration timeout, Instant deadline, String cancelRequestedBy, List<String> recentEventIds) {
 
     public JobState {
         tags = tags == null ? List.of() : List.copyOf(tags);

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Job intake: submissions and worker reports. Each request becomes one event on
+ * Job intake: submissions, worker reports, cancel and retry. Each request becomes one event on
  * {@code jobpulse.job-events}; it is answered 202 only once Kafka has acknowledged that event.
  * Requests are checked here for what can be known without the job's state; rules that need the
  * state (unknown job, terminal job) are applied in order by the topology.
@@ -106,6 +106,36 @@ public class JobsController {
                 progress, request.message(), request.metadata(), request.result(), request.error());
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    @Post("/{id}/cancel")
+    public HttpResponse<EventAccepted> cancel(@PathVariable String id, @Nullable @Body CommandRequest request) {
+        String reason = reason(id, request);
+        Instant now = clock.instant();
+        var event = new JobEvent.CancelRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), reason);
+        publisher.publish(event);
+        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    @Post("/{id}/retry")
+    public HttpResponse<EventAccepted> retry(@PathVariable String id, @Nullable @Body CommandRequest request) {
+        String reason = reason(id, request);
+        Instant now = clock.instant();
+        var event = new JobEvent.RetryRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), reason);
+        publisher.publish(event);
+        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    /** Checks a command's job id and reason; returns the reason, or null. */
+    private static String reason(String id, CommandRequest request) {
+        if (!Ids.isWellFormed(id)) {
+            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+        }
+        String reason = request == null ? null : request.reason();
+        if (reason != null && reason.length() > MAX_MESSAGE_LENGTH) {
+            throw invalid("reason", "'reason' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
+        }
+        return reason;
     }
 
     private static ProblemException invalid(String field, String detail) {

@@ -7,6 +7,7 @@ import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.StatusChange;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +25,10 @@ import java.util.function.Function;
  * <ul>
  *   <li>only a submission creates a job; anything else for an unknown job is rejected;</li>
  *   <li>an event id already applied is a duplicate and changes nothing;</li>
- *   <li>terminal statuses absorb: every later event is rejected with {@code job-terminal};</li>
+ *   <li>terminal statuses absorb: every later event is rejected with {@code job-terminal},
+ *       except a retry of a failed, expired or canceled job, which starts a new attempt;</li>
  *   <li>progress is clamped to [0, 1] and never moves backwards within an attempt;</li>
+ *   <li>an event that changes nothing is rejected with {@code no-change};</li>
  *   <li>every applied change increments the version by exactly one.</li>
  * </ul>
  */
@@ -40,26 +43,18 @@ public final class JobLifecycle {
     public static Outcome evolve(JobState state, JobEvent event) {
         if (state == null) {
             return event instanceof JobEvent.Submitted submitted
-                    ? applied(null, submitted(submitted), event)
+                    ? applied(null, Draft.submitted(submitted), event)
                     : rejected(RejectionReason.UNKNOWN_JOB, "no job " + event.jobId() + " was submitted");
         }
         if (state.recentEventIds().contains(event.eventId())) {
             return rejected(RejectionReason.DUPLICATE, "event " + event.eventId() + " was already applied");
         }
-        if (state.isTerminal()) {
-            return rejected(RejectionReason.JOB_TERMINAL, "job " + state.id() + " is already " + state.status());
-        }
         return switch (event) {
             case JobEvent.Submitted submitted -> rejected(RejectionReason.JOB_EXISTS, "job " + state.id() + " already exists");
-            case JobEvent.ReportReceived report -> report(state, report);
+            case JobEvent.ReportReceived report -> state.isTerminal() ? terminal(state) : report(state, report);
+            case JobEvent.CancelRequested cancel -> state.isTerminal() ? terminal(state) : cancel(state, cancel);
+            case JobEvent.RetryRequested retry -> retry(state, retry);
         };
-    }
-
-    private static JobState submitted(JobEvent.Submitted e) {
-        Instant deadline = e.timeout() == null ? null : e.receivedAt().plus(e.timeout());
-        return new JobState(e.jobId(), e.owner(), e.jobType(), e.tags(), e.input(), JobStatus.QUEUED, 0.0, null,
-                withoutNulls(e.metadata()), null, null, 1, 1, e.receivedAt(), e.receivedAt(), null, null,
-                deadline, List.of(e.eventId()));
     }
 
     private static Outcome report(JobState state, JobEvent.ReportReceived report) {
@@ -68,40 +63,89 @@ public final class JobLifecycle {
             return rejected(RejectionReason.INVALID_TRANSITION,
                     "a report may set running, succeeded or failed, not " + reported);
         }
-        JobStatus status = reported == null ? state.status() : reported;
+        Draft next = new Draft(state);
         Instant at = report.receivedAt();
-        double progress = status == JobStatus.SUCCEEDED
-                ? 1.0
-                : report.progress() == null ? state.progress() : Math.max(state.progress(), clamp(report.progress()));
-        JobError error = status == JobStatus.FAILED
-                ? Objects.requireNonNullElse(report.error(),
-                        new JobError("failed", Objects.requireNonNullElse(report.message(), "the worker reported failure"), false))
-                : state.error();
-        JobState next = new JobState(state.id(), state.owner(), state.type(), state.tags(), state.input(), status,
-                progress, report.message() == null ? state.message() : report.message(),
-                merge(state.metadata(), report.metadataPatch()),
-                report.result() == null ? state.result() : report.result(), error, state.attempt(), state.version(),
-                state.createdAt(), state.updatedAt(),
-                state.startedAt() == null && status != JobStatus.QUEUED ? at : state.startedAt(),
-                status.isTerminal() ? at : state.finishedAt(), state.deadline(), state.recentEventIds());
-        if (changedFields(state, next).isEmpty()) {
-            return rejected(RejectionReason.NO_CHANGE, "the report changes nothing");
+        next.status = reported == null ? state.status() : reported;
+        if (report.progress() != null) {
+            next.progress = Math.max(state.progress(), clamp(report.progress()));
+        }
+        if (report.message() != null) {
+            next.message = report.message();
+        }
+        next.metadata = merge(state.metadata(), report.metadataPatch());
+        if (report.result() != null) {
+            next.result = report.result();
+        }
+        if (next.status != JobStatus.QUEUED && state.startedAt() == null) {
+            next.startedAt = at;
+        }
+        switch (next.status) {
+            case SUCCEEDED -> {
+                next.progress = 1.0;
+                next.finishedAt = at;
+            }
+            case FAILED -> {
+                next.error = Objects.requireNonNullElse(report.error(), new JobError("failed",
+                        Objects.requireNonNullElse(report.message(), "the worker reported failure"), false));
+                next.finishedAt = at;
+            }
+            default -> {
+            }
         }
         return applied(state, next, report);
     }
 
-    /** Stamps a changed state with its new version, time and event id, and describes the change. */
-    private static Outcome applied(JobState previous, JobState changed, JobEvent cause) {
-        long version = previous == null ? 1 : previous.version() + 1;
-        List<String> recent = previous == null ? List.of() : previous.recentEventIds();
-        JobState next = new JobState(changed.id(), changed.owner(), changed.type(), changed.tags(), changed.input(),
-                changed.status(), changed.progress(), changed.message(), changed.metadata(), changed.result(),
-                changed.error(), changed.attempt(), version, changed.createdAt(), cause.receivedAt(),
-                changed.startedAt(), changed.finishedAt(), changed.deadline(), remember(recent, cause.eventId()));
-        List<String> fields = previous == null ? List.of() : changedFields(previous, next);
-        StatusChange change = new StatusChange(next.id(), version, previous == null ? null : previous.status(),
-                next.status(), next, cause.eventId(), cause.wireName(), fields, cause.receivedAt());
-        return new Outcome.Applied(next, change);
+    private static Outcome cancel(JobState state, JobEvent.CancelRequested cancel) {
+        Draft next = new Draft(state);
+        next.status = JobStatus.CANCELED;
+        next.finishedAt = cancel.receivedAt();
+        next.cancelRequestedBy = cancel.source().id();
+        if (cancel.reason() != null) {
+            next.message = cancel.reason();
+        }
+        return applied(state, next, cancel);
+    }
+
+    private static Outcome retry(JobState state, JobEvent.RetryRequested retry) {
+        if (state.status() != JobStatus.FAILED && state.status() != JobStatus.EXPIRED && state.status() != JobStatus.CANCELED) {
+            return rejected(RejectionReason.INVALID_TRANSITION,
+                    "only a failed, expired or canceled job can be retried; job " + state.id() + " is " + state.status());
+        }
+        Instant at = retry.receivedAt();
+        Draft next = new Draft(state);
+        next.status = JobStatus.QUEUED;
+        next.attempt = state.attempt() + 1;
+        next.progress = 0.0;
+        next.message = retry.reason();
+        next.result = null;
+        next.error = null;
+        next.startedAt = null;
+        next.finishedAt = null;
+        next.cancelRequestedBy = null;
+        next.deadline = state.timeout() == null ? null : at.plus(state.timeout());
+        return applied(state, next, retry);
+    }
+
+    private static Outcome terminal(JobState state) {
+        return rejected(RejectionReason.JOB_TERMINAL, "job " + state.id() + " is already " + state.status());
+    }
+
+    /**
+     * Stamps a changed state with its new version, time and event id, and describes the change;
+     * a draft that differs from the previous state in no user-visible field is no change.
+     */
+    private static Outcome applied(JobState previous, Draft next, JobEvent cause) {
+        next.version = previous == null ? 1 : previous.version() + 1;
+        next.updatedAt = cause.receivedAt();
+        next.recentEventIds = remember(previous == null ? List.of() : previous.recentEventIds(), cause.eventId());
+        JobState state = next.toState();
+        List<String> fields = previous == null ? List.of() : changedFields(previous, state);
+        if (previous != null && fields.isEmpty()) {
+            return rejected(RejectionReason.NO_CHANGE, cause.wireName() + " changes nothing");
+        }
+        StatusChange change = new StatusChange(state.id(), state.version(), previous == null ? null : previous.status(),
+                state.status(), state, cause.eventId(), cause.wireName(), fields, cause.receivedAt());
+        return new Outcome.Applied(state, change);
     }
 
     private static Outcome rejected(RejectionReason reason, String detail) {
@@ -122,6 +166,7 @@ public final class JobLifecycle {
         fields.put("startedAt", JobState::startedAt);
         fields.put("finishedAt", JobState::finishedAt);
         fields.put("deadline", JobState::deadline);
+        fields.put("cancelRequestedBy", JobState::cancelRequestedBy);
         return fields;
     }
 
@@ -156,13 +201,78 @@ public final class JobLifecycle {
         return merged;
     }
 
-    private static Map<String, JsonNode> withoutNulls(Map<String, JsonNode> metadata) {
-        return merge(Map.of(), metadata);
-    }
-
     private static List<String> remember(List<String> recent, String eventId) {
         List<String> next = new ArrayList<>(recent);
         next.add(eventId);
         return next.size() > EVENT_ID_MEMORY ? next.subList(next.size() - EVENT_ID_MEMORY, next.size()) : next;
+    }
+
+    /** A state being changed by one rule: a copy of the previous state whose fields the rule overwrites. */
+    private static final class Draft {
+        private final String id;
+        private final String owner;
+        private final String type;
+        private final List<String> tags;
+        private final JsonNode input;
+        private JobStatus status;
+        private double progress;
+        private String message;
+        private Map<String, JsonNode> metadata;
+        private JsonNode result;
+        private JobError error;
+        private int attempt;
+        private long version;
+        private final Instant createdAt;
+        private Instant updatedAt;
+        private Instant startedAt;
+        private Instant finishedAt;
+        private final Duration timeout;
+        private Instant deadline;
+        private String cancelRequestedBy;
+        private List<String> recentEventIds;
+
+        private Draft(String id, String owner, String type, List<String> tags, JsonNode input, Instant createdAt,
+                      Duration timeout) {
+            this.id = id;
+            this.owner = owner;
+            this.type = type;
+            this.tags = tags;
+            this.input = input;
+            this.createdAt = createdAt;
+            this.timeout = timeout;
+        }
+
+        Draft(JobState state) {
+            this(state.id(), state.owner(), state.type(), state.tags(), state.input(), state.createdAt(), state.timeout());
+            status = state.status();
+            progress = state.progress();
+            message = state.message();
+            metadata = state.metadata();
+            result = state.result();
+            error = state.error();
+            attempt = state.attempt();
+            version = state.version();
+            updatedAt = state.updatedAt();
+            startedAt = state.startedAt();
+            finishedAt = state.finishedAt();
+            deadline = state.deadline();
+            cancelRequestedBy = state.cancelRequestedBy();
+            recentEventIds = state.recentEventIds();
+        }
+
+        static Draft submitted(JobEvent.Submitted e) {
+            Draft draft = new Draft(e.jobId(), e.owner(), e.jobType(), e.tags(), e.input(), e.receivedAt(), e.timeout());
+            draft.status = JobStatus.QUEUED;
+            draft.metadata = merge(Map.of(), e.metadata());
+            draft.attempt = 1;
+            draft.deadline = e.timeout() == null ? null : e.receivedAt().plus(e.timeout());
+            return draft;
+        }
+
+        JobState toState() {
+            return new JobState(id, owner, type, tags, input, status, progress, message, metadata, result, error,
+                    attempt, version, createdAt, updatedAt, startedAt, finishedAt, timeout, deadline,
+                    cancelRequestedBy, recentEventIds);
+        }
     }
 }

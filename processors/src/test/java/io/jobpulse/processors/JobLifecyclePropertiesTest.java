@@ -43,12 +43,12 @@ class JobLifecyclePropertiesTest {
     }
 
     @Property(tries = 300)
-    void terminalStatusesAbsorbEveryLaterEvent(@ForAll("logs") List<JobEvent> log) {
+    void terminalStatusesAbsorbEveryLaterEventButARetry(@ForAll("logs") List<JobEvent> log) {
         Map<String, JobState> states = new HashMap<>();
         for (JobEvent event : log) {
             JobState before = states.get(event.jobId());
             Outcome outcome = JobLifecycle.evolve(before, event);
-            if (before != null && before.isTerminal()) {
+            if (before != null && before.isTerminal() && !(event instanceof JobEvent.RetryRequested)) {
                 assertThat(outcome).isInstanceOf(Outcome.Rejected.class);
             }
             if (outcome instanceof Outcome.Applied applied) {
@@ -95,8 +95,14 @@ class JobLifecyclePropertiesTest {
                 .as((job, id, status, progress) -> new JobEvent.ReportReceived("report-" + job + "-" + id, job,
                         T0.plusSeconds(id), T0.plusSeconds(id), EventSource.service("worker"), status, progress,
                         null, null, null, null));
+        Arbitrary<JobEvent> cancel = Combinators.combine(Arbitraries.of(JOBS), Arbitraries.integers().between(0, 40))
+                .as((job, id) -> new JobEvent.CancelRequested("cancel-" + job + "-" + id, job, T0.plusSeconds(id),
+                        T0.plusSeconds(id), EventSource.user("bob"), null));
+        Arbitrary<JobEvent> retry = Combinators.combine(Arbitraries.of(JOBS), Arbitraries.integers().between(0, 40))
+                .as((job, id) -> new JobEvent.RetryRequested("retry-" + job + "-" + id, job, T0.plusSeconds(id),
+                        T0.plusSeconds(id), EventSource.user("alice"), null));
         // Repeated ids (same job, same number) stand for redeliveries of one event.
-        return Arbitraries.frequencyOf(Tuple.of(1, submitted), Tuple.of(4, report))
+        return Arbitraries.frequencyOf(Tuple.of(1, submitted), Tuple.of(6, report), Tuple.of(1, cancel), Tuple.of(1, retry))
                 .list().ofMaxSize(60);
     }
 }

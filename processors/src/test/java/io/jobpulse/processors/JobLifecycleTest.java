@@ -201,4 +201,80 @@ class JobLifecycleTest {
         }
         assertThat(second).isEqualTo(first);
     }
+
+    private JobEvent.CancelRequested cancel(String by) {
+        seq++;
+        Instant at = T0.plusSeconds(seq);
+        return new JobEvent.CancelRequested("e-" + seq, JOB, at, at, EventSource.user(by), "no longer needed");
+    }
+
+    private JobEvent.RetryRequested retry() {
+        seq++;
+        Instant at = T0.plusSeconds(seq);
+        return new JobEvent.RetryRequested("e-" + seq, JOB, at, at, EventSource.user("alice"), null);
+    }
+
+    @Test
+    void cancelEndsAJobAndRecordsWhoAsked() {
+        JobEvent.CancelRequested cancel = cancel("bob");
+        JobState state = given(submitted(), report(JobStatus.RUNNING, 0.3), cancel);
+
+        assertThat(state.status()).isEqualTo(JobStatus.CANCELED);
+        assertThat(state.cancelRequestedBy()).isEqualTo("bob");
+        assertThat(state.finishedAt()).isEqualTo(cancel.receivedAt());
+        assertThat(state.message()).isEqualTo("no longer needed");
+    }
+
+    @Test
+    void cancelOfTerminalJobIsRejected() {
+        JobState done = given(submitted(), report(JobStatus.SUCCEEDED, null));
+
+        assertThat(rejected(JobLifecycle.evolve(done, cancel("bob")))).isEqualTo(RejectionReason.JOB_TERMINAL);
+    }
+
+    @Test
+    void reportAfterCancelIsRejected() {
+        JobState canceled = given(submitted(), cancel("bob"));
+
+        assertThat(rejected(JobLifecycle.evolve(canceled, report(JobStatus.RUNNING, 0.9)))).isEqualTo(RejectionReason.JOB_TERMINAL);
+    }
+
+    @Test
+    void retryOfFailedJobStartsANewAttemptFromScratch() {
+        JobEvent.RetryRequested retry = retry();
+        JobState state = given(submitted(), report(JobStatus.RUNNING, 0.7), report(JobStatus.FAILED, null), retry);
+
+        assertThat(state.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(state.attempt()).isEqualTo(2);
+        assertThat(state.progress()).isZero();
+        assertThat(state.error()).isNull();
+        assertThat(state.startedAt()).isNull();
+        assertThat(state.finishedAt()).isNull();
+        assertThat(state.deadline()).isEqualTo(retry.receivedAt().plus(Duration.ofMinutes(10)));
+        assertThat(state.version()).isEqualTo(4);
+    }
+
+    @Test
+    void progressOfANewAttemptStartsFromZero() {
+        JobState retried = given(submitted(), report(JobStatus.RUNNING, 0.9), cancel("bob"), retry());
+
+        assertThat(applied(JobLifecycle.evolve(retried, report(JobStatus.RUNNING, 0.1))).progress()).isEqualTo(0.1);
+    }
+
+    @Test
+    void retryOfCanceledJobClearsWhoCanceled() {
+        JobState state = given(submitted(), cancel("bob"), retry());
+
+        assertThat(state.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(state.cancelRequestedBy()).isNull();
+    }
+
+    @Test
+    void retryIsRejectedUnlessTheJobFailedExpiredOrWasCanceled() {
+        assertThat(rejected(JobLifecycle.evolve(given(submitted()), retry()))).isEqualTo(RejectionReason.INVALID_TRANSITION);
+        JobState running = given(submitted(), report(JobStatus.RUNNING, null));
+        assertThat(rejected(JobLifecycle.evolve(running, retry()))).isEqualTo(RejectionReason.INVALID_TRANSITION);
+        JobState succeeded = given(submitted(), report(JobStatus.SUCCEEDED, null));
+        assertThat(rejected(JobLifecycle.evolve(succeeded, retry()))).isEqualTo(RejectionReason.INVALID_TRANSITION);
+    }
 }
