@@ -110,18 +110,22 @@ public class JobsController {
 
     @Post("/{id}/cancel")
     public HttpResponse<EventAccepted> cancel(@PathVariable String id, @Nullable @Body CommandRequest request) {
-        String reason = reason(id, request);
-        Instant now = clock.instant();
-        var event = new JobEvent.CancelRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), reason);
-        publisher.publish(event);
-        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+        return command(id, request, (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
     }
 
     @Post("/{id}/retry")
     public HttpResponse<EventAccepted> retry(@PathVariable String id, @Nullable @Body CommandRequest request) {
+        return command(id, request, (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
+    }
+
+    /** How a command becomes its event. */
+    private interface Command {
+        JobEvent event(String eventId, Instant at, EventSource by, String reason);
+    }
+
+    private HttpResponse<EventAccepted> command(String id, CommandRequest request, Command command) {
         String reason = reason(id, request);
-        Instant now = clock.instant();
-        var event = new JobEvent.RetryRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), reason);
+        JobEvent event = command.event(Ids.next(), clock.instant(), EventSource.user(ANONYMOUS), reason);
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
     }
