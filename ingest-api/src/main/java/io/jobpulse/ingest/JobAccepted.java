@@ -14,7 +14,6 @@ public record JobAccepted(String id, String type, JobStatus status, long version
         return new JobAccepted(id, type, JobStatus.QUEUED, 1, createdAt, Map.of(
                 "self", self,
                 "stream", self + "/stream",
-                "reports", self + "/reports",
-                "history", self + "/history"));
+                "reports", self + "/reports"));
     }
 }

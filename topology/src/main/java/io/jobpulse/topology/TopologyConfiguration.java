@@ -22,7 +22,7 @@ import java.util.Map;
 @ConfigurationProperties("jobpulse.topology")
 public record TopologyConfiguration(
         @Bindable(defaultValue = "jobpulse-topology") String applicationId,
-        @Bindable(defaultValue = ".jobpulse/streams") String stateDir,
+        @Bindable(defaultValue = ".jobpulse/streams/default") String stateDir,
         @Bindable(defaultValue = "20ms") Duration commitInterval,
         @Bindable(defaultValue = "5s") Duration readYourWritesWait,
         @Nullable String instanceId,

@@ -1,0 +1,28 @@
+package io.jobpulse.app;
+
+import io.jobpulse.events.Roles;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Property;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Refuses to start with an unknown or empty role list: a misspelt role would otherwise start an
+ * instance that silently plays no part.
+ */
+@Context
+public class RoleCheck {
+
+    static final Set<String> KNOWN = Set.of("ingest", "topology", "projections", "push");
+
+    public RoleCheck(@Property(name = Roles.PROPERTY) String roles) {
+        List<String> named = Arrays.stream(roles.split(",")).map(String::strip).filter(r -> !r.isEmpty()).toList();
+        List<String> unknown = named.stream().filter(r -> !KNOWN.contains(r)).toList();
+        if (named.isEmpty() || !unknown.isEmpty()) {
+            throw new IllegalStateException("jobpulse.roles (JOBPULSE_ROLES) must name one or more of "
+                    + "ingest, topology, projections, push" + (unknown.isEmpty() ? "" : "; unknown: " + String.join(", ", unknown)));
+        }
+    }
+}
