@@ -51,6 +51,9 @@ public final class JobJson {
     }
 
     public static <T> T read(byte[] bytes, Class<T> type) {
+        if (bytes == null) {
+            throw new SerializationException("no value: expected a " + type.getSimpleName());
+        }
         try {
             return MAPPER.readValue(bytes, type);
         } catch (IOException e) {

@@ -57,4 +57,10 @@ class JobJsonTest {
         assertThatThrownBy(() -> JobJson.read(json, JobEvent.class))
                 .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class);
     }
+
+    @Test
+    void missingValueIsASerializationError() {
+        assertThatThrownBy(() -> JobJson.read(null, StatusChange.class))
+                .isInstanceOf(org.apache.kafka.common.errors.SerializationException.class);
+    }
 }

@@ -48,7 +48,7 @@ public class StatusChangeProjector {
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
                 changes.add(JobJson.read(record.value(), StatusChange.class));
-            } catch (SerializationException | NullPointerException e) {
+            } catch (SerializationException e) {
                 LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             }
         }

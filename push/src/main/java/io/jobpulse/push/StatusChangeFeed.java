@@ -94,7 +94,7 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
     private void deliver(ConsumerRecord<String, byte[]> record) {
         try {
             hub.publish(JobUpdate.of(JobJson.read(record.value(), StatusChange.class)));
-        } catch (SerializationException | NullPointerException e) {
+        } catch (SerializationException e) {
             LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
         }
     }

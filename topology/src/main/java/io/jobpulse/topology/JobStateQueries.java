@@ -7,6 +7,7 @@ import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -113,8 +114,9 @@ public class JobStateQueries {
     }
 
     private long committedOffset(TopicPartition partition) {
+        ListConsumerGroupOffsetsSpec onePartition = new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(partition));
         Map<TopicPartition, OffsetAndMetadata> offsets = await(jobStreams.admin()
-                .listConsumerGroupOffsets(jobStreams.applicationId()).partitionsToOffsetAndMetadata());
+                .listConsumerGroupOffsets(Map.of(jobStreams.applicationId(), onePartition)).partitionsToOffsetAndMetadata());
         OffsetAndMetadata committed = offsets.get(partition);
         return committed == null ? 0 : committed.offset();
     }
