@@ -20,6 +20,9 @@ import java.util.Map;
         @JsonSubTypes.Type(value = JobEvent.ReportReceived.class, name = JobEvent.ReportReceived.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.CancelRequested.class, name = JobEvent.CancelRequested.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.RetryRequested.class, name = JobEvent.RetryRequested.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.CallbackReceived.class, name = JobEvent.CallbackReceived.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.PollObserved.class, name = JobEvent.PollObserved.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.DeadlinePassed.class, name = JobEvent.DeadlinePassed.WIRE_NAME),
 })
 public sealed interface JobEvent {
 
@@ -37,6 +40,14 @@ public sealed interface JobEvent {
 
     /** The stable wire name, e.g. {@code job.submitted}. */
     String wireName();
+
+    /**
+     * A second dedupe key besides the event id, for events whose source redelivers under its own
+     * id (a provider's webhook delivery id), or null.
+     */
+    default String deliveryKey() {
+        return null;
+    }
 
     /**
      * A job was submitted.
@@ -112,6 +123,68 @@ public sealed interface JobEvent {
     record RetryRequested(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
                           String reason) implements JobEvent {
         public static final String WIRE_NAME = "job.retry-requested";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * A provider called back about the job through a signed webhook.
+     *
+     * @param provider     the provider's configured name
+     * @param deliveryId   the provider's id of this delivery ({@code webhook-id}); a redelivery repeats it
+     * @param verification how the callback was authenticated, e.g. {@code v1a} with the key that matched
+     * @param observation  the adapter's reading of the callback
+     * @param raw          the callback's relevant headers and body, as received
+     */
+    record CallbackReceived(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                            String provider, String deliveryId, String verification, ProviderObservation observation,
+                            RawPayload raw) implements JobEvent {
+        public static final String WIRE_NAME = "job.callback-received";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+
+        @Override
+        public String deliveryKey() {
+            return deliveryId == null ? null : provider + ":" + deliveryId;
+        }
+    }
+
+    /**
+     * Jobpulse polled the provider's status URL and saw something new. Polls that see nothing new
+     * are not written.
+     *
+     * @param provider    the provider's configured name
+     * @param statusUrl   the URL that was polled
+     * @param observation the adapter's reading of the response
+     * @param raw         the response body (and status code as header {@code :status})
+     */
+    record PollObserved(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                        String provider, String statusUrl, ProviderObservation observation, RawPayload raw)
+            implements JobEvent {
+        public static final String WIRE_NAME = "job.poll-observed";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * An attempt of the job reached its deadline unfinished. Written by the topology's deadline
+     * check, so that replaying the log expires the same jobs at the same versions.
+     *
+     * @param attempt  the attempt whose deadline passed
+     * @param deadline the deadline that passed
+     */
+    record DeadlinePassed(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                          int attempt, Instant deadline) implements JobEvent {
+        public static final String WIRE_NAME = "job.deadline-passed";
 
         @Override
         public String wireName() {

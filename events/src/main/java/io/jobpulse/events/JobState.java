@@ -12,14 +12,16 @@ import java.util.Map;
  * The current state of one job: the fold of all its events. Every applied change increments
  * {@code version}; version 1 is the submission.
  *
+ * @param provider          the external provider doing the work, once one has been heard from, or null
  * @param timeout           how long each attempt may take, or null
  * @param deadline          when the current attempt expires, or null
  * @param cancelRequestedBy who canceled the job (the source's id), or null
- * @param recentEventIds    the ids of the most recent events applied, newest last, bounded; the dedupe memory
+ * @param recentEventIds    the dedupe memory, newest last, bounded: the ids of the most recent events applied,
+ *                          and for provider callbacks also {@code provider:deliveryId}
  */
 public record JobState(String id, String owner, String type, List<String> tags, JsonNode input,
                        JobStatus status, double progress, String message, Map<String, JsonNode> metadata,
-                       JsonNode result, JobError error, int attempt, long version,
+                       JsonNode result, JobError error, JobProvider provider, int attempt, long version,
                        Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt,
                        Duration timeout, Instant deadline, String cancelRequestedBy, List<String> recentEventIds) {
 

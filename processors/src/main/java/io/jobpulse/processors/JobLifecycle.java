@@ -3,8 +3,10 @@ package io.jobpulse.processors;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.StatusChange;
 
 import java.time.Duration;
@@ -24,18 +26,26 @@ import java.util.function.Function;
  * {@code receivedAt}), so replaying the same log always yields the same states. Rules:
  * <ul>
  *   <li>only a submission creates a job; anything else for an unknown job is rejected;</li>
- *   <li>an event id already applied is a duplicate and changes nothing;</li>
+ *   <li>an event id, or a provider delivery id, already applied is a duplicate and changes nothing;</li>
  *   <li>terminal statuses absorb: every later event is rejected with {@code job-terminal},
  *       except a retry of a failed, expired or canceled job, which starts a new attempt;</li>
+ *   <li>a provider observation that reports an earlier stage than the job has reached (a
+ *       {@code queued} after {@code running}: webhooks arrive out of order) is {@code stale};</li>
+ *   <li>a passed deadline expires the job only if it is the deadline of the current attempt;</li>
  *   <li>progress is clamped to [0, 1] and never moves backwards within an attempt;</li>
  *   <li>an event that changes nothing is rejected with {@code no-change};</li>
  *   <li>every applied change increments the version by exactly one.</li>
  * </ul>
+ * The dedupe memory is bounded ({@link #EVENT_ID_MEMORY} keys per job): a redelivery older than
+ * that is caught only by the other rules (progress never moves back, terminal absorbs).
  */
 public final class JobLifecycle {
 
-    /** How many recent event ids a job remembers for dedupe. */
+    /** How many recent dedupe keys (event ids, delivery keys) a job remembers. */
     public static final int EVENT_ID_MEMORY = 64;
+
+    /** The error code of a job expired by its own deadline. */
+    public static final String DEADLINE_EXCEEDED = "deadline-exceeded";
 
     private JobLifecycle() {
     }
@@ -49,11 +59,20 @@ public final class JobLifecycle {
         if (state.recentEventIds().contains(event.eventId())) {
             return rejected(RejectionReason.DUPLICATE, "event " + event.eventId() + " was already applied");
         }
+        if (event.deliveryKey() != null && state.recentEventIds().contains(event.deliveryKey())) {
+            return rejected(RejectionReason.DUPLICATE, "delivery " + event.deliveryKey() + " was already applied");
+        }
+        if (state.isTerminal() && !(event instanceof JobEvent.RetryRequested) && !(event instanceof JobEvent.Submitted)) {
+            return rejected(RejectionReason.JOB_TERMINAL, "job " + state.id() + " is already " + state.status());
+        }
         return switch (event) {
             case JobEvent.Submitted submitted -> rejected(RejectionReason.JOB_EXISTS, "job " + state.id() + " already exists");
-            case JobEvent.ReportReceived report -> state.isTerminal() ? terminal(state) : report(state, report);
-            case JobEvent.CancelRequested cancel -> state.isTerminal() ? terminal(state) : cancel(state, cancel);
+            case JobEvent.ReportReceived report -> report(state, report);
+            case JobEvent.CancelRequested cancel -> cancel(state, cancel);
             case JobEvent.RetryRequested retry -> retry(state, retry);
+            case JobEvent.CallbackReceived callback -> observe(state, callback, callback.provider(), callback.observation());
+            case JobEvent.PollObserved poll -> observe(state, poll, poll.provider(), poll.observation());
+            case JobEvent.DeadlinePassed deadline -> expire(state, deadline);
         };
     }
 
@@ -64,35 +83,85 @@ public final class JobLifecycle {
                     "a report may set running, succeeded or failed, not " + reported);
         }
         Draft next = new Draft(state);
-        Instant at = report.receivedAt();
-        next.status = reported == null ? state.status() : reported;
-        if (report.progress() != null) {
-            next.progress = Math.max(state.progress(), clamp(report.progress()));
-        }
-        if (report.message() != null) {
-            next.message = report.message();
-        }
         next.metadata = merge(state.metadata(), report.metadataPatch());
-        if (report.result() != null) {
-            next.result = report.result();
+        advance(next, state, reported, report.progress(), report.message(), report.result(), report.error(),
+                report.receivedAt(), "the worker reported failure");
+        return applied(state, next, report);
+    }
+
+    /** A provider's word on the job, from a callback or a poll. */
+    private static Outcome observe(JobState state, JobEvent event, String providerName, ProviderObservation seen) {
+        if (seen == null) {
+            return rejected(RejectionReason.NO_CHANGE, event.wireName() + " carries no observation");
         }
-        if (next.status != JobStatus.QUEUED && state.startedAt() == null) {
-            next.startedAt = at;
+        if (seen.status() != null && stage(seen.status()) < stage(state.status())) {
+            return rejected(RejectionReason.STALE, "the provider reports " + seen.status() + " (" + seen.rawStatus()
+                    + ") but job " + state.id() + " is already " + state.status());
+        }
+        Draft next = new Draft(state);
+        JobProvider known = state.provider();
+        next.provider = new JobProvider(providerName,
+                seen.requestId() != null ? seen.requestId() : known == null ? null : known.requestId(),
+                seen.rawStatus() != null ? seen.rawStatus() : known == null ? null : known.rawStatus());
+        advance(next, state, seen.status(), seen.progress(), seen.message(), seen.result(), seen.error(),
+                event.receivedAt(), "the provider reported failure");
+        return applied(state, next, event);
+    }
+
+    /**
+     * Moves a draft to a reported status with its progress, message, result and error. The
+     * terminal statuses set the finish time; success completes the progress; failure and expiry
+     * always carry an error.
+     */
+    private static void advance(Draft next, JobState state, JobStatus status, Double progress, String message,
+                                JsonNode result, JobError error, Instant at, String failure) {
+        next.status = status == null ? state.status() : status;
+        if (progress != null) {
+            next.progress = Math.max(state.progress(), clamp(progress));
+        }
+        if (message != null) {
+            next.message = message;
+        }
+        if (result != null) {
+            next.result = result;
+        }
+        if (next.status == JobStatus.RUNNING || next.status == JobStatus.SUCCEEDED || next.status == JobStatus.FAILED) {
+            next.startedAt = state.startedAt() == null ? at : state.startedAt();
+        }
+        if (next.status.isTerminal()) {
+            next.finishedAt = at;
         }
         switch (next.status) {
-            case SUCCEEDED -> {
-                next.progress = 1.0;
-                next.finishedAt = at;
-            }
-            case FAILED -> {
-                next.error = Objects.requireNonNullElse(report.error(), new JobError("failed",
-                        Objects.requireNonNullElse(report.message(), "the worker reported failure"), false));
-                next.finishedAt = at;
-            }
-            default -> {
+            case SUCCEEDED -> next.progress = 1.0;
+            case FAILED -> next.error = Objects.requireNonNullElse(error,
+                    new JobError("failed", Objects.requireNonNullElse(message, failure), false));
+            case EXPIRED -> next.error = Objects.requireNonNullElse(error,
+                    new JobError("expired", Objects.requireNonNullElse(message, "the provider expired the job"), true));
+            case QUEUED, RUNNING, CANCELED -> {
             }
         }
-        return applied(state, next, report);
+    }
+
+    private static Outcome expire(JobState state, JobEvent.DeadlinePassed passed) {
+        if (passed.attempt() != state.attempt() || !Objects.equals(passed.deadline(), state.deadline())) {
+            return rejected(RejectionReason.STALE, "deadline " + passed.deadline() + " of attempt " + passed.attempt()
+                    + " is not the current deadline of job " + state.id() + " (attempt " + state.attempt() + ")");
+        }
+        Draft next = new Draft(state);
+        next.status = JobStatus.EXPIRED;
+        next.finishedAt = passed.receivedAt();
+        next.error = new JobError(DEADLINE_EXCEEDED, "attempt " + state.attempt() + " did not finish within its timeout of "
+                + state.timeout() + " (deadline " + state.deadline() + ")", true);
+        return applied(state, next, passed);
+    }
+
+    /** Queued, running, ended: a job only moves forward through these stages within an attempt. */
+    private static int stage(JobStatus status) {
+        return switch (status) {
+            case QUEUED -> 0;
+            case RUNNING -> 1;
+            case SUCCEEDED, FAILED, CANCELED, EXPIRED -> 2;
+        };
     }
 
     private static Outcome cancel(JobState state, JobEvent.CancelRequested cancel) {
@@ -122,12 +191,10 @@ public final class JobLifecycle {
         next.startedAt = null;
         next.finishedAt = null;
         next.cancelRequestedBy = null;
+        // The new attempt needs a new request at the provider; the old one's word no longer applies.
+        next.provider = null;
         next.deadline = state.timeout() == null ? null : at.plus(state.timeout());
         return applied(state, next, retry);
-    }
-
-    private static Outcome terminal(JobState state) {
-        return rejected(RejectionReason.JOB_TERMINAL, "job " + state.id() + " is already " + state.status());
     }
 
     /**
@@ -137,7 +204,7 @@ public final class JobLifecycle {
     private static Outcome applied(JobState previous, Draft next, JobEvent cause) {
         next.version = previous == null ? 1 : previous.version() + 1;
         next.updatedAt = cause.receivedAt();
-        next.recentEventIds = remember(previous == null ? List.of() : previous.recentEventIds(), cause.eventId());
+        next.recentEventIds = remember(previous == null ? List.of() : previous.recentEventIds(), cause);
         JobState state = next.toState();
         List<String> fields = previous == null ? List.of() : changedFields(previous, state);
         if (previous != null && fields.isEmpty()) {
@@ -162,6 +229,7 @@ public final class JobLifecycle {
         fields.put("metadata", JobState::metadata);
         fields.put("result", JobState::result);
         fields.put("error", JobState::error);
+        fields.put("provider", JobState::provider);
         fields.put("attempt", JobState::attempt);
         fields.put("startedAt", JobState::startedAt);
         fields.put("finishedAt", JobState::finishedAt);
@@ -201,9 +269,12 @@ public final class JobLifecycle {
         return merged;
     }
 
-    private static List<String> remember(List<String> recent, String eventId) {
+    private static List<String> remember(List<String> recent, JobEvent event) {
         List<String> next = new ArrayList<>(recent);
-        next.add(eventId);
+        next.add(event.eventId());
+        if (event.deliveryKey() != null) {
+            next.add(event.deliveryKey());
+        }
         return next.size() > EVENT_ID_MEMORY ? next.subList(next.size() - EVENT_ID_MEMORY, next.size()) : next;
     }
 
@@ -220,6 +291,7 @@ public final class JobLifecycle {
         private Map<String, JsonNode> metadata;
         private JsonNode result;
         private JobError error;
+        private JobProvider provider;
         private int attempt;
         private long version;
         private final Instant createdAt;
@@ -250,6 +322,7 @@ public final class JobLifecycle {
             metadata = state.metadata();
             result = state.result();
             error = state.error();
+            provider = state.provider();
             attempt = state.attempt();
             version = state.version();
             updatedAt = state.updatedAt();
@@ -271,7 +344,7 @@ public final class JobLifecycle {
 
         JobState toState() {
             return new JobState(id, owner, type, tags, input, status, progress, message, metadata, result, error,
-                    attempt, version, createdAt, updatedAt, startedAt, finishedAt, timeout, deadline,
+                    provider, attempt, version, createdAt, updatedAt, startedAt, finishedAt, timeout, deadline,
                     cancelRequestedBy, recentEventIds);
         }
     }

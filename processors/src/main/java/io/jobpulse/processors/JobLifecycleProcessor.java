@@ -1,6 +1,7 @@
 package io.jobpulse.processors;
 
 import io.jobpulse.events.CloudEventHeaders;
+import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
@@ -9,6 +10,7 @@ import io.jobpulse.events.StateStores;
 import io.jobpulse.events.StatusChange;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -17,7 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 
 /**
  * Folds each record of {@code jobpulse.job-events} into the {@code job-state} store with
@@ -26,25 +30,51 @@ import java.time.Instant;
  *
  * <p>Values arrive as bytes and are decoded here, so a record that is not a valid event is
  * forwarded as {@code malformed} instead of stopping the stream thread.
+ *
+ * <p>Deadlines: every unfinished job with a deadline has an entry in the {@code job-deadlines}
+ * index. A wall-clock punctuation finds the overdue entries with one range scan and writes a
+ * {@code job.deadline-passed} event for each to {@code eventsSink}, i.e. back into the log; the
+ * expiry itself is applied when that event comes round, so a replay of the log expires the same
+ * jobs at the same versions. Under exactly-once the event and the removal of the index entry
+ * commit together. Each check writes at most {@link #MAX_EXPIRIES_PER_CHECK} events; a larger
+ * backlog (after downtime) drains over the following checks.
  */
 public final class JobLifecycleProcessor implements Processor<String, byte[], String, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobLifecycleProcessor.class);
 
+    /** The most deadline events one check writes. */
+    static final int MAX_EXPIRIES_PER_CHECK = 1_000;
+
+    private static final EventSource DEADLINE_CHECK = EventSource.system("deadlines");
+
     private final String statusSink;
     private final String rejectedSink;
+    private final String eventsSink;
+    private final Duration deadlineCheckInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
+    private DeadlineIndex deadlines;
 
-    public JobLifecycleProcessor(String statusSink, String rejectedSink) {
+    /**
+     * @param statusSink            the child that writes applied changes
+     * @param rejectedSink          the child that writes refused events
+     * @param eventsSink            the child that writes events back into the log (passed deadlines)
+     * @param deadlineCheckInterval how often, in wall-clock time, overdue jobs are looked for
+     */
+    public JobLifecycleProcessor(String statusSink, String rejectedSink, String eventsSink, Duration deadlineCheckInterval) {
         this.statusSink = statusSink;
         this.rejectedSink = rejectedSink;
+        this.eventsSink = eventsSink;
+        this.deadlineCheckInterval = deadlineCheckInterval;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(StateStores.JOB_STATE);
+        this.deadlines = new DeadlineIndex(context.getStateStore(StateStores.JOB_DEADLINES));
+        context.schedule(deadlineCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::expireOverdue);
     }
 
     @Override
@@ -57,9 +87,11 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                     record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8), now(record)));
             return;
         }
-        switch (JobLifecycle.evolve(states.get(event.jobId()), event)) {
+        JobState before = states.get(event.jobId());
+        switch (JobLifecycle.evolve(before, event)) {
             case Outcome.Applied applied -> {
                 states.put(event.jobId(), applied.state());
+                deadlines.track(before, applied.state());
                 StatusChange change = applied.change();
                 context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), statusSink);
             }
@@ -68,6 +100,23 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                 reject(record, new RejectedEvent(event.jobId(), rejected.reason().code(), rejected.detail(), event,
                         null, event.receivedAt()));
             }
+        }
+    }
+
+    /** Writes a {@code job.deadline-passed} event for every job whose current deadline is overdue. */
+    private void expireOverdue(long timestamp) {
+        Instant now = Instant.ofEpochMilli(timestamp);
+        for (DeadlineIndex.Entry entry : deadlines.due(now, MAX_EXPIRIES_PER_CHECK)) {
+            deadlines.remove(entry);
+            JobState state = states.get(entry.jobId());
+            if (state == null || state.isTerminal() || !entry.isFor(state)) {
+                continue;
+            }
+            String eventId = UUID.nameUUIDFromBytes((JobEvent.DeadlinePassed.WIRE_NAME + "/" + state.id() + "/"
+                    + state.attempt() + "/" + state.deadline()).getBytes(StandardCharsets.UTF_8)).toString();
+            JobEvent passed = new JobEvent.DeadlinePassed(eventId, state.id(), state.deadline(), now, DEADLINE_CHECK,
+                    state.attempt(), state.deadline());
+            context.forward(new Record<>(state.id(), (Object) passed, timestamp), eventsSink);
         }
     }
 

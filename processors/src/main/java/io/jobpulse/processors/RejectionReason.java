@@ -12,6 +12,11 @@ public enum RejectionReason {
     JOB_EXISTS("job-exists"),
     /** The event asks for a transition the lifecycle does not allow. */
     INVALID_TRANSITION("invalid-transition"),
+    /**
+     * The event arrived after the job moved past what it reports: a provider observation of an
+     * earlier stage, or a deadline of an earlier attempt or an earlier deadline.
+     */
+    STALE("stale"),
     /** The event is valid but changes nothing. */
     NO_CHANGE("no-change"),
     /** The record could not be decoded as an event. */

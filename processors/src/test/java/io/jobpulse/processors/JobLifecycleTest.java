@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.ProviderObservation;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -19,21 +21,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class JobLifecycleTest {
 
     private static final String JOB = "job-1";
-    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant T0 = JobEvents.T0;
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    private int seq;
+    private final JobEvents events = new JobEvents(JOB);
 
     private JobEvent.Submitted submitted() {
-        return new JobEvent.Submitted("e-submit", JOB, T0, T0, EventSource.user("alice"), "alice", "image.generate",
-                JSON.objectNode().put("prompt", "a cat"), Map.of("tier", JSON.textNode("gold")), List.of("demo"),
-                Duration.ofMinutes(10));
+        return events.submitted();
     }
 
     private JobEvent.ReportReceived report(JobStatus status, Double progress) {
-        seq++;
-        Instant at = T0.plusSeconds(seq);
-        return new JobEvent.ReportReceived("e-" + seq, JOB, at, at, EventSource.service("worker"), status, progress,
-                null, null, null, null);
+        return events.report(status, progress);
     }
 
     private static JobState applied(Outcome outcome) {
@@ -66,7 +63,7 @@ class JobLifecycleTest {
         assertThat(state.createdAt()).isEqualTo(T0);
         assertThat(state.deadline()).isEqualTo(T0.plus(Duration.ofMinutes(10)));
         assertThat(state.metadata()).containsEntry("tier", JSON.textNode("gold"));
-        assertThat(state.recentEventIds()).containsExactly("e-submit");
+        assertThat(state.recentEventIds()).containsExactly(JOB + "/submit");
     }
 
     @Test
@@ -179,12 +176,14 @@ class JobLifecycleTest {
     @Test
     void eventIdMemoryIsBounded() {
         JobState state = given(submitted());
+        JobEvent last = null;
         for (int i = 0; i < JobLifecycle.EVENT_ID_MEMORY + 10; i++) {
-            state = applied(JobLifecycle.evolve(state, report(JobStatus.RUNNING, (i + 1) / 1000.0)));
+            last = report(JobStatus.RUNNING, (i + 1) / 1000.0);
+            state = applied(JobLifecycle.evolve(state, last));
         }
 
         assertThat(state.recentEventIds()).hasSize(JobLifecycle.EVENT_ID_MEMORY);
-        assertThat(state.recentEventIds().getLast()).isEqualTo("e-" + seq);
+        assertThat(state.recentEventIds().getLast()).isEqualTo(last.eventId());
     }
 
     @Test
@@ -203,15 +202,11 @@ class JobLifecycleTest {
     }
 
     private JobEvent.CancelRequested cancel(String by) {
-        seq++;
-        Instant at = T0.plusSeconds(seq);
-        return new JobEvent.CancelRequested("e-" + seq, JOB, at, at, EventSource.user(by), "no longer needed");
+        return events.cancel(by);
     }
 
     private JobEvent.RetryRequested retry() {
-        seq++;
-        Instant at = T0.plusSeconds(seq);
-        return new JobEvent.RetryRequested("e-" + seq, JOB, at, at, EventSource.user("alice"), null);
+        return events.retry();
     }
 
     @Test
@@ -276,5 +271,166 @@ class JobLifecycleTest {
         assertThat(rejected(JobLifecycle.evolve(running, retry()))).isEqualTo(RejectionReason.INVALID_TRANSITION);
         JobState succeeded = given(submitted(), report(JobStatus.SUCCEEDED, null));
         assertThat(rejected(JobLifecycle.evolve(succeeded, retry()))).isEqualTo(RejectionReason.INVALID_TRANSITION);
+    }
+
+    @Test
+    void partialResultMayArriveBeforeSuccess() {
+        JobState state = given(submitted(), events.report(JobStatus.RUNNING, 0.5, null, JSON.objectNode().put("frames", 12)));
+
+        assertThat(state.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(state.result().get("frames").asInt()).isEqualTo(12);
+    }
+
+    @Test
+    void callbackMovesTheJobAndRecordsTheProvider() {
+        JobState state = given(submitted(), events.callback("d-1", JobStatus.RUNNING, "processing"));
+
+        assertThat(state.status()).isEqualTo(JobStatus.RUNNING);
+        assertThat(state.provider()).isEqualTo(new JobProvider("replicate", "pred-1", "processing"));
+        assertThat(state.startedAt()).isEqualTo(JobEvents.at(1));
+    }
+
+    @Test
+    void redeliveredCallbackAppliesOnceEvenUnderANewEventId() {
+        JobState state = given(submitted(), events.callback("d-1", JobStatus.RUNNING, "processing"));
+
+        Outcome redelivered = JobLifecycle.evolve(state, events.callback("d-1", JobStatus.RUNNING, "processing"));
+
+        assertThat(rejected(redelivered)).isEqualTo(RejectionReason.DUPLICATE);
+    }
+
+    @Test
+    void redeliveredSuccessCallbackIsADuplicateNotALateEvent() {
+        JobState done = given(submitted(), events.callback("d-9", JobStatus.SUCCEEDED, "succeeded"));
+
+        assertThat(rejected(JobLifecycle.evolve(done, events.callback("d-9", JobStatus.SUCCEEDED, "succeeded"))))
+                .isEqualTo(RejectionReason.DUPLICATE);
+    }
+
+    @Test
+    void sameDeliveryIdFromAnotherProviderIsNotADuplicate() {
+        JobState state = given(submitted(), events.callback("d-1", JobStatus.RUNNING, "processing"));
+        JobEvent.CallbackReceived other = events.callback("d-1", JobStatus.RUNNING, "processing");
+        var fromFal = new JobEvent.CallbackReceived(other.eventId(), JOB, other.occurredAt(), other.receivedAt(),
+                EventSource.provider("fal"), "fal", "d-1", "v1a",
+                new ProviderObservation(JobStatus.RUNNING, "IN_PROGRESS", "req-1", null, null, null, null), other.raw());
+
+        assertThat(applied(JobLifecycle.evolve(state, fromFal)).provider().rawStatus()).isEqualTo("IN_PROGRESS");
+    }
+
+    @Test
+    void observationOfAnEarlierStageIsStale() {
+        JobState running = given(submitted(), events.callback("d-2", JobStatus.RUNNING, "processing"));
+
+        Outcome late = JobLifecycle.evolve(running, events.callback("d-1", JobStatus.QUEUED, "starting"));
+
+        assertThat(rejected(late)).isEqualTo(RejectionReason.STALE);
+    }
+
+    @Test
+    void runningAfterSucceededNeverResurrectsAJob() {
+        JobState done = given(submitted(), events.callback("d-3", JobStatus.SUCCEEDED, "succeeded"));
+
+        assertThat(rejected(JobLifecycle.evolve(done, events.callback("d-2", JobStatus.RUNNING, "processing"))))
+                .isEqualTo(RejectionReason.JOB_TERMINAL);
+        assertThat(rejected(JobLifecycle.evolve(done, events.poll(JobStatus.RUNNING, "IN_PROGRESS"))))
+                .isEqualTo(RejectionReason.JOB_TERMINAL);
+    }
+
+    @Test
+    void newRawStatusOfTheSameStageIsAChange() {
+        JobState inProgress = given(submitted(), events.poll(JobStatus.RUNNING, "in_progress"));
+
+        var outcome = (Outcome.Applied) JobLifecycle.evolve(inProgress, events.poll(JobStatus.RUNNING, "finalizing"));
+
+        assertThat(outcome.state().provider().rawStatus()).isEqualTo("finalizing");
+        assertThat(outcome.change().changed()).containsExactly("provider");
+    }
+
+    @Test
+    void observationWithNothingNewIsNoChange() {
+        JobState state = given(submitted(), events.poll(JobStatus.RUNNING, "IN_PROGRESS"));
+
+        assertThat(rejected(JobLifecycle.evolve(state, events.poll(JobStatus.RUNNING, "IN_PROGRESS"))))
+                .isEqualTo(RejectionReason.NO_CHANGE);
+    }
+
+    @Test
+    void thinCallbackWithoutAStatusIsNoChange() {
+        JobState state = given(submitted(), events.callback("d-1", JobStatus.RUNNING, "processing"));
+
+        assertThat(rejected(JobLifecycle.evolve(state, events.callback("d-5",
+                new ProviderObservation(null, null, null, null, null, null, null))))).isEqualTo(RejectionReason.NO_CHANGE);
+    }
+
+    @Test
+    void providerMayCancelOrExpireAJob() {
+        assertThat(given(submitted(), events.callback("d-1", JobStatus.CANCELED, "canceled")).status())
+                .isEqualTo(JobStatus.CANCELED);
+        JobState expired = given(new JobEvents("job-2").submitted(), new JobEvents("job-2").poll(JobStatus.EXPIRED, "expired"));
+        assertThat(expired.status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(expired.error().code()).isEqualTo("expired");
+        assertThat(expired.error().retryable()).isTrue();
+    }
+
+    @Test
+    void providerFailureKeepsTheProvidersError() {
+        JobState failed = given(submitted(), events.pollFailed("nsfw-detected"));
+
+        assertThat(failed.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(failed.error()).isEqualTo(new JobError("nsfw-detected", "the engine failed", true));
+        assertThat(failed.provider().rawStatus()).isEqualTo("ERROR");
+    }
+
+    @Test
+    void passedDeadlineExpiresAnUnfinishedJob() {
+        JobState running = given(submitted(), report(JobStatus.RUNNING, 0.4));
+        JobEvent.DeadlinePassed passed = events.deadlinePassed(running);
+
+        var outcome = (Outcome.Applied) JobLifecycle.evolve(running, passed);
+
+        assertThat(outcome.state().status()).isEqualTo(JobStatus.EXPIRED);
+        assertThat(outcome.state().error().code()).isEqualTo(JobLifecycle.DEADLINE_EXCEEDED);
+        assertThat(outcome.state().error().retryable()).isTrue();
+        assertThat(outcome.state().finishedAt()).isEqualTo(passed.receivedAt());
+        assertThat(outcome.change().causeEventType()).isEqualTo("job.deadline-passed");
+    }
+
+    @Test
+    void deadlineOfAnEarlierAttemptIsStale() {
+        JobState first = given(submitted());
+        JobEvent.DeadlinePassed firstDeadline = events.deadlinePassed(first);
+        JobState retried = given(submitted(), firstDeadline, retry());
+
+        JobEvent.DeadlinePassed replayed = events.deadlinePassed(first.attempt(), first.deadline());
+
+        assertThat(retried.attempt()).isEqualTo(2);
+        assertThat(rejected(JobLifecycle.evolve(retried, replayed))).isEqualTo(RejectionReason.STALE);
+    }
+
+    @Test
+    void deadlineOfAFinishedJobIsRejected() {
+        JobState queued = given(submitted());
+        JobState done = given(submitted(), report(JobStatus.SUCCEEDED, null));
+
+        assertThat(rejected(JobLifecycle.evolve(done, events.deadlinePassed(queued)))).isEqualTo(RejectionReason.JOB_TERMINAL);
+    }
+
+    @Test
+    void expiredJobCanBeRetriedWithAFreshDeadline() {
+        JobState expired = given(submitted(), events.deadlinePassed(given(submitted())));
+        JobEvent.RetryRequested retry = retry();
+
+        JobState retried = applied(JobLifecycle.evolve(expired, retry));
+
+        assertThat(retried.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(retried.deadline()).isEqualTo(retry.receivedAt().plus(JobEvents.TIMEOUT));
+    }
+
+    @Test
+    void retryForgetsTheProviderOfTheEndedAttempt() {
+        JobState retried = given(submitted(), events.callback("d-1", JobStatus.FAILED, "failed"), retry());
+
+        assertThat(retried.provider()).isNull();
     }
 }

@@ -40,7 +40,7 @@ public class JobStreams implements ApplicationEventListener<StartupEvent> {
     public JobStreams(TopologyConfiguration config,
                       @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.applicationId = config.applicationId();
-        this.streams = new KafkaStreams(JobTopology.build(), streamsProperties(config, bootstrapServers));
+        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval()), streamsProperties(config, bootstrapServers));
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
 

@@ -10,11 +10,15 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
+import java.time.Duration;
+
 /**
  * The Jobpulse topology: {@code jobpulse.job-events} folded into the {@code job-state} store,
  * each applied change to {@code jobpulse.job-status}, each refused event to
- * {@code jobpulse.job-events-rejected}. Every node and store is named by a constant: the names
- * fix the changelog topic ({@code <application.id>-job-state-changelog}) and must not drift.
+ * {@code jobpulse.job-events-rejected}, and each passed deadline back to
+ * {@code jobpulse.job-events} as an event of its own. Every node and store is named by a
+ * constant: the names fix the changelog topics ({@code <application.id>-job-state-changelog},
+ * {@code <application.id>-job-deadlines-changelog}) and must not drift.
  */
 public final class JobTopology {
 
@@ -22,25 +26,38 @@ public final class JobTopology {
     public static final String LIFECYCLE = "job-lifecycle";
     public static final String STATUS_SINK = "job-status-sink";
     public static final String REJECTED_SINK = "job-events-rejected-sink";
+    public static final String EVENTS_SINK = "job-events-sink";
 
     private JobTopology() {
     }
 
+    /**
+     * @param deadlineCheckInterval how often, in wall-clock time, the topology looks for jobs past their deadline
+     */
     @SuppressWarnings("unchecked")
-    public static Topology build() {
+    public static Topology build(Duration deadlineCheckInterval) {
         Topology topology = new Topology();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.JOB_EVENTS.name());
-        topology.addProcessor(LIFECYCLE, () -> new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK), EVENTS_SOURCE);
+        topology.addProcessor(LIFECYCLE,
+                () -> new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK, EVENTS_SINK, deadlineCheckInterval),
+                EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StateStores.JOB_STATE),
                 Serdes.String(), JobJson.serde(JobState.class)), LIFECYCLE);
+        // Unfinished jobs by deadline, so the deadline check scans only what is overdue.
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StateStores.JOB_DEADLINES),
+                Serdes.String(), Serdes.String()), LIFECYCLE);
         topology.addSink(STATUS_SINK, Topics.JOB_STATUS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_STATUS.valueSerde().serializer(), LIFECYCLE);
         topology.addSink(REJECTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), LIFECYCLE);
+        // A passed deadline is written to the log like any other event; the source reads it back and folds it.
+        topology.addSink(EVENTS_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), LIFECYCLE);
         return topology;
     }
 }

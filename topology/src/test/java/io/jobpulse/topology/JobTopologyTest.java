@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
@@ -43,7 +44,7 @@ class JobTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("topology-test").toString());
-        driver = new TopologyTestDriver(JobTopology.build(), props);
+        driver = new TopologyTestDriver(JobTopology.build(Duration.ofSeconds(1)), props);
         events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         status = driver.createOutputTopic(Topics.JOB_STATUS.name(), Serdes.String().deserializer(),
                 Topics.JOB_STATUS.valueSerde().deserializer());
