@@ -56,6 +56,13 @@ public final class JobEvents {
                 List.of("demo"), timeout);
     }
 
+    /** A second submission of the same job id, under an event id of its own. */
+    public JobEvent.Submitted resubmitted() {
+        JobEvent.Submitted first = submitted();
+        return new JobEvent.Submitted(nextId(), jobId, at(seq), at(seq), first.source(), first.owner(), first.jobType(),
+                first.input(), first.metadata(), first.tags(), first.timeout());
+    }
+
     public JobEvent.ReportReceived report(JobStatus status, Double progress) {
         return report(status, progress, null, null);
     }

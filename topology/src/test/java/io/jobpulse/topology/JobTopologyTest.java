@@ -7,25 +7,17 @@ import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.RejectedEvent;
-import io.jobpulse.events.StateStores;
 import io.jobpulse.events.StatusChange;
-import io.jobpulse.events.Topics;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,32 +25,26 @@ class JobTopologyTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    private TopologyTestDriver driver;
+    private TopologyHarness topology;
     private TestInputTopic<String, byte[]> events;
     private TestOutputTopic<String, StatusChange> status;
     private TestOutputTopic<String, RejectedEvent> rejected;
 
     @BeforeEach
-    void start() throws Exception {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("topology-test").toString());
-        driver = new TopologyTestDriver(JobTopology.build(Duration.ofSeconds(1)), props);
-        events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
-        status = driver.createOutputTopic(Topics.JOB_STATUS.name(), Serdes.String().deserializer(),
-                Topics.JOB_STATUS.valueSerde().deserializer());
-        rejected = driver.createOutputTopic(Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().deserializer(),
-                Topics.JOB_EVENTS_REJECTED.valueSerde().deserializer());
+    void start() {
+        topology = new TopologyHarness(T0);
+        events = topology.events;
+        status = topology.status;
+        rejected = topology.rejected;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        topology.close();
     }
 
     private void send(JobEvent event) {
-        events.pipeInput(event.jobId(), JobJson.write(event));
+        topology.send(event);
     }
 
     private static JobEvent.Submitted submitted(String jobId) {
@@ -81,7 +67,7 @@ class JobTopologyTest {
         assertThat(changes).extracting(StatusChange::version).containsExactly(1L, 2L, 3L);
         assertThat(changes).extracting(StatusChange::status)
                 .containsExactly(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED);
-        JobState stored = driver.<String, JobState>getKeyValueStore(StateStores.JOB_STATE).get("a");
+        JobState stored = topology.state("a");
         assertThat(stored).isEqualTo(changes.getLast().job());
         assertThat(rejected.isEmpty()).isTrue();
     }
@@ -130,7 +116,7 @@ class JobTopologyTest {
 
         assertThat(status.readValuesToList()).hasSize(2);
         assertThat(rejected.readValue().reason()).isEqualTo("job-terminal");
-        assertThat(driver.<String, JobState>getKeyValueStore(StateStores.JOB_STATE).get("a").status())
+        assertThat(topology.state("a").status())
                 .isEqualTo(JobStatus.SUCCEEDED);
     }
 
