@@ -44,10 +44,12 @@ public class JobsController {
     private static final int MAX_MESSAGE_LENGTH = 4_000;
 
     private final JobEventPublisher publisher;
+    private final IngestConfiguration config;
     private final Clock clock;
 
-    public JobsController(JobEventPublisher publisher) {
+    public JobsController(JobEventPublisher publisher, IngestConfiguration config) {
         this.publisher = publisher;
+        this.config = config;
         this.clock = Clock.systemUTC();
     }
 
@@ -64,10 +66,10 @@ public class JobsController {
         if (tags.size() > MAX_TAGS || tags.stream().anyMatch(t -> t == null || t.isBlank() || t.length() > MAX_TAG_LENGTH)) {
             throw invalid("tags", "'tags' takes at most " + MAX_TAGS + " non-blank strings of at most " + MAX_TAG_LENGTH + " characters.");
         }
-        Duration timeout = request.timeout();
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+        if (request.timeout() != null && (request.timeout().isNegative() || request.timeout().isZero())) {
             throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\".");
         }
+        Duration timeout = config.timeoutFor(request.type(), request.timeout());
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw invalid("Idempotency-Key", "The Idempotency-Key header must be 1-200 characters.");
         }
