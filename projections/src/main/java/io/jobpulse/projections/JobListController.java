@@ -1,7 +1,9 @@
 package io.jobpulse.projections;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
@@ -10,14 +12,30 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
-/** {@code GET /v1/jobs}: the caller's jobs from the read model, newest first. */
+/**
+ * The read model over HTTP: {@code GET /v1/jobs} (the caller's jobs, filtered, newest first, in
+ * pages), {@code GET /v1/jobs/summary} (counts for dashboards) and
+ * {@code GET /v1/jobs/{id}/history} (the timeline, and with {@code raw=true} the events behind
+ * it). It reads PostgreSQL, which follows the log by a few milliseconds: a job submitted a
+ * moment ago may not be listed yet ({@code GET /v1/jobs/{id}} reads the current state instead).
+ */
 @Controller("/v1/jobs")
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -28,6 +46,9 @@ public class JobListController {
     /** Until authentication arrives every caller is this one principal. */
     static final String ANONYMOUS = "anonymous";
 
+    private static final Set<String> STATUSES = Arrays.stream(JobStatus.values()).map(JobStatus::wireName)
+            .collect(Collectors.toUnmodifiableSet());
+
     private final JobRowRepository jobs;
 
     public JobListController(JobRowRepository jobs) {
@@ -35,19 +56,126 @@ public class JobListController {
     }
 
     @Get
-    public JobPage list(@Nullable @QueryValue Integer limit) {
+    public JobPage list(@Nullable @QueryValue List<String> status, @Nullable @QueryValue String type,
+                        @Nullable @QueryValue String tag, @Nullable @QueryValue String createdAfter,
+                        @Nullable @QueryValue String createdBefore, @Nullable @QueryValue String updatedSince,
+                        @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor,
+                        @Nullable @QueryValue Boolean count) {
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
-            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST,
-                    "'limit' must be between 1 and " + MAX_LIMIT + ".").with("field", "limit"));
+            throw invalid("limit", "'limit' must be between 1 and " + MAX_LIMIT + ".");
         }
-        List<JobState> items = jobs.newestFirst(ANONYMOUS, size).stream()
-                .map(row -> JobJson.read(row.snapshot().getBytes(StandardCharsets.UTF_8), JobState.class))
-                .toList();
-        return new JobPage(items);
+        JobFilter filter = new JobFilter(statuses(status), type, tag, instant("createdAfter", createdAfter),
+                instant("createdBefore", createdBefore), instant("updatedSince", updatedSince));
+        JobCursor after = null;
+        if (cursor != null) {
+            try {
+                after = JobCursor.decode(cursor);
+            } catch (IllegalArgumentException e) {
+                throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
+            }
+        }
+        List<JobRow> rows = jobs.newestFirst(ANONYMOUS, filter, after, size + 1);
+        List<JobRow> page = rows.subList(0, Math.min(size, rows.size()));
+        String next = rows.size() > size ? new JobCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
+        Long total = Boolean.TRUE.equals(count) ? jobs.count(ANONYMOUS, filter) : null;
+        return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
     }
 
-    /** One page of jobs. */
-    public record JobPage(List<JobState> items) {
+    @Get("/summary")
+    public Summary summary() {
+        Map<String, Long> byStatus = new TreeMap<>();
+        Map<String, Map<String, Long>> typeCounts = new TreeMap<>();
+        for (JobRowRepository.StatusCount count : jobs.countByTypeAndStatus(ANONYMOUS)) {
+            byStatus.merge(count.status(), count.count(), Long::sum);
+            typeCounts.computeIfAbsent(count.type(), type -> new TreeMap<>()).put(count.status(), count.count());
+        }
+        Map<String, TypeSummary> byType = new TreeMap<>();
+        typeCounts.forEach((type, counts) -> byType.put(type, new TypeSummary(sum(counts), counts)));
+        return new Summary(sum(byStatus), byStatus, byType);
+    }
+
+    @Get("/{id}/history")
+    public History history(@PathVariable String id, @Nullable @QueryValue Boolean raw) {
+        jobs.findById(id).filter(row -> row.owner().equals(ANONYMOUS))
+                .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
+        List<JobRowRepository.TimelineEntry> changes = jobs.timeline(id);
+        if (!Boolean.TRUE.equals(raw)) {
+            return new History(id, changes, null);
+        }
+        Map<String, Long> appliedAs = new LinkedHashMap<>();
+        changes.forEach(change -> appliedAs.put(change.causeEventId(), change.version()));
+        List<HistoryEvent> events = new ArrayList<>();
+        for (JobRowRepository.RawEvent event : jobs.events(id)) {
+            events.add(new HistoryEvent(event.eventId(), event.type(), event.receivedAt(), appliedAs.get(event.eventId()), event.event()));
+        }
+        return new History(id, changes, events);
+    }
+
+    private static long sum(Map<String, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static JobState state(JobRow row) {
+        return JobJson.read(row.snapshot().getBytes(StandardCharsets.UTF_8), JobState.class);
+    }
+
+    /** Statuses given as repeated parameters, comma-separated values, or both. */
+    private static List<String> statuses(List<String> given) {
+        if (given == null) {
+            return List.of();
+        }
+        List<String> statuses = given.stream().flatMap(value -> Arrays.stream(value.split(",")))
+                .map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        for (String status : statuses) {
+            if (!STATUSES.contains(status)) {
+                throw invalid("status", "'status' takes queued, running, succeeded, failed, canceled or expired, not '" + status + "'.");
+            }
+        }
+        return statuses;
+    }
+
+    private static Instant instant(String field, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw invalid(field, "'" + field + "' must be an ISO-8601 instant such as 2026-11-22T21:09:32Z.");
+        }
+    }
+
+    private static ProblemException invalid(String field, String detail) {
+        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
+    }
+
+    /**
+     * One page of jobs.
+     *
+     * @param nextCursor pass as {@code cursor} for the next page; absent on the last page
+     * @param total      how many jobs match the filter, with {@code count=true}
+     */
+    public record JobPage(List<JobState> items, String nextCursor, Long total) {
+    }
+
+    /** Job counts by status, overall and per type. */
+    public record Summary(long total, Map<String, Long> byStatus, Map<String, TypeSummary> byType) {
+    }
+
+    public record TypeSummary(long total, Map<String, Long> byStatus) {
+    }
+
+    /**
+     * A job's timeline.
+     *
+     * @param events with {@code raw=true}: every event of the job in the order received, applied
+     *               ({@code appliedAs} = the version it made) or not
+     */
+    public record History(String jobId, List<JobRowRepository.TimelineEntry> changes, List<HistoryEvent> events) {
+    }
+
+    public record HistoryEvent(String eventId, String type, Instant receivedAt, Long appliedAs,
+                               JsonNode event) {
     }
 }

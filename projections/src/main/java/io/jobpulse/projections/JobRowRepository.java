@@ -1,21 +1,142 @@
 package io.jobpulse.projections;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.JobJson;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.GenericRepository;
+import io.micronaut.transaction.annotation.ReadOnly;
 
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
-/** Queries of the {@code jobs} table. */
+/**
+ * The queries of the read model. Fixed queries are declared; the job list, whose condition
+ * depends on which filters are given, is built here from {@link JobFilter} so that each shape
+ * of it is plain, index-friendly SQL, and its rows are mapped by Micronaut Data like the others.
+ */
 @JdbcRepository(dialect = Dialect.POSTGRES)
-public interface JobRowRepository extends GenericRepository<JobRow, String> {
+public abstract class JobRowRepository implements GenericRepository<JobRow, String> {
 
-    @Query("""
-            SELECT id, owner, type, status, version, created_at, snapshot::text AS snapshot
-            FROM jobs
-            WHERE owner = :owner
-            ORDER BY created_at DESC, id DESC
-            LIMIT :limit""")
-    List<JobRow> newestFirst(String owner, int limit);
+    private static final String JOB_COLUMNS = "id, owner, type, status, version, created_at, snapshot::text AS snapshot";
+
+    private final JdbcOperations jdbc;
+
+    protected JobRowRepository(JdbcOperations jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Query("SELECT " + JOB_COLUMNS + " FROM jobs WHERE id = :id")
+    public abstract Optional<JobRow> findById(String id);
+
+    /** One page of the owner's jobs under the filter, newest first, starting after the cursor. */
+    @ReadOnly
+    public List<JobRow> newestFirst(String owner, JobFilter filter, @Nullable JobCursor after, int limit) {
+        JobFilter.Condition query = pageQuery(owner, filter, after, limit);
+        return jdbc.prepareStatement(query.sql(), statement -> {
+            query.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                return jdbc.entityStream(rows, JobRow.class).toList();
+            }
+        });
+    }
+
+    /** The SQL of {@link #newestFirst}, with its parameters (also for checking its plan). */
+    public static JobFilter.Condition pageQuery(String owner, JobFilter filter, @Nullable JobCursor after, int limit) {
+        JobFilter.Condition where = filter.where(owner);
+        if (after != null) {
+            where = where.and("(created_at, id) < (?, ?)", after.createdAt(), after.id());
+        }
+        List<Object> params = new ArrayList<>(where.params());
+        params.add(limit);
+        return new JobFilter.Condition(
+                "SELECT " + JOB_COLUMNS + " FROM jobs WHERE " + where.sql() + " ORDER BY created_at DESC, id DESC LIMIT ?", params);
+    }
+
+    /** How many of the owner's jobs match the filter. */
+    @ReadOnly
+    public long count(String owner, JobFilter filter) {
+        JobFilter.Condition where = filter.where(owner);
+        return jdbc.prepareStatement("SELECT count(*) FROM jobs WHERE " + where.sql(), statement -> {
+            where.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        });
+    }
+
+    /** The owner's jobs counted by type and status. */
+    @ReadOnly
+    public List<StatusCount> countByTypeAndStatus(String owner) {
+        return jdbc.prepareStatement("SELECT type, status, count(*) FROM jobs WHERE owner = ? GROUP BY type, status ORDER BY type, status",
+                statement -> {
+                    statement.setString(1, owner);
+                    List<StatusCount> counts = new ArrayList<>();
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            counts.add(new StatusCount(rows.getString(1), rows.getString(2), rows.getLong(3)));
+                        }
+                    }
+                    return counts;
+                });
+    }
+
+    /** Every projected change of a job, in version order. */
+    @ReadOnly
+    public List<TimelineEntry> timeline(String jobId) {
+        return jdbc.prepareStatement("""
+                SELECT version, attempt, status, previous_status, progress, at, cause_event_id, cause_event_type, changed, summary
+                FROM job_changes WHERE job_id = ? ORDER BY version""", statement -> {
+            statement.setString(1, jobId);
+            List<TimelineEntry> entries = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    entries.add(new TimelineEntry(rows.getLong(1), rows.getInt(2), rows.getString(3), rows.getString(4),
+                            rows.getDouble(5), rows.getTimestamp(6).toInstant(), rows.getString(7), rows.getString(8),
+                            Arrays.asList((String[]) rows.getArray(9).getArray()), rows.getString(10)));
+                }
+            }
+            return entries;
+        });
+    }
+
+    /** Every event of a job as written to the log, applied or not, in the order received. */
+    @ReadOnly
+    public List<RawEvent> events(String jobId) {
+        return jdbc.prepareStatement("""
+                SELECT event_id, event_type, received_at, event::text FROM job_events
+                WHERE job_id = ? ORDER BY received_at, event_id""", statement -> {
+            statement.setString(1, jobId);
+            List<RawEvent> events = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    events.add(new RawEvent(rows.getString(1), rows.getString(2), rows.getTimestamp(3).toInstant(),
+                            JobJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), JsonNode.class)));
+                }
+            }
+            return events;
+        });
+    }
+
+    /** How many jobs of one type have one status. */
+    public record StatusCount(String type, String status, long count) {
+    }
+
+    /** One change in a job's timeline. */
+    public record TimelineEntry(long version, int attempt, String status, String previousStatus, double progress, Instant at,
+                                String causeEventId, String causeEventType, List<String> changed, String summary) {
+    }
+
+    /** One event of a job as it was written to the log. */
+    public record RawEvent(String eventId, String type, Instant receivedAt, JsonNode event) {
+    }
 }

@@ -26,7 +26,7 @@ import java.util.List;
  * transaction; offsets are committed only after it commits, so a crash replays the batch, and the
  * version guard of {@link JobProjectionWriter} makes the replay harmless.
  */
-@KafkaListener(groupId = "jobpulse-projections", batch = true,
+@KafkaListener(groupId = "${jobpulse.projections.group-id:jobpulse-projections}", batch = true,
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR,
                 retryCount = Integer.MAX_VALUE, retryDelay = "500ms", handleAllExceptions = true),

@@ -1,0 +1,336 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.StatusChange;
+import io.jobpulse.events.Topics;
+import io.jobpulse.processors.JobLifecycle;
+import io.jobpulse.processors.Outcome;
+import io.jobpulse.projections.JobCursor;
+import io.jobpulse.projections.JobFilter;
+import io.jobpulse.projections.JobRowRepository;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The read model against a real broker and PostgreSQL: list filters and pages, the summary, the
+ * history with its raw events, owner isolation, the projector's idempotence, and the plans of
+ * the list queries.
+ */
+class ReadModelTest {
+
+    private static JobpulseInstance jobpulse;
+    private static KafkaProducer<String, byte[]> producer;
+
+    @BeforeAll
+    static void start() {
+        jobpulse = JobpulseInstance.allRoles();
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void stop() {
+        producer.close();
+        jobpulse.close();
+    }
+
+    private static String uniqueTag() {
+        return "t-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static JsonNode submit(String type, String tag) {
+        var response = jobpulse.post("/v1/jobs", "{\"type\":\"" + type + "\",\"tags\":[\"" + tag + "\"]}");
+        assertThat(response.statusCode()).isEqualTo(202);
+        return json(response);
+    }
+
+    private static void report(String id, String body) {
+        assertThat(jobpulse.post("/v1/jobs/" + id + "/reports", body).statusCode()).isEqualTo(202);
+    }
+
+    private static JsonNode list(String query) {
+        var response = jobpulse.get("/v1/jobs?" + query);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response);
+    }
+
+    private static List<String> ids(JsonNode page) {
+        List<String> ids = new ArrayList<>();
+        page.get("items").forEach(item -> ids.add(item.get("id").asText()));
+        return ids;
+    }
+
+    /** Waits until the read model shows every job with the tag at its latest version. */
+    private static void awaitProjected(String tag, int jobs, int changes) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonNode page = list("tag=" + tag + "&limit=100");
+            assertThat(page.get("items")).hasSize(jobs);
+            int versions = 0;
+            for (JsonNode item : page.get("items")) {
+                versions += item.get("version").asInt();
+            }
+            assertThat(versions).isEqualTo(changes);
+        });
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void filtersCombineAndListNewestFirst() {
+        String tag = uniqueTag();
+        String a = submit("x.render", tag).get("id").asText();
+        String b = submit("x.render", tag).get("id").asText();
+        String c = submit("y.caption", tag).get("id").asText();
+        String d = submit("y.caption", tag).get("id").asText();
+        report(a, "{\"status\":\"succeeded\"}");
+        report(b, "{\"status\":\"running\"}");
+        report(d, "{\"status\":\"failed\"}");
+        awaitProjected(tag, 4, 7);
+        Instant bCreated = Instant.parse(list("tag=" + tag + "&type=x.render").at("/items/0/createdAt").asText());
+        Instant cCreated = Instant.parse(list("tag=" + tag + "&type=y.caption").at("/items/1/createdAt").asText());
+        Instant beforeUpdate = Instant.now();
+        report(b, "{\"progress\":0.5}");
+        awaitProjected(tag, 4, 8);
+
+        assertThat(ids(list("tag=" + tag))).containsExactly(d, c, b, a);
+        assertThat(ids(list("tag=" + tag + "&status=running,succeeded"))).containsExactly(b, a);
+        assertThat(ids(list("tag=" + tag + "&status=queued&status=failed"))).containsExactly(d, c);
+        assertThat(ids(list("tag=" + tag + "&type=y.caption"))).containsExactly(d, c);
+        assertThat(ids(list("tag=" + tag + "&createdAfter=" + encode(bCreated.toString())))).containsExactly(d, c);
+        assertThat(ids(list("tag=" + tag + "&createdBefore=" + encode(cCreated.toString())))).containsExactly(b, a);
+        assertThat(ids(list("tag=" + tag + "&updatedSince=" + encode(beforeUpdate.toString())))).containsExactly(b);
+        JsonNode counted = list("tag=" + tag + "&limit=2&count=true");
+        assertThat(ids(counted)).containsExactly(d, c);
+        assertThat(counted.get("total").asLong()).isEqualTo(4);
+        assertThat(ids(list("tag=" + tag + "&limit=2&cursor=" + counted.get("nextCursor").asText()))).containsExactly(b, a);
+    }
+
+    @Test
+    void badFiltersAreProblemsNamingTheField() {
+        for (String query : List.of("status=done", "createdAfter=yesterday", "cursor=%21%21", "limit=0", "limit=101")) {
+            var response = jobpulse.get("/v1/jobs?" + query);
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json(response).get("field").asText()).isEqualTo(query.substring(0, query.indexOf('=')));
+        }
+    }
+
+    @Test
+    void pagesNeitherRepeatNorSkipAJobWhileNewJobsArrive() {
+        String tag = uniqueTag();
+        List<String> submitted = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            submitted.addFirst(submit("x.page", tag).get("id").asText());
+        }
+        awaitProjected(tag, 23, 23);
+
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = list("tag=" + tag + "&limit=5" + (cursor == null ? "" : "&cursor=" + cursor));
+            seen.addAll(ids(page));
+            cursor = page.path("nextCursor").isMissingNode() ? null : page.get("nextCursor").asText();
+            submit("x.page", tag);
+            submit("x.page", tag);
+        } while (cursor != null);
+
+        assertThat(seen).containsExactlyElementsOf(submitted);
+    }
+
+    @Test
+    void historyTellsEveryChangeAndWithRawTheEventsBehindIt() {
+        String tag = uniqueTag();
+        String id = submit("x.history", tag).get("id").asText();
+        report(id, "{\"status\":\"running\",\"progress\":0.5,\"message\":\"halfway\"}");
+        report(id, "{\"status\":\"succeeded\",\"result\":{\"url\":\"https://cdn.example/x.png\"}}");
+        report(id, "{\"status\":\"running\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                json(jobpulse.get("/v1/jobs/" + id + "/history?raw=true")).path("events").size() == 4);
+
+        JsonNode history = json(jobpulse.get("/v1/jobs/" + id + "/history"));
+        assertThat(history.get("changes")).extracting(change -> change.get("version").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(history.get("changes")).extracting(change -> change.get("summary").asText()).containsExactly(
+                "submitted as x.history", "queued -> running; progress 50%; message: halfway",
+                "running -> succeeded; progress 100%; result");
+        assertThat(history.has("events")).isFalse();
+        JsonNode raw = json(jobpulse.get("/v1/jobs/" + id + "/history?raw=true"));
+        assertThat(raw.get("events")).extracting(event -> event.path("appliedAs").asText(null))
+                .containsExactly("1", "2", "3", null);
+        assertThat(raw.at("/events/3/event/status").asText()).isEqualTo("running");
+        assertThat(raw.at("/events/0/event/event").asText()).isEqualTo("job.submitted");
+    }
+
+    @Test
+    void historyOfAnUnknownJobIsNotFound() {
+        var response = jobpulse.get("/v1/jobs/" + UUID.randomUUID() + "/history");
+
+        assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void summaryCountsByStatusOverallAndPerType() {
+        String type = "x.summary-" + uniqueTag();
+        String tag = uniqueTag();
+        submit(type, tag);
+        submit(type, tag);
+        report(submit(type, tag).get("id").asText(), "{\"status\":\"succeeded\"}");
+        awaitProjected(tag, 3, 4);
+
+        JsonNode summary = json(jobpulse.get("/v1/jobs/summary"));
+
+        assertThat(summary.at("/byType/" + type.replace("/", "~1") + "/total").asLong()).isEqualTo(3);
+        assertThat(summary.at("/byType/" + type + "/byStatus/queued").asLong()).isEqualTo(2);
+        assertThat(summary.at("/byType/" + type + "/byStatus/succeeded").asLong()).isEqualTo(1);
+        long byStatus = 0;
+        for (JsonNode count : summary.get("byStatus")) {
+            byStatus += count.asLong();
+        }
+        assertThat(summary.get("total").asLong()).isEqualTo(byStatus).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void ownersSeeOnlyTheirOwnJobs() throws Exception {
+        String tag = uniqueTag();
+        String mine = submit("x.owner", tag).get("id").asText();
+        StatusChange alices = changes("alice", tag).getFirst();
+        send(alices);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ownerInDatabase(alices.jobId()) != null);
+
+        assertThat(ownerInDatabase(alices.jobId())).isEqualTo("alice");
+        assertThat(ids(list("tag=" + tag))).containsExactly(mine);
+        assertThat(jobpulse.get("/v1/jobs/" + alices.jobId() + "/history").statusCode()).isEqualTo(404);
+        JobRowRepository repository = jobpulse.context().getBean(JobRowRepository.class);
+        JobFilter byTag = new JobFilter(List.of(), null, tag, null, null, null);
+        assertThat(repository.newestFirst("alice", byTag, null, 10)).extracting(row -> row.id()).containsExactly(alices.jobId());
+        assertThat(repository.count("alice", byTag)).isEqualTo(1);
+    }
+
+    @Test
+    void redeliveredAndOlderChangesChangeNothing() throws Exception {
+        List<StatusChange> changes = changes("anonymous", uniqueTag());
+        String job = changes.getFirst().jobId();
+        changes.subList(0, 3).forEach(ReadModelTest::send);
+        // Redeliveries, older versions after newer ones, then the last change as a sentinel: one
+        // partition keeps them in order, so once it is projected, so is everything before it.
+        send(changes.get(1));
+        send(changes.get(0));
+        send(changes.get(2));
+        send(changes.get(1));
+        send(changes.get(3));
+        await().atMost(Duration.ofSeconds(20)).until(() -> versionInDatabase(job) == 4);
+
+        try (Connection db = TestStack.get().connect();
+             PreparedStatement rows = db.prepareStatement("SELECT version FROM job_changes WHERE job_id = ? ORDER BY version")) {
+            rows.setString(1, job);
+            List<Long> versions = new ArrayList<>();
+            try (ResultSet result = rows.executeQuery()) {
+                while (result.next()) {
+                    versions.add(result.getLong(1));
+                }
+            }
+            assertThat(versions).containsExactly(1L, 2L, 3L, 4L);
+        }
+        assertThat(json(jobpulse.get("/v1/jobs/" + job + "/history")).get("changes")).hasSize(4);
+    }
+
+    @Test
+    void everyShapeOfTheListQueryIsServedByAnIndex() throws Exception {
+        Instant t = Instant.parse("2026-01-01T00:00:00Z");
+        Map<String, JobFilter.Condition> shapes = Map.of(
+                "owner only", JobRowRepository.pageQuery("anonymous", JobFilter.NONE, null, 50),
+                "statuses", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of("queued", "running"), null, null, null, null, null), null, 50),
+                "type", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), "image.generate", null, null, null, null), null, 50),
+                "tag", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), null, "demo", null, null, null), null, 50),
+                "created range", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), null, null, t, t.plusSeconds(60), null), null, 50),
+                "updated since", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), null, null, null, null, t), null, 50),
+                "after a cursor", JobRowRepository.pageQuery("anonymous", JobFilter.NONE, new JobCursor(t, "x"), 50));
+        try (Connection db = TestStack.get().connect()) {
+            db.createStatement().execute("SET enable_seqscan = off");
+            for (var shape : shapes.entrySet()) {
+                try (PreparedStatement explain = db.prepareStatement("EXPLAIN (FORMAT JSON) " + shape.getValue().sql())) {
+                    shape.getValue().bind(explain);
+                    try (ResultSet plan = explain.executeQuery()) {
+                        plan.next();
+                        String text = plan.getString(1);
+                        assertThat(text).as(shape.getKey()).doesNotContain("Seq Scan").containsPattern("\"Index Name\": \"jobs_");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Four changes of a new job of this owner, made by the real fold. */
+    private static List<StatusChange> changes(String owner, String tag) {
+        String id = UUID.randomUUID().toString();
+        Instant t = Instant.now();
+        List<JobEvent> events = List.of(
+                new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user(owner), owner, "x.direct", null, null, List.of(tag), null),
+                new JobEvent.ReportReceived("r1-" + id, id, t, t.plusMillis(1), EventSource.service("w"), JobStatus.RUNNING, 0.2, null, null, null, null),
+                new JobEvent.ReportReceived("r2-" + id, id, t, t.plusMillis(2), EventSource.service("w"), null, 0.6, null, null, null, null),
+                new JobEvent.ReportReceived("r3-" + id, id, t, t.plusMillis(3), EventSource.service("w"), JobStatus.SUCCEEDED, null, null, null, null, null));
+        List<StatusChange> changes = new ArrayList<>();
+        JobState state = null;
+        for (JobEvent event : events) {
+            Outcome.Applied applied = (Outcome.Applied) JobLifecycle.evolve(state, event);
+            state = applied.state();
+            changes.add(applied.change());
+        }
+        return changes;
+    }
+
+    private static void send(StatusChange change) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.JOB_STATUS.name(), change.jobId(), JobJson.write(change))).get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String ownerInDatabase(String id) throws Exception {
+        try (Connection db = TestStack.get().connect(); PreparedStatement query = db.prepareStatement("SELECT owner FROM jobs WHERE id = ?")) {
+            query.setString(1, id);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        }
+    }
+
+    private static long versionInDatabase(String id) throws Exception {
+        try (Connection db = TestStack.get().connect(); PreparedStatement query = db.prepareStatement("SELECT version FROM jobs WHERE id = ?")) {
+            query.setString(1, id);
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getLong(1) : 0;
+            }
+        }
+    }
+}
