@@ -1,23 +1,10 @@
 package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.events.EventSource;
-import io.jobpulse.events.JobEvent;
-import io.jobpulse.events.JobJson;
-import io.jobpulse.events.JobState;
-import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.StatusChange;
-import io.jobpulse.events.Topics;
-import io.jobpulse.processors.JobLifecycle;
-import io.jobpulse.processors.Outcome;
 import io.jobpulse.projections.JobCursor;
 import io.jobpulse.projections.JobFilter;
 import io.jobpulse.projections.JobRowRepository;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,18 +33,17 @@ import static org.awaitility.Awaitility.await;
 class ReadModelTest {
 
     private static JobpulseInstance jobpulse;
-    private static KafkaProducer<String, byte[]> producer;
+    private static StatusChanges statusChanges;
 
     @BeforeAll
     static void start() {
         jobpulse = JobpulseInstance.allRoles();
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+        statusChanges = new StatusChanges();
     }
 
     @AfterAll
     static void stop() {
-        producer.close();
+        statusChanges.close();
         jobpulse.close();
     }
 
@@ -222,8 +208,8 @@ class ReadModelTest {
     void ownersSeeOnlyTheirOwnJobs() throws Exception {
         String tag = uniqueTag();
         String mine = submit("x.owner", tag).get("id").asText();
-        StatusChange alices = changes("alice", tag).getFirst();
-        send(alices);
+        StatusChange alices = StatusChanges.ofNewJob("alice", "x.owner", List.of(tag)).getFirst();
+        statusChanges.send(alices);
         await().atMost(Duration.ofSeconds(20)).until(() -> ownerInDatabase(alices.jobId()) != null);
 
         assertThat(ownerInDatabase(alices.jobId())).isEqualTo("alice");
@@ -237,16 +223,16 @@ class ReadModelTest {
 
     @Test
     void redeliveredAndOlderChangesChangeNothing() throws Exception {
-        List<StatusChange> changes = changes("anonymous", uniqueTag());
+        List<StatusChange> changes = StatusChanges.ofNewJob("anonymous", "x.direct", List.of(uniqueTag()));
         String job = changes.getFirst().jobId();
-        changes.subList(0, 3).forEach(ReadModelTest::send);
+        changes.subList(0, 3).forEach(statusChanges::send);
         // Redeliveries, older versions after newer ones, then the last change as a sentinel: one
         // partition keeps them in order, so once it is projected, so is everything before it.
-        send(changes.get(1));
-        send(changes.get(0));
-        send(changes.get(2));
-        send(changes.get(1));
-        send(changes.get(3));
+        statusChanges.send(changes.get(1));
+        statusChanges.send(changes.get(0));
+        statusChanges.send(changes.get(2));
+        statusChanges.send(changes.get(1));
+        statusChanges.send(changes.get(3));
         await().atMost(Duration.ofSeconds(20)).until(() -> versionInDatabase(job) == 4);
 
         try (Connection db = TestStack.get().connect();
@@ -286,33 +272,6 @@ class ReadModelTest {
                     }
                 }
             }
-        }
-    }
-
-    /** Four changes of a new job of this owner, made by the real fold. */
-    private static List<StatusChange> changes(String owner, String tag) {
-        String id = UUID.randomUUID().toString();
-        Instant t = Instant.now();
-        List<JobEvent> events = List.of(
-                new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user(owner), owner, "x.direct", null, null, List.of(tag), null),
-                new JobEvent.ReportReceived("r1-" + id, id, t, t.plusMillis(1), EventSource.service("w"), JobStatus.RUNNING, 0.2, null, null, null, null),
-                new JobEvent.ReportReceived("r2-" + id, id, t, t.plusMillis(2), EventSource.service("w"), null, 0.6, null, null, null, null),
-                new JobEvent.ReportReceived("r3-" + id, id, t, t.plusMillis(3), EventSource.service("w"), JobStatus.SUCCEEDED, null, null, null, null, null));
-        List<StatusChange> changes = new ArrayList<>();
-        JobState state = null;
-        for (JobEvent event : events) {
-            Outcome.Applied applied = (Outcome.Applied) JobLifecycle.evolve(state, event);
-            state = applied.state();
-            changes.add(applied.change());
-        }
-        return changes;
-    }
-
-    private static void send(StatusChange change) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.JOB_STATUS.name(), change.jobId(), JobJson.write(change))).get();
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 

@@ -13,6 +13,7 @@ import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.transaction.TransactionOperations;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -30,12 +31,13 @@ import java.util.List;
 /**
  * Copies every event of {@code jobpulse.job-events}, applied or refused, into {@code job_events},
  * for the raw history behind a job's timeline. Batches are inserted by event id, once; offsets
- * are committed after the transaction, so a redelivered batch changes nothing.
+ * are committed after the transaction, so a redelivered batch changes nothing, and a batch that
+ * cannot be written is fetched again after a backoff ({@link BatchRetry}).
  */
 @KafkaListener(groupId = "${jobpulse.projections.events-group-id:jobpulse-projections-events}", batch = true,
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
-        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR,
-                retryCount = Integer.MAX_VALUE, retryDelay = "500ms", handleAllExceptions = true),
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
+                retryCount = Integer.MAX_VALUE, retryDelay = "1s", handleAllExceptions = true),
         properties = @Property(name = ConsumerConfig.ISOLATION_LEVEL_CONFIG, value = "read_committed"))
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
 public class JobEventProjector {
@@ -45,13 +47,14 @@ public class JobEventProjector {
     private static final String INSERT_ROW = "(?, ?, ?, ?, ?::jsonb)";
 
     private final TransactionOperations<Connection> transactions;
+    private final BatchRetry retry = new BatchRetry("event projection");
 
     public JobEventProjector(TransactionOperations<Connection> transactions) {
         this.transactions = transactions;
     }
 
     @Topic(Topics.JOB_EVENTS_NAME)
-    public void project(List<ConsumerRecord<String, byte[]>> records) {
+    public void project(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<JobEvent> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
@@ -68,6 +71,10 @@ public class JobEventProjector {
         if (events.isEmpty()) {
             return;
         }
+        retry.write(records, consumer, () -> insert(events));
+    }
+
+    private void insert(List<JobEvent> events) {
         String sql = INSERT_HEAD + String.join(", ", Collections.nCopies(events.size(), INSERT_ROW)) + " ON CONFLICT (event_id) DO NOTHING";
         transactions.executeWrite(status -> {
             try (PreparedStatement statement = status.getConnection().prepareStatement(sql)) {

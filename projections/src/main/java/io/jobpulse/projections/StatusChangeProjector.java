@@ -12,38 +12,52 @@ import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Projects {@code jobpulse.job-status} into PostgreSQL. Each poll is one batch and one database
  * transaction; offsets are committed only after it commits, so a crash replays the batch, and the
- * version guard of {@link JobProjectionWriter} makes the replay harmless.
+ * version guard of {@link JobProjectionWriter} makes the replay harmless. A batch that cannot be
+ * written (the database is down) is fetched again after a backoff ({@link BatchRetry}).
+ *
+ * <p>Its lag, the records of {@code jobpulse.job-status} not yet projected, is the gauge
+ * {@value #LAG_METRIC}.
  */
 @KafkaListener(groupId = "${jobpulse.projections.group-id:jobpulse-projections}", batch = true,
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
-        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_EXPONENTIALLY_ON_ERROR,
-                retryCount = Integer.MAX_VALUE, retryDelay = "500ms", handleAllExceptions = true),
+        errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
+                retryCount = Integer.MAX_VALUE, retryDelay = "1s", handleAllExceptions = true),
         properties = @Property(name = ConsumerConfig.ISOLATION_LEVEL_CONFIG, value = "read_committed"))
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
 public class StatusChangeProjector {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusChangeProjector.class);
 
-    private final JobProjectionWriter writer;
+    public static final String LAG_METRIC = "jobpulse.projections.lag";
 
-    public StatusChangeProjector(JobProjectionWriter writer) {
+    private final JobProjectionWriter writer;
+    private final BatchRetry retry = new BatchRetry("status projection");
+    private final AtomicLong lag;
+
+    public StatusChangeProjector(JobProjectionWriter writer, MeterRegistry metrics) {
         this.writer = writer;
+        this.lag = metrics.gauge(LAG_METRIC, Tags.of("topic", Topics.JOB_STATUS_NAME), new AtomicLong());
     }
 
     @Topic(Topics.JOB_STATUS_NAME)
-    public void project(List<ConsumerRecord<String, byte[]>> records) {
+    public void project(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<StatusChange> changes = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
@@ -52,6 +66,18 @@ public class StatusChangeProjector {
                 LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             }
         }
-        writer.write(changes);
+        lag.set(fetchedNotProjected(consumer) + records.size());
+        if (retry.write(records, consumer, () -> writer.write(changes))) {
+            lag.set(fetchedNotProjected(consumer));
+        }
+    }
+
+    /** Records on the topic past this consumer's position, as of its last fetch. */
+    private static long fetchedNotProjected(Consumer<?, ?> consumer) {
+        long behind = 0;
+        for (TopicPartition partition : consumer.assignment()) {
+            behind += consumer.currentLag(partition).orElse(0);
+        }
+        return behind;
     }
 }
