@@ -5,6 +5,7 @@ import io.jobpulse.events.StatusChange;
 import io.jobpulse.projections.JobCursor;
 import io.jobpulse.projections.JobFilter;
 import io.jobpulse.projections.JobRowRepository;
+import io.jobpulse.projections.RetentionSweeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ class ReadModelTest {
 
     @BeforeAll
     static void start() {
-        jobpulse = JobpulseInstance.allRoles();
+        jobpulse = JobpulseInstance.start(Map.of("jobpulse.projections.retention-by-type.x.retention", "1h"));
         statusChanges = new StatusChanges();
     }
 
@@ -247,6 +248,35 @@ class ReadModelTest {
             assertThat(versions).containsExactly(1L, 2L, 3L, 4L);
         }
         assertThat(json(jobpulse.get("/v1/jobs/" + job + "/history")).get("changes")).hasSize(4);
+    }
+
+    @Test
+    void finishedJobsLeaveTheReadModelAfterTheirTypesRetention() throws Exception {
+        String tag = uniqueTag();
+        String finished = submit("x.retention", tag).get("id").asText();
+        String open = submit("x.retention", tag).get("id").asText();
+        String otherType = submit("x.kept", tag).get("id").asText();
+        report(finished, "{\"status\":\"succeeded\"}");
+        report(otherType, "{\"status\":\"succeeded\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                json(jobpulse.get("/v1/jobs/" + finished + "/history?raw=true")).path("events").size() == 2);
+        awaitProjected(tag, 3, 5);
+
+        long removed = jobpulse.context().getBean(RetentionSweeper.class).sweep(Instant.now().plus(Duration.ofHours(2)));
+
+        assertThat(removed).isGreaterThanOrEqualTo(1);
+        assertThat(ids(list("tag=" + tag))).containsExactlyInAnyOrder(open, otherType);
+        assertThat(jobpulse.get("/v1/jobs/" + finished + "/history").statusCode()).isEqualTo(404);
+        for (String table : List.of("job_changes", "job_events")) {
+            try (Connection db = TestStack.get().connect();
+                 PreparedStatement rows = db.prepareStatement("SELECT count(*) FROM " + table + " WHERE job_id = ?")) {
+                rows.setString(1, finished);
+                try (ResultSet result = rows.executeQuery()) {
+                    result.next();
+                    assertThat(result.getLong(1)).as(table).isZero();
+                }
+            }
+        }
     }
 
     @Test
