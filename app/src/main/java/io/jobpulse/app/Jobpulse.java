@@ -22,6 +22,7 @@ public final class Jobpulse {
             switch (command) {
                 case "dev" -> DevCommand.run(rest);
                 case "serve" -> serve(rest, Map.of());
+                case "audit" -> AuditCommand.run(rest, bootstrapServers(), System.out);
                 case "help", "--help", "-h" -> usage(0);
                 default -> {
                     System.err.println("Unknown command '" + command + "'.");
@@ -33,6 +34,11 @@ public final class Jobpulse {
             System.err.println("jobpulse: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /** The brokers a command line tool talks to: {@code KAFKA_BOOTSTRAP_SERVERS}, else the dev broker's default address. */
+    static String bootstrapServers() {
+        return System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
     }
 
     /** Starts the application with the roles and infrastructure that the configuration names. */
@@ -51,6 +57,9 @@ public final class Jobpulse {
                   dev     run every role on this machine, with an embedded Kafka broker and PostgreSQL
                           (data under .jobpulse/; KAFKA_BOOTSTRAP_SERVERS / JDBC_URL use external ones instead)
                   serve   run the roles in jobpulse.roles (JOBPULSE_ROLES) against external Kafka and PostgreSQL
+                  audit <jobId> [--at <instant>]
+                          a job's events as the log has them, what each did, and its state (as of the instant),
+                          folded again from jobpulse.job-events (KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092)
                   help    show this
                 """);
         System.exit(status);

@@ -1,0 +1,122 @@
+package io.jobpulse.app;
+
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.Topics;
+import io.jobpulse.processors.JobAudit;
+import io.jobpulse.processors.Outcome;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code jobpulse audit <jobId> [--at <instant>]}: a job's history as the log has it. Reads the
+ * job's partition of {@code jobpulse.job-events} (committed records only) from its start, folds
+ * the job's events with the same pure fold the topology runs, and prints each event with what it
+ * did, then the job's state, as of the instant if one is given. It needs only Kafka; PostgreSQL
+ * and the running service are not consulted.
+ */
+final class AuditCommand {
+
+    private AuditCommand() {
+    }
+
+    static void run(String[] args, String bootstrapServers, PrintStream out) {
+        if (args.length == 0 || args[0].startsWith("-")) {
+            throw new IllegalArgumentException("usage: jobpulse audit <jobId> [--at <ISO-8601 instant>]");
+        }
+        String jobId = args[0];
+        Instant asOf = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--at") && i + 1 < args.length) {
+                asOf = instant(args[++i]);
+            } else {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "'; usage: jobpulse audit <jobId> [--at <instant>]");
+            }
+        }
+        List<ConsumerRecord<String, byte[]>> records = read(jobId, bootstrapServers);
+        List<JobEvent> log = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                log.add(JobJson.read(record.value(), JobEvent.class));
+            } catch (SerializationException e) {
+                out.printf("%8d  not an event: %s%n", record.offset(), e.getMessage());
+            }
+        }
+        JobAudit.Result audit = JobAudit.fold(log, asOf);
+        out.printf("job %s: %d events in %s%s%n", jobId, log.size(), Topics.JOB_EVENTS.name(),
+                asOf == null ? "" : ", " + audit.entries().size() + " received by " + asOf);
+        out.printf("%-26s %-22s %-24s %s%n", "received at", "event", "source", "outcome");
+        for (JobAudit.Entry entry : audit.entries()) {
+            JobEvent event = entry.event();
+            out.printf("%-26s %-22s %-24s %s%n", event.receivedAt(), event.wireName(),
+                    event.source() == null ? "-" : event.source().kind() + ":" + event.source().id(), describe(entry.outcome()));
+        }
+        if (audit.state() == null) {
+            out.println(asOf == null ? "no such job in the log" : "the job did not exist yet at " + asOf);
+            return;
+        }
+        out.println(asOf == null ? "state:" : "state as of " + asOf + ":");
+        out.println(new String(JobJson.write(audit.state()), StandardCharsets.UTF_8));
+    }
+
+    private static String describe(Outcome outcome) {
+        return switch (outcome) {
+            case Outcome.Applied applied -> "v" + applied.change().version() + " " + applied.change().status()
+                    + (applied.change().changed().isEmpty() ? "" : " " + applied.change().changed());
+            case Outcome.Rejected rejected -> "refused: " + rejected.reason().code() + " (" + rejected.detail() + ")";
+        };
+    }
+
+    /** The job's records, in order: its partition read from the start to its end at the time of the call. */
+    private static List<ConsumerRecord<String, byte[]>> read(String jobId, String bootstrapServers) {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.JOB_EVENTS.name(), Duration.ofSeconds(10));
+            if (partitions == null || partitions.isEmpty()) {
+                throw new IllegalStateException("topic " + Topics.JOB_EVENTS.name() + " not found at " + bootstrapServers);
+            }
+            // Records are keyed by job id with Kafka's default partitioner: the job's partition is the key's.
+            TopicPartition partition = new TopicPartition(Topics.JOB_EVENTS.name(),
+                    BuiltInPartitioner.partitionForKey(jobId.getBytes(StandardCharsets.UTF_8), partitions.size()));
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            while (consumer.position(partition) < end) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (jobId.equals(record.key()) && record.offset() < end) {
+                        records.add(record);
+                    }
+                }
+            }
+            return records;
+        }
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--at takes an ISO-8601 instant such as 2026-11-22T21:09:32Z, not '" + text + "'");
+        }
+    }
+}
