@@ -23,6 +23,7 @@ public final class Jobpulse {
                 case "dev" -> DevCommand.run(rest);
                 case "serve" -> serve(rest, Map.of());
                 case "audit" -> AuditCommand.run(rest, bootstrapServers(), System.out);
+                case "replay" -> ReplayCommand.run(rest, Map.of(), System.out);
                 case "help", "--help", "-h" -> usage(0);
                 default -> {
                     System.err.println("Unknown command '" + command + "'.");
@@ -60,6 +61,11 @@ public final class Jobpulse {
                   audit <jobId> [--at <instant>]
                           a job's events as the log has them, what each did, and its state (as of the instant),
                           folded again from jobpulse.job-events (KAFKA_BOOTSTRAP_SERVERS, default 127.0.0.1:9092)
+                  replay projections [--force]
+                          rebuild the read model from jobpulse.job-status beside the live one, then swap
+                  replay topology
+                          rebuild the topology's state stores from jobpulse.job-events (topology instances stopped)
+                          and check them against the previous ones
                   help    show this
                 """);
         System.exit(status);

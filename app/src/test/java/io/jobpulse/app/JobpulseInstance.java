@@ -25,14 +25,19 @@ final class JobpulseInstance implements AutoCloseable {
         this.server = server;
     }
 
-    static JobpulseInstance start(Map<String, Object> overrides) {
+    /** The broker and database of the {@link TestStack}, as configuration. */
+    static Map<String, Object> stackProperties() {
         TestStack stack = TestStack.get();
-        Map<String, Object> props = new HashMap<>();
+        return Map.of(
+                "kafka.bootstrap.servers", stack.bootstrapServers,
+                "datasources.default.url", stack.jdbcUrl,
+                "datasources.default.username", stack.username,
+                "datasources.default.password", stack.password);
+    }
+
+    static JobpulseInstance start(Map<String, Object> overrides) {
+        Map<String, Object> props = new HashMap<>(stackProperties());
         props.put("micronaut.server.port", -1);
-        props.put("kafka.bootstrap.servers", stack.bootstrapServers);
-        props.put("datasources.default.url", stack.jdbcUrl);
-        props.put("datasources.default.username", stack.username);
-        props.put("datasources.default.password", stack.password);
         try {
             props.put("jobpulse.topology.state-dir", Files.createTempDirectory("jobpulse-streams").toString());
         } catch (IOException e) {

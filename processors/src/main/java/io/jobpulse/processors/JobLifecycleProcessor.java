@@ -38,6 +38,9 @@ import java.util.UUID;
  * jobs at the same versions. Under exactly-once the event and the removal of the index entry
  * commit together. Each check writes at most {@link #MAX_EXPIRIES_PER_CHECK} events; a larger
  * backlog (after downtime) drains over the following checks.
+ *
+ * <p>Built without sinks ({@code statusSink} null), it only folds into the stores: that is how a
+ * replay rebuilds the state from the log without writing any record twice or checking deadlines.
  */
 public final class JobLifecycleProcessor implements Processor<String, byte[], String, Object> {
 
@@ -57,7 +60,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     private DeadlineIndex deadlines;
 
     /**
-     * @param statusSink            the child that writes applied changes
+     * @param statusSink            the child that writes applied changes, or null to write nothing (a rebuild)
      * @param rejectedSink          the child that writes refused events
      * @param eventsSink            the child that writes events back into the log (passed deadlines)
      * @param deadlineCheckInterval how often, in wall-clock time, overdue jobs are looked for
@@ -74,7 +77,9 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         this.context = context;
         this.states = context.getStateStore(StateStores.JOB_STATE);
         this.deadlines = new DeadlineIndex(context.getStateStore(StateStores.JOB_DEADLINES));
-        context.schedule(deadlineCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::expireOverdue);
+        if (statusSink != null) {
+            context.schedule(deadlineCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::expireOverdue);
+        }
     }
 
     @Override
@@ -93,7 +98,9 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                 states.put(event.jobId(), applied.state());
                 deadlines.track(before, applied.state());
                 StatusChange change = applied.change();
-                context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), statusSink);
+                if (statusSink != null) {
+                    context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), statusSink);
+                }
             }
             case Outcome.Rejected rejected -> {
                 LOG.debug("rejected {} for job {}: {}", event.wireName(), event.jobId(), rejected.detail());
@@ -132,6 +139,9 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     }
 
     private void reject(Record<String, byte[]> record, RejectedEvent rejected) {
+        if (rejectedSink == null) {
+            return;
+        }
         context.forward(record.withValue((Object) rejected).withHeaders(new RecordHeaders()), rejectedSink);
     }
 

@@ -40,6 +40,7 @@ import java.util.List;
                 retryCount = Integer.MAX_VALUE, retryDelay = "1s", handleAllExceptions = true),
         properties = @Property(name = ConsumerConfig.ISOLATION_LEVEL_CONFIG, value = "read_committed"))
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
+@Requires(property = ProjectionRebuild.PROJECTORS_ENABLED, notEquals = "false")
 public class JobEventProjector {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobEventProjector.class);

@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
                 retryCount = Integer.MAX_VALUE, retryDelay = "1s", handleAllExceptions = true),
         properties = @Property(name = ConsumerConfig.ISOLATION_LEVEL_CONFIG, value = "read_committed"))
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
+@Requires(property = ProjectionRebuild.PROJECTORS_ENABLED, notEquals = "false")
 public class StatusChangeProjector {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusChangeProjector.class);

@@ -29,7 +29,11 @@ import java.util.Properties;
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.TOPOLOGY)
+@Requires(property = JobStreams.ENABLED, notEquals = "false")
 public class JobStreams implements ApplicationEventListener<StartupEvent> {
+
+    /** Off in a process that only replays the topology ({@code jobpulse replay topology}). */
+    public static final String ENABLED = "jobpulse.topology.streams-enabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(JobStreams.class);
 

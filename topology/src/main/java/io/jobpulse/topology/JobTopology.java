@@ -31,17 +31,31 @@ public final class JobTopology {
     private JobTopology() {
     }
 
+    /** What the topology is run for. */
+    public enum Mode {
+        /** The service: fold, write changes, refusals and passed deadlines. */
+        LIVE,
+        /** A replay: fold the log into the stores only; write nothing else and check no deadline. */
+        REBUILD
+    }
+
     /**
      * @param deadlineCheckInterval how often, in wall-clock time, the topology looks for jobs past their deadline
      */
-    @SuppressWarnings("unchecked")
     public static Topology build(Duration deadlineCheckInterval) {
+        return build(deadlineCheckInterval, Mode.LIVE);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Topology build(Duration deadlineCheckInterval, Mode mode) {
+        boolean live = mode == Mode.LIVE;
         Topology topology = new Topology();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(LIFECYCLE,
-                () -> new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK, EVENTS_SINK, deadlineCheckInterval),
+                () -> live ? new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK, EVENTS_SINK, deadlineCheckInterval)
+                        : new JobLifecycleProcessor(null, null, null, deadlineCheckInterval),
                 EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -51,6 +65,9 @@ public final class JobTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StateStores.JOB_DEADLINES),
                 Serdes.String(), Serdes.String()), LIFECYCLE);
+        if (!live) {
+            return topology;
+        }
         topology.addSink(STATUS_SINK, Topics.JOB_STATUS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_STATUS.valueSerde().serializer(), LIFECYCLE);
         topology.addSink(REJECTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),

@@ -1,0 +1,238 @@
+package io.jobpulse.topology;
+
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.StateStores;
+import io.jobpulse.events.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Rebuilds the topology's state stores from {@code jobpulse.job-events} and checks that the
+ * rebuilt states equal the previous ones: a Streams application reset, then a run of the
+ * topology in {@link JobTopology.Mode#REBUILD} (it folds into the stores and writes nothing else)
+ * until it has consumed the log as it was at the start.
+ *
+ * <ol>
+ *   <li>Refuses while the application's group has members: every topology instance must be
+ *       stopped first.</li>
+ *   <li>Reads the previous states from the {@code job-state} changelog.</li>
+ *   <li>Resets: deletes the group's committed offsets and the stores' changelog topics, and the
+ *       local state directory.</li>
+ *   <li>Runs the rebuild to the log's end offsets of step 2, then compares every job's state.</li>
+ * </ol>
+ * Instances started afterwards restore from the rebuilt changelogs and go on from the log's end.
+ */
+public final class TopologyReplay {
+
+    private static final Duration WAIT = Duration.ofMinutes(30);
+
+    /**
+     * What the replay did.
+     *
+     * @param events     records of {@code jobpulse.job-events} replayed
+     * @param previous   jobs in the stores before
+     * @param rebuilt    jobs in the stores after
+     * @param different  ids of jobs whose state differs (or exists on one side only), at most 20
+     */
+    public record Report(long events, int previous, int rebuilt, List<String> different, long differences, Duration took) {
+
+        public boolean identical() {
+            return differences == 0;
+        }
+    }
+
+    private TopologyReplay() {
+    }
+
+    public static Report run(TopologyConfiguration config, String bootstrapServers) {
+        long started = System.nanoTime();
+        String appId = config.applicationId();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            requireNoMembers(admin, appId);
+            Map<String, JobState> previous = readChangelog(bootstrapServers, changelog(appId, StateStores.JOB_STATE));
+            Map<TopicPartition, Long> end = endOffsets(bootstrapServers);
+            reset(admin, appId);
+
+            KafkaStreams streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.REBUILD),
+                    JobStreams.streamsProperties(config, bootstrapServers));
+            streams.cleanUp();
+            streams.start();
+            try {
+                awaitCommitted(admin, appId, end);
+                Map<String, JobState> rebuilt = readStore(streams);
+                Set<String> different = new TreeSet<>();
+                Set<String> all = new TreeSet<>(previous.keySet());
+                all.addAll(rebuilt.keySet());
+                for (String id : all) {
+                    if (!Objects.equals(previous.get(id), rebuilt.get(id))) {
+                        different.add(id);
+                    }
+                }
+                long events = end.values().stream().mapToLong(Long::longValue).sum();
+                return new Report(events, previous.size(), rebuilt.size(), different.stream().limit(20).toList(),
+                        different.size(), Duration.ofNanos(System.nanoTime() - started));
+            } finally {
+                streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(30)));
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka refused a step of the replay: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    static String changelog(String applicationId, String store) {
+        return applicationId + "-" + store + "-changelog";
+    }
+
+    private static void requireNoMembers(Admin admin, String appId) throws ExecutionException, InterruptedException {
+        ConsumerGroupDescription group;
+        try {
+            group = admin.describeConsumerGroups(List.of(appId)).describedGroups().get(appId).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return;
+            }
+            throw e;
+        }
+        if (!group.members().isEmpty()) {
+            throw new IllegalStateException("the topology (group " + appId + ") is running with " + group.members().size()
+                    + " member(s); stop every instance with the topology role before replaying it");
+        }
+    }
+
+    private static void reset(Admin admin, String appId) throws ExecutionException, InterruptedException {
+        try {
+            admin.deleteConsumerGroups(List.of(appId)).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+        }
+        List<String> changelogs = List.of(changelog(appId, StateStores.JOB_STATE), changelog(appId, StateStores.JOB_DEADLINES));
+        try {
+            admin.deleteTopics(changelogs).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                throw e;
+            }
+        }
+        // Deletion completes in the background; Streams must not find the old topics when it creates its own.
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (admin.listTopics().names().get().stream().anyMatch(changelogs::contains)) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the changelog topics " + changelogs + " were not deleted within a minute");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitCommitted(Admin admin, String appId, Map<TopicPartition, Long> end)
+            throws ExecutionException, InterruptedException {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (true) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
+            boolean done = end.entrySet().stream().allMatch(e -> e.getValue() == 0
+                    || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
+            if (done) {
+                return;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the rebuild did not reach the end of the log within " + WAIT);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static Map<String, JobState> readStore(KafkaStreams streams) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
+        while (true) {
+            try {
+                ReadOnlyKeyValueStore<String, JobState> store = streams.store(
+                        StoreQueryParameters.fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.keyValueStore()));
+                Map<String, JobState> states = new HashMap<>();
+                try (KeyValueIterator<String, JobState> all = store.all()) {
+                    all.forEachRemaining(entry -> states.put(entry.key, entry.value));
+                }
+                return states;
+            } catch (InvalidStateStoreException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String bootstrapServers) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrapServers)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOB_EVENTS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            return consumer.endOffsets(partitions);
+        }
+    }
+
+    /** The latest state per job in a changelog topic (none if the topic does not exist). */
+    private static Map<String, JobState> readChangelog(String bootstrapServers, String topic) {
+        Map<String, JobState> states = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrapServers)) {
+            List<TopicPartition> partitions = consumer.listTopics().containsKey(topic)
+                    ? consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList()
+                    : List.of();
+            if (partitions.isEmpty()) {
+                return states;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.value() == null) {
+                        states.remove(record.key());
+                    } else {
+                        states.put(record.key(), JobJson.read(record.value(), JobState.class));
+                    }
+                }
+            }
+        }
+        return states;
+    }
+
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrapServers) {
+        return new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer());
+    }
+}
