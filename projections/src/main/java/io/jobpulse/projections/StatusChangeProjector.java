@@ -12,6 +12,7 @@ import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Projects {@code jobpulse.job-status} into PostgreSQL. Each poll is one batch and one database
@@ -32,10 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * version guard of {@link JobProjectionWriter} makes the replay harmless. A batch that cannot be
  * written (the database is down) is fetched again after a backoff ({@link BatchRetry}).
  *
- * <p>Its lag, the records of {@code jobpulse.job-status} not yet projected, is the gauge
- * {@value #LAG_METRIC}.
+ * <p>It runs {@code jobpulse.projections.threads} consumers (3): PostgreSQL, not Kafka, bounds
+ * its throughput, and each consumer writes through a connection of its own. Its lag, the records
+ * of {@code jobpulse.job-status} not yet projected by any of them, is the gauge {@value #LAG_METRIC}.
  */
-@KafkaListener(groupId = "${jobpulse.projections.group-id:jobpulse-projections}", batch = true,
+@KafkaListener(groupId = "${jobpulse.projections.group-id:jobpulse-projections}", batch = true, threadsValue = "${jobpulse.projections.threads:3}",
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
                 retryCount = Integer.MAX_VALUE, retryDelay = "1s", handleAllExceptions = true),
@@ -49,12 +52,17 @@ public class StatusChangeProjector {
     public static final String LAG_METRIC = "jobpulse.projections.lag";
 
     private final JobProjectionWriter writer;
-    private final BatchRetry retry = new BatchRetry("status projection");
-    private final AtomicLong lag;
+    /** Each consumer thread backs off on its own. */
+    private final ThreadLocal<BatchRetry> retry = ThreadLocal.withInitial(() -> new BatchRetry("status projection"));
+    /** Each consumer's lag over the partitions it holds. */
+    private final Map<Consumer<?, ?>, Long> lags = new ConcurrentHashMap<>();
 
     public StatusChangeProjector(JobProjectionWriter writer, MeterRegistry metrics) {
         this.writer = writer;
-        this.lag = metrics.gauge(LAG_METRIC, Tags.of("topic", Topics.JOB_STATUS_NAME), new AtomicLong());
+        Gauge.builder(LAG_METRIC, lags, all -> all.values().stream().mapToLong(Long::longValue).sum())
+                .tags(Tags.of("topic", Topics.JOB_STATUS_NAME))
+                .description("records of jobpulse.job-status not yet projected")
+                .register(metrics);
     }
 
     @Topic(Topics.JOB_STATUS_NAME)
@@ -67,9 +75,9 @@ public class StatusChangeProjector {
                 LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             }
         }
-        lag.set(fetchedNotProjected(consumer) + records.size());
-        if (retry.write(records, consumer, () -> writer.write(changes))) {
-            lag.set(fetchedNotProjected(consumer));
+        lags.put(consumer, fetchedNotProjected(consumer) + records.size());
+        if (retry.get().write(records, consumer, () -> writer.write(changes))) {
+            lags.put(consumer, fetchedNotProjected(consumer));
         }
     }
 
