@@ -66,8 +66,9 @@ class SliceEndToEndTest {
                     "{\"status\":\"succeeded\",\"result\":{\"url\":\"https://cdn.example/lighthouse.png\"}}").statusCode()).isEqualTo(202);
 
             stream.awaitEnd(Duration.ofSeconds(20));
-            List<SseClient.Event> events = stream.events("status");
+            List<SseClient.Event> events = stream.updates();
             assertThat(events).extracting(SseClient.Event::id).containsExactly("1", "2", "3", "4");
+            assertThat(events).extracting(SseClient.Event::name).containsExactly("status", "status", "progress", "status");
             List<String> statuses = events.stream().map(e -> readTree(e.data()).get("status").asText()).toList();
             assertThat(statuses).containsExactly("queued", "running", "running", "succeeded");
             assertThat(readTree(events.get(2).data()).at("/job/progress").asDouble()).isEqualTo(0.5);
@@ -121,8 +122,9 @@ class SliceEndToEndTest {
             assertThat(readTree(stream.events("status").getFirst().data()).at("/job/error/code").asText()).isEqualTo("gpu-oom");
         }
         try (SseClient resumed = jobpulse.stream("/v1/jobs/" + id + "/stream", "2")) {
+            assertThat(resumed.status()).as("204 tells EventSource to stop reconnecting").isEqualTo(204);
             resumed.awaitEnd(Duration.ofSeconds(20));
-            assertThat(resumed.events("status")).isEmpty();
+            assertThat(resumed.updates()).isEmpty();
         }
     }
 

@@ -12,8 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** A minimal Server-Sent Events reader for tests: collects events until the server ends the stream. */
+/**
+ * A minimal Server-Sent Events reader for tests: collects events until the server ends the
+ * stream. Comment lines are kept as events named {@code comment}.
+ */
 final class SseClient implements AutoCloseable {
+
+    static final String COMMENT = "comment";
 
     record Event(String id, String name, String data) {
     }
@@ -57,6 +62,8 @@ final class SseClient implements AutoCloseable {
                     name = line.substring(6).strip();
                 } else if (line.startsWith("data:")) {
                     data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).strip());
+                } else if (line.startsWith(":")) {
+                    events.add(new Event(null, COMMENT, line.substring(1).strip()));
                 }
             }
             ended.complete(null);
@@ -75,6 +82,11 @@ final class SseClient implements AutoCloseable {
 
     List<Event> events(String name) {
         return events.stream().filter(e -> e.name().equals(name)).toList();
+    }
+
+    /** The job updates received: {@code status} and {@code progress} events, in order. */
+    List<Event> updates() {
+        return events.stream().filter(e -> e.name().equals("status") || e.name().equals("progress")).toList();
     }
 
     boolean hasEnded() {

@@ -1,6 +1,9 @@
 package io.jobpulse.push;
 
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
+import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
@@ -11,27 +14,50 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 
-import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * {@code GET /v1/jobs/{id}/stream}: Server-Sent Events for one job. The first event is the
- * current state (or nothing, if the client's {@code Last-Event-ID} is already current), then
- * every change as it happens; {@code id:} is the job's version. The stream ends after a terminal
- * state. Idle streams get {@code heartbeat} events.
+ * Server-Sent Events.
+ *
+ * <ul>
+ *   <li>{@code GET /v1/jobs/{id}/stream}: one job. {@code id:} is the job's version. On connect
+ *       the client gets every change after its {@code Last-Event-ID} from this instance's recent
+ *       history, or, where that does not reach back, the current state marked
+ *       {@code "snapshot": true}; then live changes. The stream ends after a terminal state; a
+ *       client that already has the terminal version is answered 204, which tells EventSource to
+ *       stop reconnecting.</li>
+ *   <li>{@code GET /v1/stream}: all the caller's jobs, optionally only some types, a tag, some
+ *       statuses. {@code id:} is a cursor in {@code jobpulse.job-status}, valid on every
+ *       instance; a client resuming from outside the retained history gets a {@code reset} event
+ *       first (re-read your jobs, e.g. {@code GET /v1/jobs}), then live changes.</li>
+ * </ul>
+ * Events are {@code status} (the status changed, or a snapshot) or {@code progress} (anything
+ * else changed); their data is a {@link JobUpdate}. Idle streams get a {@code : heartbeat}
+ * comment every {@code jobpulse.push.heartbeat}. Only the caller's jobs are streamed; another
+ * owner's job is 404, like a missing one.
  */
-@Controller("/v1/jobs")
+@Controller
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class JobStreamController {
 
     static final String STATUS_EVENT = "status";
-    static final String HEARTBEAT_EVENT = "heartbeat";
+    static final String PROGRESS_EVENT = "progress";
+    static final String RESET_EVENT = "reset";
+    /** Until authentication arrives every caller is this one principal. */
+    static final String ANONYMOUS = "anonymous";
 
     private final SubscriberHub hub;
     private final StatusChangeFeed feed;
@@ -45,50 +71,150 @@ public class JobStreamController {
         this.config = config;
     }
 
-    @Get(value = "/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
+    @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> stream(@PathVariable String id,
-                                                         @Nullable @Header("Last-Event-ID") String lastEventId)
+    public HttpResponse<Publisher<Event<Object>>> jobStream(@PathVariable String id,
+                                                            @Nullable @Header("Last-Event-ID") String lastEventId)
             throws InterruptedException {
-        long after = parseLastEventId(lastEventId);
-        if (!feed.awaitReady(config.readyWait())) {
-            throw new ProblemException(ProblemType.UNAVAILABLE, "The live feed is starting. Retry shortly.");
-        }
-        Subscriber subscriber = new Subscriber(id, after, config.bufferSize());
-        // Subscribe before reading the snapshot: a change in between is held, not lost.
-        hub.add(subscriber);
+        long after = parseVersion(lastEventId);
+        awaitFeed();
+        SubscriberHub.JobSubscription subscription = hub.subscribeJob(id, after);
+        Subscriber subscriber = subscription.subscriber();
         try {
-            var snapshot = snapshots.current(id)
-                    .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
-            subscriber.start(JobUpdate.snapshot(snapshot));
+            Optional<List<FeedEntry>> missed = missed(id, after, subscription.history());
+            if (missed.isEmpty()) {
+                hub.remove(subscriber);
+                return HttpResponse.noContent();
+            }
+            subscriber.start(missed.get());
         } catch (RuntimeException e) {
             hub.remove(subscriber);
             throw e;
         }
-        Flux<Event<Object>> updates = subscriber.updates()
-                .map(update -> Event.<Object>of(update)
-                        .id(Long.toString(update.version()))
-                        .name(STATUS_EVENT)
+        return stream(subscriber, delivery -> Long.toString(delivery.update().version()), Flux.empty());
+    }
+
+    @Get(value = "/v1/stream", produces = MediaType.TEXT_EVENT_STREAM)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public HttpResponse<Publisher<Event<Object>>> ownerStream(@Nullable @QueryValue List<String> type,
+                                                              @Nullable @QueryValue String tag,
+                                                              @Nullable @QueryValue List<String> status,
+                                                              @Nullable @Header("Last-Event-ID") String lastEventId)
+            throws InterruptedException {
+        Optional<StreamCursor> resumeFrom = Optional.empty();
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                resumeFrom = Optional.of(StreamCursor.decode(lastEventId));
+            } catch (IllegalArgumentException e) {
+                throw invalid("Last-Event-ID", "Last-Event-ID must be an id: this stream sent, as sent.");
+            }
+        }
+        Selector.OwnerJobs selector = new Selector.OwnerJobs(ANONYMOUS, split(type), tag, statuses(status));
+        awaitFeed();
+        SubscriberHub.OwnerSubscription subscription = hub.subscribeOwner(selector, resumeFrom);
+        String start = subscription.start().encode();
+        // The first event says where the stream starts: with only an id and no data, it moves
+        // EventSource's last event id without firing, so an early reconnect resumes from here.
+        Event<Object> first = subscription.reset()
+                ? Event.<Object>of(Map.of("reason", "history-unavailable",
+                        "detail", "Changes since your last event are no longer retained here; re-read your jobs (GET /v1/jobs)."))
+                        .id(start).name(RESET_EVENT).retry(config.retry())
+                : Event.<Object>of("").id(start).comment("stream position").retry(config.retry());
+        return stream(subscription.subscriber(), delivery -> delivery.cursor().encode(), Flux.just(first));
+    }
+
+    private void awaitFeed() throws InterruptedException {
+        if (!feed.awaitReady(config.readyWait())) {
+            throw new ProblemException(ProblemType.UNAVAILABLE, "The live feed is starting. Retry shortly.");
+        }
+    }
+
+    /**
+     * What a per-job subscriber missed since {@code after}: the retained changes if they reach
+     * back to it, otherwise the current state (marked as a snapshot); empty when the client
+     * already has the job's terminal state. Checks that the job is the caller's.
+     */
+    private Optional<List<FeedEntry>> missed(String id, long after, List<FeedEntry> history) {
+        boolean continuous = after > 0 && !history.isEmpty()
+                && history.getFirst().update().version() <= after + 1 && history.getLast().update().version() >= after;
+        if (continuous) {
+            JobUpdate latest = history.getLast().update();
+            requireOwned(id, latest.job());
+            if (latest.version() == after && latest.isTerminal()) {
+                return Optional.empty();
+            }
+            return Optional.of(history.stream().filter(entry -> entry.update().version() > after).toList());
+        }
+        JobState current = snapshots.current(id).orElse(null);
+        requireOwned(id, current);
+        if (current.version() == after) {
+            return current.isTerminal() ? Optional.empty() : Optional.of(List.of());
+        }
+        return Optional.of(List.of(new FeedEntry(JobUpdate.snapshot(current), -1, -1)));
+    }
+
+    private static void requireOwned(String id, JobState job) {
+        if (job == null || !job.owner().equals(ANONYMOUS)) {
+            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+        }
+    }
+
+    /** The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. */
+    private HttpResponse<Publisher<Event<Object>>> stream(Subscriber subscriber, Function<Subscriber.Delivery, String> id,
+                                                          Flux<Event<Object>> first) {
+        Flux<Event<Object>> updates = subscriber.deliveries()
+                .map(delivery -> Event.<Object>of(delivery.update())
+                        .id(id.apply(delivery))
+                        .name(eventName(delivery.update()))
                         .retry(config.retry()))
                 .doFinally(signal -> hub.remove(subscriber));
-        Flux<Event<Object>> events = updates.publish(shared -> Flux.merge(shared,
+        Flux<Event<Object>> events = first.concatWith(updates.publish(shared -> Flux.merge(shared,
                 Flux.interval(config.heartbeat())
-                        .map(tick -> Event.<Object>of(Map.of("at", Instant.now().toString())).name(HEARTBEAT_EVENT))
-                        .takeUntilOther(shared.then())));
+                        .onBackpressureDrop()
+                        .map(tick -> Event.<Object>of("").comment("heartbeat"))
+                        .takeUntilOther(shared.then()))));
         return HttpResponse.ok((Publisher<Event<Object>>) events)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");
     }
 
-    private static long parseLastEventId(String lastEventId) {
+    static String eventName(JobUpdate update) {
+        return update.snapshot() || update.previousStatus() != update.status() ? STATUS_EVENT : PROGRESS_EVENT;
+    }
+
+    private static long parseVersion(String lastEventId) {
         if (lastEventId == null || lastEventId.isBlank()) {
             return 0;
         }
         try {
-            return Long.parseLong(lastEventId.trim());
+            long version = Long.parseLong(lastEventId.trim());
+            if (version < 0) {
+                throw new NumberFormatException();
+            }
+            return version;
         } catch (NumberFormatException e) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST,
-                    "Last-Event-ID must be a version number as sent in the stream's id: field.");
+            throw invalid("Last-Event-ID", "Last-Event-ID must be a version number as sent in the stream's id: field.");
         }
+    }
+
+    private static Set<String> split(List<String> values) {
+        Set<String> split = new HashSet<>();
+        if (values != null) {
+            values.forEach(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(split::add));
+        }
+        return split;
+    }
+
+    private static Set<JobStatus> statuses(List<String> values) {
+        Set<JobStatus> statuses = new HashSet<>();
+        for (String value : split(values)) {
+            statuses.add(JobStatus.fromWireName(value).orElseThrow(() -> invalid("status",
+                    "'status' takes queued, running, succeeded, failed, canceled or expired, not '" + value + "'.")));
+        }
+        return statuses;
+    }
+
+    private static ProblemException invalid(String field, String detail) {
+        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
     }
 }

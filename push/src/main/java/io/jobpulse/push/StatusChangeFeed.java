@@ -28,11 +28,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads every partition of {@code jobpulse.job-status} (read_committed) and hands each change to
- * the {@link SubscriberHub}. Every push instance reads all changes itself, with no consumer group,
- * so each can serve any subscriber. It starts at the end of the topic: what came before is served
- * from the current state when a subscriber connects. Subscriptions wait for {@link #awaitReady}
- * so that no change falls between the snapshot and the feed's starting position.
+ * Reads every partition of {@code jobpulse.job-status} (read_committed) and hands each change,
+ * with its partition and offset, to the {@link SubscriberHub}. Every push instance reads all
+ * changes itself, with no consumer group, so each can serve any subscriber and resume any
+ * stream. It starts at the end of the topic: what came before is served from the current state
+ * when a subscriber connects. Subscriptions wait for {@link #awaitReady} so that no change falls
+ * between the snapshot and the feed's starting position.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
@@ -74,7 +75,7 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
                     .toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
+            partitions.forEach(partition -> hub.startAt(partition.partition(), consumer.position(partition)));
             ready.countDown();
             LOG.info("push feed reading {} partitions of {}", partitions.size(), Topics.JOB_STATUS.name());
             while (running) {
@@ -93,7 +94,7 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
         try {
-            hub.publish(JobUpdate.of(JobJson.read(record.value(), StatusChange.class)));
+            hub.publish(new FeedEntry(JobUpdate.of(JobJson.read(record.value(), StatusChange.class)), record.partition(), record.offset()));
         } catch (SerializationException e) {
             LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
         }

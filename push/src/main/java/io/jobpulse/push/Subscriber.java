@@ -1,102 +1,169 @@
 package io.jobpulse.push;
 
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.FluxSink;
 
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 
 /**
- * One connection's subscription to one job. Live updates that arrive before the snapshot are
- * held, then the snapshot and the held updates are emitted in version order, so nothing between
- * subscribing and reading the snapshot is missed. Versions emitted strictly increase; the stream
- * completes after a terminal state.
+ * One subscription of one connection: what it selects, and the updates waiting for it.
  *
- * <p>Known limit: the buffer is bounded; a subscriber that falls that far behind is disconnected
- * with an error and is expected to reconnect with its Last-Event-ID.
+ * <p>Delivery follows the connection's demand: an update is handed on only when the transport
+ * asks for one (when the client has taken the previous ones), so a slow client never holds up the
+ * feed or other subscribers. Updates wait in order; once more than {@link #COALESCE_AFTER} wait
+ * (the client is falling behind), a newer version of a job replaces its waiting version (latest
+ * wins; it moves to the back, so that per partition the waiting updates stay in log order and the
+ * stream cursor stays exact), but a terminal state is never replaced. A subscriber with more than
+ * {@code bufferSize} updates waiting is disconnected with {@link SlowSubscriberException}; it
+ * resumes by reconnecting with its last event id.
+ *
+ * <p>Before {@link #start} the subscriber only holds live updates: the transport first gives it
+ * what the client missed (history or a snapshot), and live updates already covered by that are
+ * dropped. Versions handed to a per-job subscriber strictly increase; a multi-job subscriber
+ * drops records before its cursor. A per-job subscription completes after a terminal state.
  */
 final class Subscriber {
 
-    private final String jobId;
+    /** An update and the stream position after it. */
+    record Delivery(JobUpdate update, StreamCursor cursor) {
+    }
+
+    private final Selector selector;
+    private final boolean endsWithJob;
     private final int bufferSize;
-    private final Sinks.Many<JobUpdate> sink;
-    private final List<JobUpdate> held = new ArrayList<>();
-    private long lastVersion;
+    /** Up to this many updates wait in full; beyond it, versions of one job coalesce. */
+    static final int COALESCE_AFTER = 16;
+
+    private ArrayDeque<FeedEntry> waiting = new ArrayDeque<>();
+    private final Flux<Delivery> flux;
+    private FluxSink<Delivery> sink;
+    private long demand;
     private boolean started;
     private boolean done;
+    /** Per-job: the last version handed on (or known to the client). */
+    private long lastVersion;
+    /** Multi-job: everything before this position was handed on or is waiting. */
+    private StreamCursor cursor;
 
-    Subscriber(String jobId, long afterVersion, int bufferSize) {
-        this.jobId = jobId;
-        this.lastVersion = afterVersion;
+    Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize) {
+        this.selector = selector;
+        this.endsWithJob = selector instanceof Selector.OneJob;
+        this.lastVersion = lastVersion;
+        this.cursor = cursor;
         this.bufferSize = bufferSize;
-        this.sink = Sinks.many().unicast().onBackpressureBuffer(new ArrayBlockingQueue<>(bufferSize));
+        this.flux = Flux.create(this::attach);
     }
 
-    String jobId() {
-        return jobId;
+    Selector selector() {
+        return selector;
     }
 
-    Flux<JobUpdate> updates() {
-        return sink.asFlux();
+    /** The updates, as the transport requests them. */
+    Flux<Delivery> deliveries() {
+        return flux;
     }
 
-    /** Emits the snapshot, then whatever was held while it was read. */
-    synchronized void start(JobUpdate snapshot) {
+    private synchronized void attach(FluxSink<Delivery> sink) {
+        this.sink = sink;
+        sink.onRequest(this::request);
+        drain();
+    }
+
+    private synchronized void request(long n) {
+        demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+        drain();
+    }
+
+    /** Starts delivery with what the client missed, in order; live updates held until now follow. */
+    synchronized void start(List<FeedEntry> missed) {
         started = true;
-        emit(snapshot);
-        held.sort(Comparator.comparingLong(JobUpdate::version));
-        held.forEach(this::emit);
-        held.clear();
+        ArrayDeque<FeedEntry> held = waiting;
+        waiting = new ArrayDeque<>();
+        missed.forEach(this::enqueue);
+        held.forEach(this::enqueue);
+        drain();
     }
 
-    /** A live update from the feed. */
-    synchronized void offer(JobUpdate update) {
-        if (!started) {
-            if (held.size() >= bufferSize) {
-                fail();
-            } else {
-                held.add(update);
-            }
+    /** A live update from the feed, already known to match the selector. */
+    synchronized void offer(FeedEntry entry) {
+        if (done) {
             return;
         }
-        emit(update);
+        enqueue(entry);
+        if (started) {
+            drain();
+        }
     }
 
     synchronized boolean isDone() {
         return done;
     }
 
-    private void emit(JobUpdate update) {
-        if (done || update.version() <= lastVersion) {
-            if (!done && update.isTerminal()) {
-                // The subscriber already has this terminal version: there is nothing more to say.
-                done = true;
-                sink.tryEmitComplete();
+    /** Ends the subscription (the client went away, or unsubscribed). */
+    synchronized void cancel() {
+        done = true;
+        waiting.clear();
+    }
+
+    private void enqueue(FeedEntry entry) {
+        if (done) {
+            return;
+        }
+        JobUpdate update = entry.update();
+        if (endsWithJob ? update.version() <= lastVersion && !update.snapshot() : entry.offset() < cursor.next(entry.partition())) {
+            return;
+        }
+        if (waiting.size() >= COALESCE_AFTER) {
+            Iterator<FeedEntry> queued = waiting.iterator();
+            while (queued.hasNext()) {
+                JobUpdate older = queued.next().update();
+                if (older.jobId().equals(update.jobId()) && !older.isTerminal() && older.version() < update.version()) {
+                    queued.remove();
+                    break;
+                }
             }
-            return;
         }
-        if (sink.tryEmitNext(update).isFailure()) {
-            fail();
-            return;
-        }
-        lastVersion = update.version();
-        if (update.isTerminal()) {
+        waiting.addLast(entry);
+        if (waiting.size() > bufferSize) {
             done = true;
-            sink.tryEmitComplete();
+            waiting.clear();
+            if (sink != null) {
+                sink.error(new SlowSubscriberException(bufferSize));
+            }
         }
     }
 
-    private void fail() {
-        done = true;
-        sink.tryEmitError(new SlowSubscriberException(jobId));
+    private void drain() {
+        if (sink == null || !started) {
+            return;
+        }
+        while (demand > 0 && !waiting.isEmpty() && !done) {
+            FeedEntry entry = waiting.removeFirst();
+            JobUpdate update = entry.update();
+            if (endsWithJob) {
+                if (update.version() <= lastVersion && !update.snapshot()) {
+                    continue;
+                }
+                lastVersion = update.version();
+            } else {
+                cursor = cursor.after(entry.partition(), entry.offset());
+            }
+            demand--;
+            sink.next(new Delivery(update, cursor));
+            if (endsWithJob && update.isTerminal()) {
+                done = true;
+                sink.complete();
+            }
+        }
     }
 
     /** The subscriber could not keep up and was disconnected; it resumes by reconnecting. */
     static final class SlowSubscriberException extends RuntimeException {
-        SlowSubscriberException(String jobId) {
-            super("subscriber of job " + jobId + " fell too far behind", null, false, false);
+        SlowSubscriberException(int bufferSize) {
+            super("more than " + bufferSize + " jobs' updates waited for this subscriber; reconnect with the last event id",
+                    null, false, false);
         }
     }
 }

@@ -1,0 +1,84 @@
+package io.jobpulse.push;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The last changes this instance read from {@code jobpulse.job-status}, in feed order, bounded
+ * by count: the history a reconnecting subscriber resumes from. A per-job resume needs the job's
+ * retained versions; a multi-job resume needs every partition retained from its cursor on. What
+ * is older than the window is not here, and the subscriber gets the current state (or a reset)
+ * instead. Not thread-safe: the {@link SubscriberHub} guards it.
+ */
+final class RecentChanges {
+
+    private final int capacity;
+    private final ArrayDeque<FeedEntry> entries = new ArrayDeque<>();
+    private final Map<String, ArrayDeque<FeedEntry>> byJob = new HashMap<>();
+    /** Per partition, the offset of the oldest record still retained, or the next one to come if none is. */
+    private final Map<Integer, Long> retainedFrom = new HashMap<>();
+    /** Per partition, the offset after the last record read. */
+    private final Map<Integer, Long> next = new HashMap<>();
+
+    RecentChanges(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** Where the feed starts reading each partition; nothing before is retained. */
+    void startAt(int partition, long offset) {
+        retainedFrom.put(partition, offset);
+        next.put(partition, offset);
+    }
+
+    void append(FeedEntry entry) {
+        entries.addLast(entry);
+        byJob.computeIfAbsent(entry.update().jobId(), id -> new ArrayDeque<>()).addLast(entry);
+        next.put(entry.partition(), entry.offset() + 1);
+        retainedFrom.putIfAbsent(entry.partition(), entry.offset());
+        if (entries.size() > capacity) {
+            FeedEntry evicted = entries.removeFirst();
+            ArrayDeque<FeedEntry> job = byJob.get(evicted.update().jobId());
+            job.removeFirst();
+            if (job.isEmpty()) {
+                byJob.remove(evicted.update().jobId());
+            }
+            retainedFrom.put(evicted.partition(), evicted.offset() + 1);
+        }
+    }
+
+    /** The retained changes of one job, oldest first (empty if none is retained). */
+    List<FeedEntry> job(String jobId) {
+        ArrayDeque<FeedEntry> job = byJob.get(jobId);
+        return job == null ? List.of() : List.copyOf(job);
+    }
+
+    /**
+     * Every retained entry at or after the cursor, if the window reaches back to it in every
+     * partition; empty if it does not, or if the cursor is ahead of what was read (not a position
+     * of this topic).
+     */
+    Optional<List<FeedEntry>> after(StreamCursor cursor) {
+        for (Map.Entry<Integer, Long> partition : retainedFrom.entrySet()) {
+            long resumeAt = cursor.next(partition.getKey());
+            if (resumeAt < partition.getValue() || resumeAt > next.get(partition.getKey())) {
+                return Optional.empty();
+            }
+        }
+        List<FeedEntry> after = new ArrayList<>();
+        for (FeedEntry entry : entries) {
+            if (entry.offset() >= cursor.next(entry.partition())) {
+                after.add(entry);
+            }
+        }
+        return Optional.of(after);
+    }
+
+    /** The cursor just after the last record read. */
+    StreamCursor position() {
+        return new StreamCursor(next);
+    }
+}
