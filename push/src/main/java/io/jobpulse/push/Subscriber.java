@@ -4,7 +4,6 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -116,14 +115,9 @@ final class Subscriber {
             return;
         }
         if (waiting.size() >= COALESCE_AFTER) {
-            Iterator<FeedEntry> queued = waiting.iterator();
-            while (queued.hasNext()) {
-                JobUpdate older = queued.next().update();
-                if (older.jobId().equals(update.jobId()) && !older.isTerminal() && older.version() < update.version()) {
-                    queued.remove();
-                    break;
-                }
-            }
+            // Falling behind: this version supersedes every waiting version of the job but a terminal one.
+            waiting.removeIf(queued -> queued.update().jobId().equals(update.jobId())
+                    && !queued.update().isTerminal() && queued.update().version() < update.version());
         }
         waiting.addLast(entry);
         if (waiting.size() > bufferSize) {

@@ -1,0 +1,173 @@
+package io.jobpulse.push;
+
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStatus;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.BaseSubscriber;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Delivery, coalescing, overflow and cursors of one subscriber, driven by hand-made demand. */
+class SubscriberTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private static FeedEntry entry(String job, long version, JobStatus status, int partition, long offset) {
+        JobState state = new JobState(job, "alice", "image.generate", List.of(), null, status, 0, null, Map.of(), null, null,
+                null, 1, version, T0, T0, null, null, null, null, null, List.of());
+        return new FeedEntry(new JobUpdate(job, version, status, JobStatus.RUNNING, false, "job.report-received", List.of(), state),
+                partition, offset);
+    }
+
+    /** A client that takes only what the test lets it. */
+    private static final class Client extends BaseSubscriber<Subscriber.Delivery> {
+        final List<Subscriber.Delivery> received = new ArrayList<>();
+        Throwable error;
+        boolean completed;
+
+        @Override
+        protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+        }
+
+        @Override
+        protected void hookOnNext(Subscriber.Delivery value) {
+            received.add(value);
+        }
+
+        @Override
+        protected void hookOnError(Throwable throwable) {
+            error = throwable;
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            completed = true;
+        }
+
+        List<String> versions() {
+            return received.stream().map(d -> d.update().jobId() + "@" + d.update().version()).toList();
+        }
+    }
+
+    private static Subscriber ownerSubscriber(int bufferSize) {
+        return new Subscriber(new Selector.OwnerJobs("alice", Set.of(), null, Set.of()), 0,
+                new StreamCursor(Map.of(0, 0L, 1, 0L)), bufferSize);
+    }
+
+    @Test
+    void aClientThatKeepsUpGetsEveryVersionInOrder() {
+        Subscriber subscriber = ownerSubscriber(64);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of());
+        client.request(Long.MAX_VALUE);
+
+        for (int v = 1; v <= 5; v++) {
+            subscriber.offer(entry("a", v, JobStatus.RUNNING, 0, v));
+        }
+
+        assertThat(client.versions()).containsExactly("a@1", "a@2", "a@3", "a@4", "a@5");
+    }
+
+    @Test
+    void aBurstShorterThanTheCoalescingThresholdIsDeliveredInFull() {
+        Subscriber subscriber = ownerSubscriber(64);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of());
+
+        for (int v = 1; v <= Subscriber.COALESCE_AFTER; v++) {
+            subscriber.offer(entry("a", v, JobStatus.RUNNING, 0, v));
+        }
+        client.request(Long.MAX_VALUE);
+
+        assertThat(client.received).hasSize(Subscriber.COALESCE_AFTER);
+    }
+
+    @Test
+    void aSlowClientGetsTheLatestVersionOfEachJobAndEveryTerminalState() {
+        Subscriber subscriber = ownerSubscriber(64);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of());
+        long offset = 0;
+        for (int job = 0; job < Subscriber.COALESCE_AFTER; job++) {
+            subscriber.offer(entry("other-" + job, 1, JobStatus.RUNNING, 1, offset++));
+        }
+        for (int v = 1; v <= 20; v++) {
+            subscriber.offer(entry("a", v, JobStatus.RUNNING, 0, offset++));
+        }
+        subscriber.offer(entry("a", 21, JobStatus.FAILED, 0, offset++));
+        subscriber.offer(entry("a", 22, JobStatus.QUEUED, 0, offset++));
+        subscriber.offer(entry("a", 23, JobStatus.RUNNING, 0, offset++));
+
+        client.request(Long.MAX_VALUE);
+
+        List<String> got = client.versions();
+        assertThat(got).hasSize(Subscriber.COALESCE_AFTER + 2);
+        assertThat(got.subList(Subscriber.COALESCE_AFTER, got.size())).as("the terminal a@21 survives; a@23 supersedes the rest")
+                .containsExactly("a@21", "a@23");
+    }
+
+    @Test
+    void aClientThatStallsPastTheBufferIsDisconnected() {
+        Subscriber subscriber = ownerSubscriber(20);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of());
+
+        for (int job = 0; job < 21; job++) {
+            subscriber.offer(entry("job-" + job, 1, JobStatus.RUNNING, 0, job));
+        }
+
+        assertThat(client.error).isInstanceOf(Subscriber.SlowSubscriberException.class);
+        assertThat(subscriber.isDone()).isTrue();
+    }
+
+    @Test
+    void theCursorOfEachDeliveryCoversExactlyWhatWasDelivered() {
+        Subscriber subscriber = ownerSubscriber(64);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of(entry("a", 1, JobStatus.RUNNING, 0, 4), entry("b", 1, JobStatus.RUNNING, 1, 7)));
+        client.request(1);
+
+        assertThat(client.received.getLast().cursor()).isEqualTo(new StreamCursor(Map.of(0, 5L, 1, 0L)));
+        client.request(1);
+        assertThat(client.received.getLast().cursor()).isEqualTo(new StreamCursor(Map.of(0, 5L, 1, 8L)));
+    }
+
+    @Test
+    void recordsBeforeTheCursorAreNotDeliveredAgain() {
+        Subscriber subscriber = new Subscriber(new Selector.OwnerJobs("alice", Set.of(), null, Set.of()), 0,
+                new StreamCursor(Map.of(0, 10L)), 64);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of(entry("a", 1, JobStatus.RUNNING, 0, 9), entry("a", 2, JobStatus.RUNNING, 0, 10)));
+        client.request(Long.MAX_VALUE);
+
+        assertThat(client.versions()).containsExactly("a@2");
+    }
+
+    @Test
+    void aJobSubscriptionHoldsLiveChangesUntilStartedAndEndsAfterTheTerminalState() {
+        Subscriber subscriber = new Subscriber(new Selector.OneJob("a"), 1, null, 64);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        client.request(Long.MAX_VALUE);
+        subscriber.offer(entry("a", 3, JobStatus.RUNNING, 0, 3));
+        subscriber.offer(entry("a", 4, JobStatus.SUCCEEDED, 0, 4));
+        assertThat(client.received).isEmpty();
+
+        subscriber.start(List.of(entry("a", 2, JobStatus.RUNNING, 0, 2), entry("a", 3, JobStatus.RUNNING, 0, 3)));
+
+        assertThat(client.versions()).containsExactly("a@2", "a@3", "a@4");
+        assertThat(client.completed).isTrue();
+    }
+}
