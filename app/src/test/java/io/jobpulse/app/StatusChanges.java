@@ -34,13 +34,22 @@ final class StatusChanges implements AutoCloseable {
 
     /** The four changes of a new job: queued, running at 20%, 60%, succeeded. */
     static List<StatusChange> ofNewJob(String owner, String type, List<String> tags) {
+        return ofNewJob(owner, type, tags, 2);
+    }
+
+    /** The changes of a new job: queued, {@code steps} progress steps while running, succeeded. */
+    static List<StatusChange> ofNewJob(String owner, String type, List<String> tags, int steps) {
         String id = UUID.randomUUID().toString();
         Instant t = Instant.now();
-        List<JobEvent> events = List.of(
-                new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user(owner), owner, type, null, null, tags, null),
-                new JobEvent.ReportReceived("r1-" + id, id, t, t.plusMillis(1), EventSource.service("w"), JobStatus.RUNNING, 0.2, null, null, null, null),
-                new JobEvent.ReportReceived("r2-" + id, id, t, t.plusMillis(2), EventSource.service("w"), null, 0.6, null, null, null, null),
-                new JobEvent.ReportReceived("r3-" + id, id, t, t.plusMillis(3), EventSource.service("w"), JobStatus.SUCCEEDED, null, null, null, null, null));
+        List<JobEvent> events = new ArrayList<>();
+        events.add(new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user(owner), owner, type, null, null, tags, null));
+        for (int step = 1; step <= steps; step++) {
+            double progress = steps == 2 ? (step == 1 ? 0.2 : 0.6) : step / (steps + 1.0);
+            events.add(new JobEvent.ReportReceived("r" + step + "-" + id, id, t, t.plusMillis(step), EventSource.service("w"),
+                    step == 1 ? JobStatus.RUNNING : null, progress, null, null, null, null));
+        }
+        events.add(new JobEvent.ReportReceived("done-" + id, id, t, t.plusMillis(steps + 1), EventSource.service("w"),
+                JobStatus.SUCCEEDED, null, null, null, null, null));
         List<StatusChange> changes = new ArrayList<>();
         JobState state = null;
         for (JobEvent event : events) {

@@ -1,0 +1,224 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.StatusChange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Streams against the real broker: resume without gap or duplicate, the multi-job stream and its
+ * cursor, a client moving between two push instances, heartbeats, and a slow client.
+ */
+class StreamingTest {
+
+    private static JobpulseInstance jobpulse;
+    private static StatusChanges statusChanges;
+
+    @BeforeAll
+    static void start() {
+        jobpulse = JobpulseInstance.start(Map.of("jobpulse.push.heartbeat", "300ms"));
+        statusChanges = new StatusChanges();
+    }
+
+    @AfterAll
+    static void stop() {
+        statusChanges.close();
+        jobpulse.close();
+    }
+
+    private static JsonNode data(SseClient.Event event) {
+        try {
+            return JobJson.mapper().readTree(event.data());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A running job at version 5 (submitted, then four reports). */
+    private static String jobAtVersionFive() {
+        String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.stream\"}")).get("id").asText();
+        for (double progress : new double[]{0.2, 0.4, 0.6, 0.8}) {
+            assertThat(jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"running\",\"progress\":" + progress + "}").statusCode())
+                    .isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + id)).path("version").asInt() == 5);
+        return id;
+    }
+
+    /** Versions and snapshot marks of the updates received, e.g. "5s" for a snapshot at 5. */
+    private static List<String> received(SseClient stream) {
+        return stream.updates().stream().map(e -> e.id() + (data(e).get("snapshot").asBoolean() ? "s" : "")).toList();
+    }
+
+    @ParameterizedTest(name = "resuming from {0}")
+    @CsvSource(delimiter = '|', value = {
+            "nothing         |      | 5s,6",
+            "the middle      | 3    | 4,5,6",
+            "the latest      | 5    | 6",
+            "a future version| 99   | 5s,6"})
+    void resumesWithoutGapOrDuplicate(String from, String lastEventId, String expected) {
+        String id = jobAtVersionFive();
+        try (SseClient stream = jobpulse.stream("/v1/jobs/" + id + "/stream", lastEventId)) {
+            assertThat(stream.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> stream.events().stream().anyMatch(e -> e.id() != null)
+                    || lastEventId != null && lastEventId.trim().equals("5"));
+            jobpulse.post("/v1/jobs/" + id + "/reports", "{\"progress\":0.9}");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> stream.updates().stream().anyMatch(e -> "6".equals(e.id())));
+            assertThat(received(stream)).containsExactly(expected.split(","));
+        }
+    }
+
+    @Test
+    void aTerminalJobYieldsItsFinalStateOnceAndAClientThatHasItIsToldToStop() {
+        String id = jobAtVersionFive();
+        jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"succeeded\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + id)).path("version").asInt() == 6);
+
+        try (SseClient fresh = jobpulse.stream("/v1/jobs/" + id + "/stream", null)) {
+            fresh.awaitEnd(Duration.ofSeconds(20));
+            assertThat(received(fresh)).containsExactly("6s");
+        }
+        try (SseClient fromMiddle = jobpulse.stream("/v1/jobs/" + id + "/stream", "4")) {
+            fromMiddle.awaitEnd(Duration.ofSeconds(20));
+            assertThat(received(fromMiddle)).containsExactly("5", "6");
+        }
+        try (SseClient done = jobpulse.stream("/v1/jobs/" + id + "/stream", "6")) {
+            assertThat(done.status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void idleStreamsGetHeartbeatComments() {
+        String id = jobAtVersionFive();
+        try (SseClient stream = jobpulse.stream("/v1/jobs/" + id + "/stream", "5")) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> stream.events(SseClient.COMMENT).size() >= 2);
+            assertThat(stream.events(SseClient.COMMENT)).extracting(SseClient.Event::data).contains("heartbeat");
+            assertThat(stream.updates()).isEmpty();
+        }
+    }
+
+    @Test
+    void theMultiJobStreamSendsTheCallersMatchingJobsAndResumesFromItsCursor() {
+        String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        String cursor;
+        List<StatusChange> first = StatusChanges.ofNewJob("anonymous", "x.multi", List.of(tag));
+        List<StatusChange> second = StatusChanges.ofNewJob("anonymous", "x.multi", List.of(tag));
+        try (SseClient stream = jobpulse.stream("/v1/stream?tag=" + tag, null)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> stream.events(SseClient.COMMENT).stream()
+                    .anyMatch(e -> e.data().equals("stream position")));
+            statusChanges.send(StatusChanges.ofNewJob("anonymous", "x.multi", List.of("other-tag")).getFirst());
+            statusChanges.send(StatusChanges.ofNewJob("alice", "x.multi", List.of(tag)).getFirst());
+            statusChanges.send(first.get(0));
+            statusChanges.send(first.get(1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> stream.updates().size() == 2);
+            assertThat(stream.updates()).extracting(e -> data(e).get("jobId").asText()).containsOnly(first.getFirst().jobId());
+            cursor = stream.updates().getLast().id();
+        }
+        statusChanges.send(first.get(2));
+        statusChanges.send(second.get(0));
+
+        try (SseClient resumed = jobpulse.stream("/v1/stream?tag=" + tag, cursor)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> resumed.updates().size() == 2);
+            statusChanges.send(first.get(3));
+            await().atMost(Duration.ofSeconds(10)).until(() -> resumed.updates().size() == 3);
+            assertThat(resumed.updates()).extracting(e -> data(e).get("jobId").asText() + "@" + data(e).get("version").asText())
+                    .containsExactly(first.getFirst().jobId() + "@3", second.getFirst().jobId() + "@1", first.getFirst().jobId() + "@4");
+        }
+        try (SseClient bogus = jobpulse.stream("/v1/stream", "not-a-cursor")) {
+            assertThat(bogus.status()).isEqualTo(400);
+        }
+    }
+
+    @Test
+    void aClientMovesToAnotherPushInstanceMidJobAndResumes() {
+        try (JobpulseInstance second = JobpulseInstance.start(Map.of(
+                "jobpulse.roles", "push",
+                "jobpulse.push.state-url", jobpulse.uri("/").toString()))) {
+            String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.move\"}")).get("id").asText();
+            String last;
+            try (SseClient onFirst = jobpulse.stream("/v1/jobs/" + id + "/stream", null)) {
+                jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"running\",\"progress\":0.1}");
+                await().atMost(Duration.ofSeconds(20)).until(() -> onFirst.updates().stream().anyMatch(e -> "2".equals(e.id())));
+                last = onFirst.updates().getLast().id();
+            }
+            jobpulse.post("/v1/jobs/" + id + "/reports", "{\"progress\":0.5}");
+            jobpulse.post("/v1/jobs/" + id + "/reports", "{\"progress\":0.7}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + id)).path("version").asInt() == 4);
+
+            try (SseClient onSecond = second.stream("/v1/jobs/" + id + "/stream", last)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> onSecond.updates().size() == 2);
+                jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"succeeded\"}");
+                onSecond.awaitEnd(Duration.ofSeconds(20));
+                assertThat(received(onSecond)).containsExactly("3", "4", "5");
+            }
+        }
+    }
+
+    @Test
+    void aSlowClientGetsTheLatestAndTheFinalStateWhileOthersStayLive() throws Exception {
+        String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        List<List<StatusChange>> jobs = new ArrayList<>();
+        for (int j = 0; j < 3; j++) {
+            jobs.add(StatusChanges.ofNewJob("anonymous", "x.slow", List.of(tag), 400));
+        }
+        try (Socket slow = new Socket()) {
+            slow.setReceiveBufferSize(2048);
+            slow.connect(new java.net.InetSocketAddress(jobpulse.uri("/").getHost(), jobpulse.uri("/").getPort()));
+            OutputStream out = slow.getOutputStream();
+            out.write(("GET /v1/stream?tag=" + tag + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(slow.getInputStream(), StandardCharsets.UTF_8), 1);
+            assertThat(reader.readLine()).contains("200");
+
+            try (SseClient live = jobpulse.stream("/v1/stream?tag=" + tag, null)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !live.events(SseClient.COMMENT).isEmpty());
+                int sent = 0;
+                for (int version = 0; version < jobs.getFirst().size(); version++) {
+                    for (List<StatusChange> job : jobs) {
+                        statusChanges.send(job.get(version));
+                        sent++;
+                    }
+                }
+                int total = sent;
+                await().atMost(Duration.ofSeconds(60)).until(() -> live.updates().size() == total);
+            }
+
+            Map<String, List<Long>> versions = new HashMap<>();
+            String line;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (versions.values().stream().filter(v -> v.getLast() == 402).count() < 3 && System.nanoTime() < deadline
+                    && (line = reader.readLine()) != null) {
+                if (line.startsWith("data:")) {
+                    JsonNode update = JobJson.mapper().readTree(line.substring(5));
+                    versions.computeIfAbsent(update.get("jobId").asText(), k -> new ArrayList<>()).add(update.get("version").asLong());
+                }
+            }
+            assertThat(versions).hasSize(3);
+            versions.values().forEach(v -> assertThat(v).isSorted().doesNotHaveDuplicates().endsWith(402L));
+            int delivered = versions.values().stream().mapToInt(List::size).sum();
+            assertThat(delivered).as("versions coalesced for the slow client").isLessThan(3 * 402);
+        }
+    }
+}
