@@ -1,6 +1,5 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.http.Problem;
@@ -59,15 +58,11 @@ public class JobStreamController {
     /** Until authentication arrives every caller is this one principal. */
     static final String ANONYMOUS = "anonymous";
 
-    private final SubscriberHub hub;
-    private final StatusChangeFeed feed;
-    private final JobSnapshots snapshots;
+    private final Subscriptions subscriptions;
     private final PushConfiguration config;
 
-    public JobStreamController(SubscriberHub hub, StatusChangeFeed feed, JobSnapshots snapshots, PushConfiguration config) {
-        this.hub = hub;
-        this.feed = feed;
-        this.snapshots = snapshots;
+    public JobStreamController(Subscriptions subscriptions, PushConfiguration config) {
+        this.subscriptions = subscriptions;
         this.config = config;
     }
 
@@ -77,21 +72,9 @@ public class JobStreamController {
                                                             @Nullable @Header("Last-Event-ID") String lastEventId)
             throws InterruptedException {
         long after = parseVersion(lastEventId);
-        awaitFeed();
-        SubscriberHub.JobSubscription subscription = hub.subscribeJob(id, after);
-        Subscriber subscriber = subscription.subscriber();
-        try {
-            Optional<List<FeedEntry>> missed = missed(id, after, subscription.history());
-            if (missed.isEmpty()) {
-                hub.remove(subscriber);
-                return HttpResponse.noContent();
-            }
-            subscriber.start(missed.get());
-        } catch (RuntimeException e) {
-            hub.remove(subscriber);
-            throw e;
-        }
-        return stream(subscriber, delivery -> Long.toString(delivery.update().version()), Flux.empty());
+        return subscriptions.job(ANONYMOUS, id, after)
+                .map(subscriber -> stream(subscriber, delivery -> Long.toString(delivery.update().version()), Flux.empty()))
+                .orElseGet(HttpResponse::noContent);
     }
 
     @Get(value = "/v1/stream", produces = MediaType.TEXT_EVENT_STREAM)
@@ -110,8 +93,7 @@ public class JobStreamController {
             }
         }
         Selector.OwnerJobs selector = new Selector.OwnerJobs(ANONYMOUS, split(type), tag, statuses(status));
-        awaitFeed();
-        SubscriberHub.OwnerSubscription subscription = hub.subscribeOwner(selector, resumeFrom);
+        SubscriberHub.OwnerSubscription subscription = subscriptions.jobsOf(selector, resumeFrom);
         String start = subscription.start().encode();
         // The first event says where the stream starts: with only an id and no data, it moves
         // EventSource's last event id without firing, so an early reconnect resumes from here.
@@ -123,42 +105,6 @@ public class JobStreamController {
         return stream(subscription.subscriber(), delivery -> delivery.cursor().encode(), Flux.just(first));
     }
 
-    private void awaitFeed() throws InterruptedException {
-        if (!feed.awaitReady(config.readyWait())) {
-            throw new ProblemException(ProblemType.UNAVAILABLE, "The live feed is starting. Retry shortly.");
-        }
-    }
-
-    /**
-     * What a per-job subscriber missed since {@code after}: the retained changes if they reach
-     * back to it, otherwise the current state (marked as a snapshot); empty when the client
-     * already has the job's terminal state. Checks that the job is the caller's.
-     */
-    private Optional<List<FeedEntry>> missed(String id, long after, List<FeedEntry> history) {
-        boolean continuous = after > 0 && !history.isEmpty()
-                && history.getFirst().update().version() <= after + 1 && history.getLast().update().version() >= after;
-        if (continuous) {
-            JobUpdate latest = history.getLast().update();
-            requireOwned(id, latest.job());
-            if (latest.version() == after && latest.isTerminal()) {
-                return Optional.empty();
-            }
-            return Optional.of(history.stream().filter(entry -> entry.update().version() > after).toList());
-        }
-        JobState current = snapshots.current(id).orElse(null);
-        requireOwned(id, current);
-        if (current.version() == after) {
-            return current.isTerminal() ? Optional.empty() : Optional.of(List.of());
-        }
-        return Optional.of(List.of(new FeedEntry(JobUpdate.snapshot(current), -1, -1)));
-    }
-
-    private static void requireOwned(String id, JobState job) {
-        if (job == null || !job.owner().equals(ANONYMOUS)) {
-            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
-        }
-    }
-
     /** The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. */
     private HttpResponse<Publisher<Event<Object>>> stream(Subscriber subscriber, Function<Subscriber.Delivery, String> id,
                                                           Flux<Event<Object>> first) {
@@ -167,7 +113,7 @@ public class JobStreamController {
                         .id(id.apply(delivery))
                         .name(eventName(delivery.update()))
                         .retry(config.retry()))
-                .doFinally(signal -> hub.remove(subscriber));
+                .doFinally(signal -> subscriptions.close(subscriber));
         Flux<Event<Object>> events = first.concatWith(updates.publish(shared -> Flux.merge(shared,
                 Flux.interval(config.heartbeat())
                         .onBackpressureDrop()
@@ -197,7 +143,7 @@ public class JobStreamController {
         }
     }
 
-    private static Set<String> split(List<String> values) {
+    static Set<String> split(List<String> values) {
         Set<String> split = new HashSet<>();
         if (values != null) {
             values.forEach(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(split::add));
@@ -205,7 +151,7 @@ public class JobStreamController {
         return split;
     }
 
-    private static Set<JobStatus> statuses(List<String> values) {
+    static Set<JobStatus> statuses(List<String> values) {
         Set<JobStatus> statuses = new HashSet<>();
         for (String value : split(values)) {
             statuses.add(JobStatus.fromWireName(value).orElseThrow(() -> invalid("status",
@@ -214,7 +160,7 @@ public class JobStreamController {
         return statuses;
     }
 
-    private static ProblemException invalid(String field, String detail) {
+    static ProblemException invalid(String field, String detail) {
         return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
     }
 }

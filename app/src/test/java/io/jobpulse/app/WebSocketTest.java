@@ -1,0 +1,177 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.StatusChange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** {@code /v1/ws} against the real broker: subscribe, unsubscribe, filters, ends, errors, keepalive. */
+class WebSocketTest {
+
+    private static JobpulseInstance jobpulse;
+
+    @BeforeAll
+    static void start() {
+        jobpulse = JobpulseInstance.start(Map.of("jobpulse.push.heartbeat", "300ms"));
+    }
+
+    @AfterAll
+    static void stop() {
+        jobpulse.close();
+    }
+
+    /** A WebSocket client that keeps every message and counts pings. */
+    private static final class Client implements WebSocket.Listener, AutoCloseable {
+        final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+        final List<String> pings = new CopyOnWriteArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        final WebSocket socket;
+
+        Client() {
+            URI uri = URI.create(jobpulse.uri("/v1/ws").toString().replaceFirst("^http", "ws"));
+            socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    messages.add(JobJson.mapper().readTree(partial.toString()));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+            pings.add("ping");
+            return WebSocket.Listener.super.onPing(webSocket, message);
+        }
+
+        void send(String json) {
+            socket.sendText(json, true).join();
+        }
+
+        JsonNode awaitMessage(Predicate<JsonNode> match) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> messages.stream().anyMatch(match));
+            return messages.stream().filter(match).findFirst().orElseThrow();
+        }
+
+        List<JsonNode> updatesOf(String subscription) {
+            return messages.stream().filter(m -> m.path("type").asText().equals("update")
+                    && m.path("subscription").asText().equals(subscription)).toList();
+        }
+
+        @Override
+        public void close() {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+        }
+    }
+
+    private static Predicate<JsonNode> is(String type, String id) {
+        return m -> m.path("type").asText().equals(type) && m.path("id").asText().equals(id);
+    }
+
+    private static String newJob() {
+        return json(jobpulse.post("/v1/jobs", "{\"type\":\"x.ws\"}")).get("id").asText();
+    }
+
+    @Test
+    void subscribesToAJobUntilUnsubscribedAndNothingArrivesAfter() {
+        String job = newJob();
+        String sentinel = newJob();
+        try (Client client = new Client()) {
+            client.send("{\"type\":\"subscribe\",\"id\":\"s1\",\"job\":\"" + job + "\"}");
+            client.awaitMessage(is("subscribed", "s1"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("s1").size() == 1);
+            jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"running\",\"progress\":0.3}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("s1").size() == 2);
+
+            client.send("{\"type\":\"unsubscribe\",\"id\":\"s1\"}");
+            client.awaitMessage(is("unsubscribed", "s1"));
+            jobpulse.post("/v1/jobs/" + job + "/reports", "{\"progress\":0.6}");
+            client.send("{\"type\":\"subscribe\",\"id\":\"s2\",\"job\":\"" + sentinel + "\",\"lastVersion\":1}");
+            client.awaitMessage(is("subscribed", "s2"));
+            jobpulse.post("/v1/jobs/" + sentinel + "/reports", "{\"status\":\"running\"}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("s2").size() == 1);
+
+            assertThat(client.updatesOf("s1")).extracting(m -> m.get("eventId").asText()).containsExactly("1", "2");
+            assertThat(client.updatesOf("s1").getFirst().at("/update/snapshot").asBoolean()).isTrue();
+            assertThat(client.updatesOf("s1").get(1).get("event").asText()).isEqualTo("status");
+            assertThat(client.updatesOf("s2")).extracting(m -> m.get("eventId").asText()).containsExactly("2");
+        }
+    }
+
+    @Test
+    void aJobSubscriptionEndsAfterTheTerminalState() {
+        String job = newJob();
+        try (Client client = new Client()) {
+            client.send("{\"type\":\"subscribe\",\"id\":\"j\",\"job\":\"" + job + "\"}");
+            client.awaitMessage(is("subscribed", "j"));
+            jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"succeeded\"}");
+
+            client.awaitMessage(is("end", "j"));
+            assertThat(client.updatesOf("j").getLast().at("/update/status").asText()).isEqualTo("succeeded");
+        }
+    }
+
+    @Test
+    void aFilterSubscriptionGetsTheCallersMatchingJobsWithResumableIds() {
+        String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        List<StatusChange> matching = StatusChanges.ofNewJob("anonymous", "x.ws", List.of(tag));
+        try (StatusChanges changes = new StatusChanges(); Client client = new Client()) {
+            client.send("{\"type\":\"subscribe\",\"id\":\"f\",\"filter\":{\"tag\":\"" + tag + "\",\"statuses\":[\"running\"]}}");
+            JsonNode subscribed = client.awaitMessage(is("subscribed", "f"));
+            assertThat(subscribed.get("eventId").asText()).isNotBlank();
+            changes.send(StatusChanges.ofNewJob("anonymous", "x.ws", List.of("other")).get(1));
+            matching.forEach(changes::send);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("f").size() == 3);
+            assertThat(client.updatesOf("f")).extracting(m -> m.at("/update/version").asLong())
+                    .as("running at 20%, 60%, and the change that left running").containsExactly(2L, 3L, 4L);
+        }
+    }
+
+    @Test
+    void badMessagesGetProblemsAndTheConnectionStays() {
+        try (Client client = new Client()) {
+            client.send("{not json");
+            client.awaitMessage(m -> m.path("type").asText().equals("error") && m.at("/problem/type").asText().endsWith("/malformed-json"));
+            client.send("{\"type\":\"subscribe\",\"id\":\"x\",\"job\":\"no-such-job\"}");
+            client.awaitMessage(m -> is("error", "x").test(m) && m.at("/problem/status").asInt() == 404);
+            client.send("{\"type\":\"teleport\",\"id\":\"y\"}");
+            client.awaitMessage(m -> is("error", "y").test(m) && m.at("/problem/status").asInt() == 400);
+            client.send("{\"type\":\"ping\",\"id\":\"p\"}");
+            client.awaitMessage(is("pong", "p"));
+        }
+    }
+
+    @Test
+    void theServerPingsAnIdleSocket() {
+        try (Client client = new Client()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.pings.size() >= 2);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.jobpulse.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.Roles;
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.websocket.WebSocketSession;
+import io.micronaut.websocket.annotation.OnClose;
+import io.micronaut.websocket.annotation.OnMessage;
+import io.micronaut.websocket.annotation.OnOpen;
+import io.micronaut.websocket.annotation.ServerWebSocket;
+import org.reactivestreams.Subscription;
+import reactor.core.Disposable;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code GET /v1/ws}: the same subscriptions as the SSE streams, several on one WebSocket,
+ * managed by JSON messages. The client sends
+ * <pre>
+ * {"type":"subscribe","id":"s1","job":"&lt;job id&gt;","lastVersion":3}
+ * {"type":"subscribe","id":"s2","filter":{"types":[...],"tag":"...","statuses":[...]},"cursor":"&lt;eventId&gt;"}
+ * {"type":"unsubscribe","id":"s1"}
+ * {"type":"ping"}
+ * </pre>
+ * and receives {@code subscribed}, {@code update} (with {@code event} = status or progress,
+ * {@code eventId} = the version or the cursor to resume from, and the update), {@code reset},
+ * {@code end} (a job subscription after its terminal state), {@code unsubscribed},
+ * {@code error} (with a problem object) and {@code pong}. The server pings every
+ * {@code jobpulse.push.heartbeat}. Each subscription is delivered as the socket takes it: one
+ * message in flight at a time, the rest waiting and coalescing in its {@link Subscriber}.
+ */
+@ServerWebSocket("/v1/ws")
+@Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
+public class JobWebSocket {
+
+    private static final String CONNECTION = "jobpulse.connection";
+
+    private final Subscriptions subscriptions;
+    private final PushConfiguration config;
+
+    public JobWebSocket(Subscriptions subscriptions, PushConfiguration config) {
+        this.subscriptions = subscriptions;
+        this.config = config;
+    }
+
+    /** One socket's subscriptions, by the client's ids, and its keepalive. */
+    private static final class Connection {
+        final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+        Disposable pings;
+    }
+
+    @OnOpen
+    public void open(WebSocketSession session) {
+        Connection connection = new Connection();
+        connection.pings = Flux.interval(config.heartbeat())
+                .subscribe(tick -> session.sendPingAsync("ping".getBytes(StandardCharsets.US_ASCII)));
+        session.put(CONNECTION, connection);
+    }
+
+    @OnMessage
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public void message(String text, WebSocketSession session) throws InterruptedException {
+        Connection connection = session.get(CONNECTION, Connection.class).orElseThrow();
+        JsonNode message;
+        try {
+            message = JobJson.mapper().readTree(text);
+        } catch (IOException e) {
+            send(session, error(null, Problem.of(ProblemType.MALFORMED_JSON, "A message is a JSON object such as {\"type\":\"subscribe\",\"id\":\"s1\",\"job\":\"...\"}.")));
+            return;
+        }
+        String id = message.path("id").asText(null);
+        try {
+            switch (message.path("type").asText("")) {
+                case "subscribe" -> subscribe(session, connection, id, message);
+                case "unsubscribe" -> {
+                    Subscriber subscriber = connection.subscribers.remove(require(id));
+                    if (subscriber != null) {
+                        subscriptions.close(subscriber);
+                    }
+                    send(session, reply("unsubscribed", id));
+                }
+                case "ping" -> send(session, reply("pong", id));
+                default -> throw invalid("type", "'type' is subscribe, unsubscribe or ping.");
+            }
+        } catch (ProblemException e) {
+            send(session, error(id, e.problem()));
+        }
+    }
+
+    @OnClose
+    public void close(WebSocketSession session) {
+        session.get(CONNECTION, Connection.class).ifPresent(connection -> {
+            connection.pings.dispose();
+            connection.subscribers.values().forEach(subscriptions::close);
+            connection.subscribers.clear();
+        });
+    }
+
+    private void subscribe(WebSocketSession session, Connection connection, String id, JsonNode message)
+            throws InterruptedException {
+        require(id);
+        if (connection.subscribers.containsKey(id)) {
+            throw invalid("id", "Subscription " + id + " exists; unsubscribe it first or use another id.");
+        }
+        boolean perJob = message.hasNonNull("job");
+        Subscriber subscriber;
+        ObjectNode subscribed = reply("subscribed", id);
+        if (perJob) {
+            long lastVersion = message.path("lastVersion").asLong(0);
+            Optional<Subscriber> opened = subscriptions.job(JobStreamController.ANONYMOUS, message.get("job").asText(), lastVersion);
+            if (opened.isEmpty()) {
+                send(session, subscribed);
+                send(session, reply("end", id));
+                return;
+            }
+            subscriber = opened.get();
+        } else {
+            JsonNode filter = message.path("filter");
+            Optional<StreamCursor> cursor = Optional.empty();
+            if (message.hasNonNull("cursor")) {
+                try {
+                    cursor = Optional.of(StreamCursor.decode(message.get("cursor").asText()));
+                } catch (IllegalArgumentException e) {
+                    throw invalid("cursor", "'cursor' must be an eventId this server sent, as sent.");
+                }
+            }
+            Selector.OwnerJobs selector = new Selector.OwnerJobs(JobStreamController.ANONYMOUS,
+                    JobStreamController.split(texts(filter.path("types"))), filter.path("tag").asText(null),
+                    JobStreamController.statuses(texts(filter.path("statuses"))));
+            SubscriberHub.OwnerSubscription opened = subscriptions.jobsOf(selector, cursor);
+            subscriber = opened.subscriber();
+            subscribed.put("eventId", opened.start().encode());
+            if (opened.reset()) {
+                subscribed.put("reset", true);
+            }
+        }
+        connection.subscribers.put(id, subscriber);
+        send(session, subscribed);
+        subscriber.deliveries().subscribe(new Sender(session, connection, id, perJob, subscriber));
+    }
+
+    /** Sends one subscription's deliveries, one message in flight at a time. */
+    private final class Sender extends BaseSubscriber<Subscriber.Delivery> {
+        private final WebSocketSession session;
+        private final Connection connection;
+        private final String id;
+        private final boolean perJob;
+        private final Subscriber subscriber;
+
+        Sender(WebSocketSession session, Connection connection, String id, boolean perJob, Subscriber subscriber) {
+            this.session = session;
+            this.connection = connection;
+            this.id = id;
+            this.perJob = perJob;
+            this.subscriber = subscriber;
+        }
+
+        @Override
+        protected void hookOnSubscribe(Subscription subscription) {
+            request(1);
+        }
+
+        @Override
+        protected void hookOnNext(Subscriber.Delivery delivery) {
+            ObjectNode update = reply("update", null);
+            update.put("subscription", id);
+            update.put("event", JobStreamController.eventName(delivery.update()));
+            update.put("eventId", perJob ? Long.toString(delivery.update().version()) : delivery.cursor().encode());
+            update.set("update", JobJson.mapper().valueToTree(delivery.update()));
+            if (!session.isOpen()) {
+                cancel();
+                return;
+            }
+            session.sendAsync(update.toString()).whenComplete((sent, failure) -> {
+                if (failure == null) {
+                    request(1);
+                } else {
+                    cancel();
+                }
+            });
+        }
+
+        @Override
+        protected void hookOnComplete() {
+            finish("end", null);
+        }
+
+        @Override
+        protected void hookOnError(Throwable failure) {
+            finish("error", Problem.of(ProblemType.CONFLICT, failure.getMessage()).with("reason", "too-slow"));
+        }
+
+        private void finish(String type, Problem problem) {
+            if (connection.subscribers.remove(id, subscriber)) {
+                subscriptions.close(subscriber);
+                if (session.isOpen()) {
+                    session.sendAsync((problem == null ? reply(type, id) : error(id, problem)).toString());
+                }
+            }
+        }
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(item -> texts.add(item.asText()));
+        return texts;
+    }
+
+    private static String require(String id) {
+        if (id == null || id.isBlank() || id.length() > 100) {
+            throw invalid("id", "Each subscribe and unsubscribe names its subscription: 'id', 1-100 characters.");
+        }
+        return id;
+    }
+
+    private static ProblemException invalid(String field, String detail) {
+        return JobStreamController.invalid(field, detail);
+    }
+
+    private static ObjectNode reply(String type, String id) {
+        ObjectNode reply = JobJson.mapper().createObjectNode().put("type", type);
+        if (id != null) {
+            reply.put("id", id);
+        }
+        return reply;
+    }
+
+    private static ObjectNode error(String id, Problem problem) {
+        ObjectNode error = reply("error", id);
+        error.set("problem", JobJson.mapper().valueToTree(problem));
+        return error;
+    }
+
+    private static void send(WebSocketSession session, ObjectNode message) {
+        if (session.isOpen()) {
+            session.sendSync(message.toString());
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.jobpulse.push;
+
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.Roles;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Opens subscriptions for any transport (SSE, WebSocket): waits for the feed, registers with the
+ * hub, and starts the subscriber with what the client missed. Authorization happens here, at
+ * subscribe time: a job that is not the caller's is reported exactly like a missing one.
+ */
+@Singleton
+@Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
+public class Subscriptions {
+
+    private final SubscriberHub hub;
+    private final StatusChangeFeed feed;
+    private final JobSnapshots snapshots;
+    private final PushConfiguration config;
+
+    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobSnapshots snapshots, PushConfiguration config) {
+        this.hub = hub;
+        this.feed = feed;
+        this.snapshots = snapshots;
+        this.config = config;
+    }
+
+    /**
+     * Subscribes the caller to one job after {@code lastVersion} (0 for none): the changes since
+     * then from this instance's history when it reaches back, otherwise the current state marked
+     * as a snapshot; then live changes. Empty when the client already has the job's terminal state.
+     */
+    Optional<Subscriber> job(String caller, String jobId, long lastVersion) throws InterruptedException {
+        awaitFeed();
+        SubscriberHub.JobSubscription subscription = hub.subscribeJob(jobId, lastVersion);
+        Subscriber subscriber = subscription.subscriber();
+        try {
+            Optional<List<FeedEntry>> missed = missed(caller, jobId, lastVersion, subscription.history());
+            if (missed.isEmpty()) {
+                hub.remove(subscriber);
+                return Optional.empty();
+            }
+            subscriber.start(missed.get());
+            return Optional.of(subscriber);
+        } catch (RuntimeException e) {
+            hub.remove(subscriber);
+            throw e;
+        }
+    }
+
+    /** Subscribes to the caller's jobs that the selector picks, from a cursor or from now. */
+    SubscriberHub.OwnerSubscription jobsOf(Selector.OwnerJobs selector, Optional<StreamCursor> resumeFrom)
+            throws InterruptedException {
+        awaitFeed();
+        return hub.subscribeOwner(selector, resumeFrom);
+    }
+
+    void close(Subscriber subscriber) {
+        hub.remove(subscriber);
+    }
+
+    private void awaitFeed() throws InterruptedException {
+        if (!feed.awaitReady(config.readyWait())) {
+            throw new ProblemException(ProblemType.UNAVAILABLE, "The live feed is starting. Retry shortly.");
+        }
+    }
+
+    private Optional<List<FeedEntry>> missed(String caller, String id, long after, List<FeedEntry> history) {
+        boolean continuous = after > 0 && !history.isEmpty()
+                && history.getFirst().update().version() <= after + 1 && history.getLast().update().version() >= after;
+        if (continuous) {
+            JobUpdate latest = history.getLast().update();
+            requireOwned(caller, id, latest.job());
+            if (latest.version() == after && latest.isTerminal()) {
+                return Optional.empty();
+            }
+            return Optional.of(history.stream().filter(entry -> entry.update().version() > after).toList());
+        }
+        JobState current = snapshots.current(id).orElse(null);
+        requireOwned(caller, id, current);
+        if (current.version() == after) {
+            return current.isTerminal() ? Optional.empty() : Optional.of(List.of());
+        }
+        return Optional.of(List.of(new FeedEntry(JobUpdate.snapshot(current), -1, -1)));
+    }
+
+    private static void requireOwned(String caller, String id, JobState job) {
+        if (job == null || !job.owner().equals(caller)) {
+            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+        }
+    }
+}
