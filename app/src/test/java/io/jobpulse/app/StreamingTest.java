@@ -109,6 +109,24 @@ class StreamingTest {
     }
 
     @Test
+    void aLongPollAnswersWhenTheVersionPassesOrAtTheTimeout() throws Exception {
+        String id = jobAtVersionFive();
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                jobpulse.get("/v1/jobs/" + id + "?waitForVersionAfter=5&timeout=20s"));
+        await().atMost(Duration.ofSeconds(5)).during(Duration.ofMillis(300)).until(() -> !waiting.isDone());
+        jobpulse.post("/v1/jobs/" + id + "/reports", "{\"progress\":0.95}");
+
+        var answered = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(answered.statusCode()).isEqualTo(200);
+        assertThat(json(answered).get("version").asLong()).isEqualTo(6);
+
+        var timedOut = jobpulse.get("/v1/jobs/" + id + "?waitForVersionAfter=6&timeout=1s");
+        assertThat(timedOut.statusCode()).isEqualTo(200);
+        assertThat(json(timedOut).get("version").asLong()).isEqualTo(6);
+        assertThat(jobpulse.get("/v1/jobs/" + id + "?waitForVersionAfter=6&timeout=5m").statusCode()).isEqualTo(400);
+    }
+
+    @Test
     void idleStreamsGetHeartbeatComments() {
         String id = jobAtVersionFive();
         try (SseClient stream = jobpulse.stream("/v1/jobs/" + id + "/stream", "5")) {

@@ -1,19 +1,38 @@
 package io.jobpulse.topology;
 
 import io.jobpulse.events.JobState;
+import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
-/** {@code GET /v1/jobs/{id}}: the current state of one job, from the state store. */
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+
+/**
+ * {@code GET /v1/jobs/{id}}: the current state of one job, from the state store.
+ *
+ * <p>Long-poll, for clients that can hold neither a stream nor a socket:
+ * {@code ?waitForVersionAfter=N&timeout=30s} answers as soon as the job's version exceeds N, or
+ * with the current state when the timeout (at most {@link #MAX_WAIT}) passes. The wait holds no
+ * thread: the store is read again every {@link #RECHECK}.
+ */
 @Controller("/v1/jobs")
 @Requires(beans = JobStateQueries.class)
 public class JobStateController {
+
+    static final Duration MAX_WAIT = Duration.ofSeconds(60);
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+    static final Duration RECHECK = Duration.ofMillis(50);
 
     private final JobStateQueries queries;
 
@@ -23,7 +42,40 @@ public class JobStateController {
 
     @Get("/{id}")
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public JobState get(@PathVariable String id) {
+    public Mono<JobState> get(@PathVariable String id, @Nullable @QueryValue Long waitForVersionAfter,
+                              @Nullable @QueryValue String timeout) {
+        Duration wait = wait(timeout);
+        JobState current = find(id);
+        if (waitForVersionAfter == null || current.version() > waitForVersionAfter) {
+            return Mono.just(current);
+        }
+        return Flux.interval(RECHECK)
+                .map(tick -> find(id))
+                .filter(state -> state.version() > waitForVersionAfter)
+                .next()
+                .timeout(wait, Mono.fromCallable(() -> find(id)));
+    }
+
+    private JobState find(String id) {
         return queries.find(id).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
+    }
+
+    private static Duration wait(String timeout) {
+        if (timeout == null) {
+            return DEFAULT_WAIT;
+        }
+        Duration wait;
+        try {
+            wait = timeout.startsWith("P") || timeout.startsWith("p") ? Duration.parse(timeout)
+                    : Duration.ofMillis(Math.round(Double.parseDouble(timeout.replaceFirst("(?i)s$", "")) * 1000));
+        } catch (DateTimeParseException | NumberFormatException e) {
+            wait = Duration.ZERO;
+        }
+        if (wait.isNegative() || wait.isZero() || wait.compareTo(MAX_WAIT) > 0) {
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST,
+                    "'timeout' is how long to wait, in seconds such as 30s (or ISO-8601 such as PT30S), at most "
+                            + MAX_WAIT.toSeconds() + "s.").with("field", "timeout"));
+        }
+        return wait;
     }
 }
