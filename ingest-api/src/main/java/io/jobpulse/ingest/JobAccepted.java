@@ -14,6 +14,7 @@ public record JobAccepted(String id, String type, JobStatus status, long version
         return new JobAccepted(id, type, JobStatus.QUEUED, 1, createdAt, Map.of(
                 "self", self,
                 "stream", self + "/stream",
-                "reports", self + "/reports"));
+                "reports", self + "/reports",
+                "webhook", "/v1/webhooks/{provider}?job=" + id));
     }
 }

@@ -1,0 +1,181 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Signed provider callbacks against the real broker: a job reaches its terminal state through
+ * webhooks alone; forged, stale and unsigned ones are refused with nothing written; redelivered
+ * and out-of-order ones change nothing.
+ */
+class WebhookEndToEndTest {
+
+    private static final byte[] SECRET = "replicate's secret, 32 bytes....".getBytes(StandardCharsets.UTF_8);
+    private static KeyPair fal;
+    private static JobpulseInstance jobpulse;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fal = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        byte[] encoded = fal.getPublic().getEncoded();
+        String falKey = Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length));
+        jobpulse = JobpulseInstance.start(Map.of(
+                "jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)),
+                "jobpulse.providers.fal.signature", "fal",
+                "jobpulse.providers.fal.public-keys", List.of(falKey)));
+    }
+
+    @AfterAll
+    static void stop() {
+        jobpulse.close();
+    }
+
+    private static String submit() {
+        JsonNode accepted = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.webhook\"}"));
+        assertThat(accepted.at("/links/webhook").asText()).endsWith("?job=" + accepted.get("id").asText());
+        return accepted.get("id").asText();
+    }
+
+    /** A Replicate-style callback signed the Standard Webhooks way with the given secret and time. */
+    private static HttpResponse<String> replicate(String job, String deliveryId, String body, byte[] secret, Instant at) throws Exception {
+        String timestamp = Long.toString(at.getEpochSecond());
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+        String signature = Base64.getEncoder().encodeToString(
+                mac.doFinal((deliveryId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+        return jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/replicate?job=" + job))
+                .header("Content-Type", "application/json")
+                .header("webhook-id", deliveryId).header("webhook-timestamp", timestamp).header("webhook-signature", "v1," + signature)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    private static HttpResponse<String> replicate(String job, String deliveryId, String body) throws Exception {
+        return replicate(job, deliveryId, body, SECRET, Instant.now());
+    }
+
+    private static long version(String job) {
+        return json(jobpulse.get("/v1/jobs/" + job)).path("version").asLong();
+    }
+
+    @Test
+    void aJobReachesItsTerminalStateThroughWebhooksAlone() throws Exception {
+        String job = submit();
+
+        assertThat(replicate(job, "msg_1", "{\"id\":\"pred-7\",\"status\":\"processing\",\"logs\":\" 40%|████ | 2/5\"}").statusCode()).isEqualTo(200);
+        assertThat(replicate(job, "msg_2", "{\"id\":\"pred-7\",\"status\":\"succeeded\",\"output\":[\"https://replicate.delivery/out.png\"]}")
+                .statusCode()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 3);
+        JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
+        assertThat(state.get("status").asText()).isEqualTo("succeeded");
+        assertThat(state.at("/result/0").asText()).isEqualTo("https://replicate.delivery/out.png");
+        assertThat(state.at("/provider/name").asText()).isEqualTo("replicate");
+        assertThat(state.at("/provider/requestId").asText()).isEqualTo("pred-7");
+        assertThat(state.at("/provider/rawStatus").asText()).isEqualTo("succeeded");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 3);
+        JsonNode callback = json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).at("/events/1/event");
+        assertThat(callback.get("verification").asText()).isEqualTo("v1, secret 1 of 1");
+        assertThat(callback.at("/raw/headers/webhook-id").asText()).isEqualTo("msg_1");
+        assertThat(callback.at("/raw/body/logs").asText()).contains("40%");
+    }
+
+    @Test
+    void forgedStaleAndUnsignedCallbacksAreRefusedAndWriteNothing() throws Exception {
+        String job = submit();
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 1);
+        String body = "{\"id\":\"pred-8\",\"status\":\"succeeded\"}";
+
+        HttpResponse<String> forged = replicate(job, "msg_f", body, "an attacker's guess at the secret".getBytes(StandardCharsets.UTF_8), Instant.now());
+        HttpResponse<String> stale = replicate(job, "msg_s", body, SECRET, Instant.now().minus(Duration.ofMinutes(6)));
+        HttpResponse<String> unsigned = jobpulse.post("/v1/webhooks/replicate?job=" + job, body);
+
+        for (HttpResponse<String> refused : List.of(forged, stale, unsigned)) {
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(json(refused).get("type").asText()).endsWith("/unauthorized");
+        }
+        assertThat(json(stale).get("detail").asText()).contains("webhook-timestamp is more than 300 s from now");
+        // A sentinel: the next accepted change is version 2, so none of the refused ones was written.
+        jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"running\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).isEqualTo("running");
+    }
+
+    @Test
+    void redeliveredAndOutOfOrderCallbacksChangeNothing() throws Exception {
+        String job = submit();
+        replicate(job, "msg_p", "{\"id\":\"pred-9\",\"status\":\"processing\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+
+        HttpResponse<String> redelivered = replicate(job, "msg_p", "{\"id\":\"pred-9\",\"status\":\"processing\"}");
+        replicate(job, "msg_q", "{\"id\":\"pred-9\",\"status\":\"starting\"}");
+        replicate(job, "msg_d", "{\"id\":\"pred-9\",\"status\":\"failed\",\"error\":\"NSFW content detected\"}");
+        replicate(job, "msg_late", "{\"id\":\"pred-9\",\"status\":\"processing\"}");
+        jobpulse.post("/v1/jobs/" + job + "/retry", "{}");
+
+        assertThat(redelivered.statusCode()).isEqualTo(200);
+        // The retry is the sentinel: it applies after everything before it, as version 4.
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 4);
+        JsonNode history = json(jobpulse.get("/v1/jobs/" + job + "/history"));
+        assertThat(history.get("changes")).extracting(change -> change.get("status").asText())
+                .as("redelivery, a stale 'starting' and a late 'processing' changed nothing")
+                .containsExactly("queued", "running", "failed", "queued");
+    }
+
+    @Test
+    void falsSignedCallbackCompletesAJobWithItsPayload() throws Exception {
+        String job = submit();
+        String body = "{\"request_id\":\"fal-req-1\",\"gateway_request_id\":\"fal-req-1\",\"status\":\"OK\","
+                + "\"payload\":{\"images\":[{\"url\":\"https://v3.fal.media/files/out.png\"}]}}";
+        String timestamp = Long.toString(Instant.now().getEpochSecond());
+        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
+        Signature ed25519 = Signature.getInstance("Ed25519");
+        ed25519.initSign(fal.getPrivate());
+        ed25519.update(String.join("\n", "fal-req-1", "user-1", timestamp, hash).getBytes(StandardCharsets.UTF_8));
+
+        HttpResponse<String> answer = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/fal?job=" + job))
+                .header("Content-Type", "application/json")
+                .header("X-Fal-Webhook-Request-Id", "fal-req-1").header("X-Fal-Webhook-User-Id", "user-1")
+                .header("X-Fal-Webhook-Timestamp", timestamp).header("X-Fal-Webhook-Signature", HexFormat.of().formatHex(ed25519.sign()))
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
+        assertThat(state.get("status").asText()).isEqualTo("succeeded");
+        assertThat(state.at("/result/images/0/url").asText()).endsWith("out.png");
+        assertThat(state.at("/provider/requestId").asText()).isEqualTo("fal-req-1");
+    }
+
+    @Test
+    void unknownProvidersAndCallbacksWithoutAJobAreProblems() throws Exception {
+        assertThat(jobpulse.post("/v1/webhooks/nobody?job=x", "{}").statusCode()).isEqualTo(404);
+        HttpResponse<String> noJob = replicate("", "msg_n", "{\"status\":\"processing\"}");
+        assertThat(noJob.statusCode()).isEqualTo(400);
+        assertThat(json(noJob).get("field").asText()).isEqualTo("job");
+    }
+}

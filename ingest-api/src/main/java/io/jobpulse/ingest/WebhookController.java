@@ -1,0 +1,109 @@
+package io.jobpulse.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.RawPayload;
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.ingest.webhooks.Providers;
+import io.jobpulse.ingest.webhooks.WebhookSignature;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import org.apache.kafka.common.errors.SerializationException;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * {@code POST /v1/webhooks/{provider}}: provider callbacks. Authenticated by the provider's
+ * signature alone, checked on the raw body bytes; a bad, missing or stale signature is 401 and
+ * nothing is written. A verified callback becomes one {@code job.callback-received} event with
+ * the adapter's reading, the verdict, and the relevant headers and body as received, and is
+ * answered 200 as soon as Kafka has it; no other service is called on the way. Its event id is
+ * derived from the provider's delivery id, and the fold applies a delivery once, so a
+ * redelivered webhook is answered 200 again and changes nothing.
+ *
+ * <p>The job is named in the callback URL Jobpulse hands out at submission
+ * ({@code links.webhook}: {@code /v1/webhooks/{provider}?job=<id>}).
+ */
+@Controller("/v1/webhooks")
+@Requires(beans = JobEventPublisher.class)
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class WebhookController {
+
+    private final Providers providers;
+    private final JobEventPublisher publisher;
+    private final Clock clock = Clock.systemUTC();
+
+    public WebhookController(Providers providers, JobEventPublisher publisher) {
+        this.providers = providers;
+        this.publisher = publisher;
+    }
+
+    @Post(value = "/{provider}", consumes = MediaType.ALL)
+    public HttpResponse<Map<String, Object>> receive(@PathVariable String provider, @Nullable @QueryValue String job,
+                                                     HttpHeaders headers, @Nullable @Body byte[] body) {
+        Providers.Provider configured = providers.find(provider).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND,
+                "No provider '" + provider + "' is configured for callbacks (jobpulse.providers." + provider + ")."));
+        byte[] raw = body == null ? new byte[0] : body;
+        Map<String, String> lowerCase = new TreeMap<>();
+        headers.forEach((name, values) -> lowerCase.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
+        Instant now = clock.instant();
+        WebhookSignature.Verified verified = switch (configured.signature().verify(lowerCase, raw, now)) {
+            case WebhookSignature.Verified ok -> ok;
+            case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
+                    "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
+        };
+        if (job == null || !Ids.isWellFormed(job)) {
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST,
+                    "Callbacks name their job: use the webhook link of the job's submission, /v1/webhooks/" + provider
+                            + "?job=<job id>.").with("field", "job"));
+        }
+        JsonNode payload = payload(raw);
+        String deliveryId = verified.deliveryId();
+        String eventId = UUID.nameUUIDFromBytes((provider + ":" + deliveryId).getBytes(StandardCharsets.UTF_8)).toString();
+        var event = new JobEvent.CallbackReceived(eventId, job, verified.sentAt(), now, EventSource.provider(provider), provider,
+                deliveryId, verified.how(), configured.adapter().observe(payload), new RawPayload(relevant(lowerCase), payload));
+        publisher.publish(event);
+        return HttpResponse.ok(Map.of("jobId", job, "eventId", event.eventId(), "event", event.wireName()));
+    }
+
+    private static JsonNode payload(byte[] raw) {
+        try {
+            return JobJson.read(raw, JsonNode.class);
+        } catch (SerializationException e) {
+            return TextNode.valueOf(new String(raw, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The headers worth keeping with the callback: the signature scheme's and the content type. */
+    private static Map<String, String> relevant(Map<String, String> headers) {
+        Map<String, String> kept = new TreeMap<>();
+        headers.forEach((name, value) -> {
+            if (name.startsWith("webhook-") || name.startsWith("x-fal-webhook-") || name.equals("content-type")
+                    || name.equals("user-agent")) {
+                kept.put(name, value);
+            }
+        });
+        return kept;
+    }
+}

@@ -1,0 +1,39 @@
+package io.jobpulse.ingest.webhooks;
+
+import io.micronaut.context.annotation.EachProperty;
+import io.micronaut.context.annotation.Parameter;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One provider that calls back ({@code jobpulse.providers.<name>.*}). The name is the path of
+ * its webhook endpoint, {@code POST /v1/webhooks/<name>}.
+ *
+ * @param signature  how it signs: {@code standard-webhooks} (Replicate and most others) or {@code fal}
+ * @param secrets    Standard Webhooks HMAC secrets ({@code whsec_...}); several while rotating
+ * @param publicKeys Standard Webhooks Ed25519 keys ({@code whpk_...}), or fal's JWKS keys ({@code x}, base64url)
+ * @param tolerance  how far a delivery's timestamp may be from now
+ * @param adapter    how its payloads read: {@code replicate}, {@code fal}, {@code bria}, {@code openai} or
+ *                   {@code mapped}; by default the provider's name
+ * @param mapping    for {@code mapped}: JSON pointers {@code status}, {@code request-id}, {@code progress},
+ *                   {@code message}, {@code result}, {@code error}, and {@code statuses.<word>: <canonical status>}
+ */
+@EachProperty("jobpulse.providers")
+public record ProviderConfiguration(@Parameter String name,
+                                    @Bindable(defaultValue = "standard-webhooks") String signature,
+                                    @Nullable List<String> secrets,
+                                    @Nullable List<String> publicKeys,
+                                    @Bindable(defaultValue = "5m") Duration tolerance,
+                                    @Nullable String adapter,
+                                    @Nullable Map<String, String> mapping) {
+
+    public ProviderConfiguration {
+        secrets = secrets == null ? List.of() : List.copyOf(secrets);
+        publicKeys = publicKeys == null ? List.of() : List.copyOf(publicKeys);
+        mapping = mapping == null ? Map.of() : Map.copyOf(mapping);
+    }
+}
