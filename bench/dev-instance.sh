@@ -1,0 +1,23 @@
+# Sourced by the benchmarks: starts `./jobpulse dev` on the given ports with a throw-away data
+# directory, waits until it is ready, and stops it (and removes the directory) when the script
+# exits. Sets DEV (the server's pid: the launcher execs java), LOG, READY_MS and JAVA_HOME.
+# Usage: start_dev <http port> <kafka port> <postgres port>
+start_dev() {
+  local port=$1 kafka_port=$2 postgres_port=$3 started
+  HOME_DIR="$(mktemp -d)"
+  LOG="$HOME_DIR/dev.log"
+  ./jobpulse build -q >/dev/null
+  JAVA_HOME="$(./jobpulse java-home)"
+  started=$(date +%s%N)
+  JOBPULSE_HOME="$HOME_DIR" JOBPULSE_PORT=$port JOBPULSE_DEV_KAFKA_PORT=$kafka_port JOBPULSE_DEV_POSTGRES_PORT=$postgres_port \
+    ./jobpulse dev >"$LOG" 2>&1 &
+  DEV=$!
+  trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null; rm -rf "$HOME_DIR"' EXIT
+  for _ in $(seq 1 600); do
+    grep -q 'Jobpulse is ready' "$LOG" && break
+    kill -0 $DEV 2>/dev/null || { cat "$LOG"; exit 1; }
+    sleep 0.1
+  done
+  grep -q 'Jobpulse is ready' "$LOG" || { echo "not ready in 60 s"; cat "$LOG"; exit 1; }
+  READY_MS=$(( ($(date +%s%N) - started) / 1000000 ))
+}
