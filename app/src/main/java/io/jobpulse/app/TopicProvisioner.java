@@ -49,7 +49,9 @@ public class TopicProvisioner {
                 new NewTopic(Topics.JOB_STATUS.name(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.statusRetention().toMillis()))),
                 new NewTopic(Topics.JOB_EVENTS_REJECTED.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, forever)));
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, forever)),
+                new NewTopic(Topics.JOB_POLLS.name(), config.partitions(), config.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
     }
 
     private static void create(Admin admin, NewTopic topic) throws InterruptedException {

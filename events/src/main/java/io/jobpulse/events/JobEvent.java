@@ -23,6 +23,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = JobEvent.CallbackReceived.class, name = JobEvent.CallbackReceived.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.PollObserved.class, name = JobEvent.PollObserved.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.DeadlinePassed.class, name = JobEvent.DeadlinePassed.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.PollRequested.class, name = JobEvent.PollRequested.WIRE_NAME),
 })
 public sealed interface JobEvent {
 
@@ -185,6 +186,21 @@ public sealed interface JobEvent {
     record DeadlinePassed(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
                           int attempt, Instant deadline) implements JobEvent {
         public static final String WIRE_NAME = "job.deadline-passed";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * Someone asked Jobpulse to poll the job's status at its provider until it ends.
+     *
+     * @param poll what to poll, how often, with which configured credential
+     */
+    record PollRequested(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                         JobPoll poll) implements JobEvent {
+        public static final String WIRE_NAME = "job.poll-requested";
 
         @Override
         public String wireName() {

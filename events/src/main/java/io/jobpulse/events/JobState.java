@@ -13,6 +13,7 @@ import java.util.Map;
  * {@code version}; version 1 is the submission.
  *
  * @param provider          the external provider doing the work, once one has been heard from, or null
+ * @param poll              how Jobpulse polls the job's provider, or null when it does not
  * @param timeout           how long each attempt may take, or null
  * @param deadline          when the current attempt expires, or null
  * @param cancelRequestedBy who canceled the job (the source's id), or null
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public record JobState(String id, String owner, String type, List<String> tags, JsonNode input,
                        JobStatus status, double progress, String message, Map<String, JsonNode> metadata,
-                       JsonNode result, JobError error, JobProvider provider, int attempt, long version,
+                       JsonNode result, JobError error, JobProvider provider, JobPoll poll, int attempt, long version,
                        Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt,
                        Duration timeout, Instant deadline, String cancelRequestedBy, List<String> recentEventIds) {
 

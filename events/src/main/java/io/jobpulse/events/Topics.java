@@ -10,6 +10,7 @@ public final class Topics {
     public static final String JOB_EVENTS_NAME = "jobpulse.job-events";
     public static final String JOB_STATUS_NAME = "jobpulse.job-status";
     public static final String JOB_EVENTS_REJECTED_NAME = "jobpulse.job-events-rejected";
+    public static final String JOB_POLLS_NAME = "jobpulse.job-polls";
 
     /** The log: every event of every job, kept for audit and replay. */
     public static final Topic<String, JobEvent> JOB_EVENTS =
@@ -23,7 +24,15 @@ public final class Topics {
     public static final Topic<String, RejectedEvent> JOB_EVENTS_REJECTED =
             new Topic<>(JOB_EVENTS_REJECTED_NAME, Serdes.String(), JobJson.serde(RejectedEvent.class));
 
-    public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED);
+    /**
+     * The jobs Jobpulse polls now, compacted: the job's poll while it is open and polled, a
+     * tombstone once it ends or stops being polled. The pollers of the ingest role share it in a
+     * consumer group, so each polled job has one poller.
+     */
+    public static final Topic<String, JobPoll> JOB_POLLS =
+            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(JobPoll.class));
+
+    public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS);
 
     private Topics() {
     }

@@ -2,10 +2,12 @@ package io.jobpulse.ingest;
 
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -43,13 +45,18 @@ public class JobsController {
     private static final int MAX_TAG_LENGTH = 64;
     private static final int MAX_MESSAGE_LENGTH = 4_000;
 
+    private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
+
     private final JobEventPublisher publisher;
     private final IngestConfiguration config;
+    private final Providers providers;
     private final Clock clock;
 
-    public JobsController(JobEventPublisher publisher, IngestConfiguration config) {
+    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers) {
         this.publisher = publisher;
         this.config = config;
+        this.providers = providers;
         this.clock = Clock.systemUTC();
     }
 
@@ -118,6 +125,51 @@ public class JobsController {
     @Post("/{id}/retry")
     public HttpResponse<EventAccepted> retry(@PathVariable String id, @Nullable @Body CommandRequest request) {
         return command(id, request, (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
+    }
+
+    /**
+     * Starts polling the job's status at its provider until it ends. A job already polled at the
+     * same URL, or ended, is left as it is: the fold refuses the request ({@code already-polling},
+     * {@code job-terminal}).
+     */
+    @Post("/{id}/poll")
+    public HttpResponse<EventAccepted> poll(@PathVariable String id, @Body PollRequest request) {
+        if (!Ids.isWellFormed(id)) {
+            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+        }
+        if (request == null) {
+            throw invalid("body", "A poll needs a JSON body such as {\"statusUrl\": \"https://...\", \"provider\": \"bria\"}.");
+        }
+        Providers.Provider provider = request.provider() == null ? null : providers.find(request.provider()).orElse(null);
+        if (provider == null) {
+            throw invalid("provider", "'provider' must name a configured provider (jobpulse.providers.<name>).");
+        }
+        if (!isHttpUrl(request.statusUrl())) {
+            throw invalid("statusUrl", "'statusUrl' must be an absolute http or https URL.");
+        }
+        if (request.credential() != null && !provider.credentials().containsKey(request.credential())) {
+            throw invalid("credential", "'credential' must name one of provider " + provider.name()
+                    + "'s configured credentials (jobpulse.providers." + provider.name() + ".credentials.<name>).");
+        }
+        Duration interval = request.interval() == null ? DEFAULT_POLL_INTERVAL : request.interval();
+        if (interval.compareTo(MIN_POLL_INTERVAL) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
+            throw invalid("interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
+        }
+        Instant now = clock.instant();
+        var event = new JobEvent.PollRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS),
+                new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval));
+        publisher.publish(event);
+        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    private static boolean isHttpUrl(String url) {
+        try {
+            URI uri = url == null ? null : URI.create(url);
+            return uri != null && uri.isAbsolute() && uri.getHost() != null
+                    && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** How a command becomes its event. */

@@ -68,6 +68,10 @@ public class WebhookController {
         Map<String, String> lowerCase = new TreeMap<>();
         headers.forEach((name, values) -> lowerCase.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
         Instant now = clock.instant();
+        if (configured.signature() == null) {
+            throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED, "Provider '" + provider
+                    + "' takes no callbacks: it has no secret or key configured to check them with.").with("provider", provider));
+        }
         WebhookSignature.Verified verified = switch (configured.signature().verify(lowerCase, raw, now)) {
             case WebhookSignature.Verified ok -> ok;
             case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,

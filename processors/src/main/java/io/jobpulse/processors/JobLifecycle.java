@@ -3,6 +3,7 @@ package io.jobpulse.processors;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
@@ -32,6 +33,7 @@ import java.util.function.Function;
  *   <li>a provider observation that reports an earlier stage than the job has reached (a
  *       {@code queued} after {@code running}: webhooks arrive out of order) is {@code stale};</li>
  *   <li>a passed deadline expires the job only if it is the deadline of the current attempt;</li>
+ *   <li>a request to poll a status URL the job is already polled at is {@code already-polling};</li>
  *   <li>progress is clamped to [0, 1] and never moves backwards within an attempt;</li>
  *   <li>an event that changes nothing is rejected with {@code no-change};</li>
  *   <li>every applied change increments the version by exactly one.</li>
@@ -73,6 +75,7 @@ public final class JobLifecycle {
             case JobEvent.CallbackReceived callback -> observe(state, callback, callback.provider(), callback.observation());
             case JobEvent.PollObserved poll -> observe(state, poll, poll.provider(), poll.observation());
             case JobEvent.DeadlinePassed deadline -> expire(state, deadline);
+            case JobEvent.PollRequested poll -> poll(state, poll);
         };
     }
 
@@ -155,6 +158,15 @@ public final class JobLifecycle {
         return applied(state, next, passed);
     }
 
+    private static Outcome poll(JobState state, JobEvent.PollRequested request) {
+        if (state.poll() != null && state.poll().statusUrl().equals(request.poll().statusUrl())) {
+            return rejected(RejectionReason.ALREADY_POLLING, "job " + state.id() + " is already polled at " + request.poll().statusUrl());
+        }
+        Draft next = new Draft(state);
+        next.poll = request.poll();
+        return applied(state, next, request);
+    }
+
     /** Queued, running, ended: a job only moves forward through these stages within an attempt. */
     private static int stage(JobStatus status) {
         return switch (status) {
@@ -193,6 +205,7 @@ public final class JobLifecycle {
         next.cancelRequestedBy = null;
         // The new attempt needs a new request at the provider; the old one's word no longer applies.
         next.provider = null;
+        next.poll = null;
         next.deadline = state.timeout() == null ? null : at.plus(state.timeout());
         return applied(state, next, retry);
     }
@@ -230,6 +243,7 @@ public final class JobLifecycle {
         fields.put("result", JobState::result);
         fields.put("error", JobState::error);
         fields.put("provider", JobState::provider);
+        fields.put("poll", JobState::poll);
         fields.put("attempt", JobState::attempt);
         fields.put("startedAt", JobState::startedAt);
         fields.put("finishedAt", JobState::finishedAt);
@@ -292,6 +306,7 @@ public final class JobLifecycle {
         private JsonNode result;
         private JobError error;
         private JobProvider provider;
+        private JobPoll poll;
         private int attempt;
         private long version;
         private final Instant createdAt;
@@ -323,6 +338,7 @@ public final class JobLifecycle {
             result = state.result();
             error = state.error();
             provider = state.provider();
+            poll = state.poll();
             attempt = state.attempt();
             version = state.version();
             updatedAt = state.updatedAt();
@@ -344,7 +360,7 @@ public final class JobLifecycle {
 
         JobState toState() {
             return new JobState(id, owner, type, tags, input, status, progress, message, metadata, result, error,
-                    provider, attempt, version, createdAt, updatedAt, startedAt, finishedAt, timeout, deadline,
+                    provider, poll, attempt, version, createdAt, updatedAt, startedAt, finishedAt, timeout, deadline,
                     cancelRequestedBy, recentEventIds);
         }
     }

@@ -4,6 +4,7 @@ import io.jobpulse.events.CloudEventHeaders;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
@@ -21,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -54,6 +56,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     private final String statusSink;
     private final String rejectedSink;
     private final String eventsSink;
+    private final String pollsSink;
     private final Duration deadlineCheckInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
@@ -63,12 +66,15 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
      * @param statusSink            the child that writes applied changes, or null to write nothing (a rebuild)
      * @param rejectedSink          the child that writes refused events
      * @param eventsSink            the child that writes events back into the log (passed deadlines)
+     * @param pollsSink             the child that writes which jobs are polled (a job's poll, or a tombstone)
      * @param deadlineCheckInterval how often, in wall-clock time, overdue jobs are looked for
      */
-    public JobLifecycleProcessor(String statusSink, String rejectedSink, String eventsSink, Duration deadlineCheckInterval) {
+    public JobLifecycleProcessor(String statusSink, String rejectedSink, String eventsSink, String pollsSink,
+                                 Duration deadlineCheckInterval) {
         this.statusSink = statusSink;
         this.rejectedSink = rejectedSink;
         this.eventsSink = eventsSink;
+        this.pollsSink = pollsSink;
         this.deadlineCheckInterval = deadlineCheckInterval;
     }
 
@@ -100,6 +106,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                 StatusChange change = applied.change();
                 if (statusSink != null) {
                     context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), statusSink);
+                    forwardPollChange(record, before, applied.state());
                 }
             }
             case Outcome.Rejected rejected -> {
@@ -108,6 +115,19 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                         null, event.receivedAt()));
             }
         }
+    }
+
+    /** Tells the pollers when a job starts or stops being polled: its poll, or a tombstone. */
+    private void forwardPollChange(Record<String, byte[]> record, JobState before, JobState after) {
+        JobPoll was = activePoll(before);
+        JobPoll now = activePoll(after);
+        if (!Objects.equals(was, now)) {
+            context.forward(record.withValue((Object) now).withHeaders(new RecordHeaders()), pollsSink);
+        }
+    }
+
+    private static JobPoll activePoll(JobState state) {
+        return state == null || state.isTerminal() ? null : state.poll();
     }
 
     /** Writes a {@code job.deadline-passed} event for every job whose current deadline is overdue. */

@@ -17,6 +17,8 @@ public enum RejectionReason {
      * earlier stage, or a deadline of an earlier attempt or an earlier deadline.
      */
     STALE("stale"),
+    /** A request to poll a status URL that the job is already polled at. */
+    ALREADY_POLLING("already-polling"),
     /** The event is valid but changes nothing. */
     NO_CHANGE("no-change"),
     /** The record could not be decoded as an event. */

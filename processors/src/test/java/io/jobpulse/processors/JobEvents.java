@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.ProviderObservation;
@@ -114,6 +115,13 @@ public final class JobEvents {
                 new ProviderObservation(JobStatus.FAILED, "ERROR", "req-9", null, null, null,
                         new JobError(code, "the engine failed", true)),
                 new RawPayload(Map.of(), JSON.objectNode().put("status", "ERROR")));
+    }
+
+    /** A request to poll this status URL at provider "bria" every 2 seconds. */
+    public JobEvent.PollRequested pollRequested(String statusUrl) {
+        String id = nextId();
+        return new JobEvent.PollRequested(id, jobId, at(seq), at(seq), EventSource.user("alice"),
+                new JobPoll("bria", statusUrl, "default", java.time.Duration.ofSeconds(2)));
     }
 
     /** The deadline check's event for the state's current attempt and deadline. */

@@ -433,4 +433,24 @@ class JobLifecycleTest {
 
         assertThat(retried.provider()).isNull();
     }
+
+    @Test
+    void aPollRequestStartsPollingOnceForAStatusUrl() {
+        JobState polled = given(submitted(), events.pollRequested("https://engine.example/status/1"));
+
+        assertThat(polled.poll().statusUrl()).isEqualTo("https://engine.example/status/1");
+        assertThat(polled.version()).isEqualTo(2);
+        assertThat(rejected(JobLifecycle.evolve(polled, events.pollRequested("https://engine.example/status/1"))))
+                .isEqualTo(RejectionReason.ALREADY_POLLING);
+        assertThat(applied(JobLifecycle.evolve(polled, events.pollRequested("https://engine.example/status/2"))).poll().statusUrl())
+                .endsWith("/2");
+    }
+
+    @Test
+    void aNewAttemptIsNotPolledUntilAskedAgain() {
+        JobState retried = given(submitted(), events.pollRequested("https://engine.example/status/1"),
+                report(JobStatus.FAILED, null), retry());
+
+        assertThat(retried.poll()).isNull();
+    }
 }

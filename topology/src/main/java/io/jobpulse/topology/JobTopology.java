@@ -27,6 +27,7 @@ public final class JobTopology {
     public static final String STATUS_SINK = "job-status-sink";
     public static final String REJECTED_SINK = "job-events-rejected-sink";
     public static final String EVENTS_SINK = "job-events-sink";
+    public static final String POLLS_SINK = "job-polls-sink";
 
     private JobTopology() {
     }
@@ -54,8 +55,8 @@ public final class JobTopology {
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(LIFECYCLE,
-                () -> live ? new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK, EVENTS_SINK, deadlineCheckInterval)
-                        : new JobLifecycleProcessor(null, null, null, deadlineCheckInterval),
+                () -> live ? new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK, EVENTS_SINK, POLLS_SINK, deadlineCheckInterval)
+                        : new JobLifecycleProcessor(null, null, null, null, deadlineCheckInterval),
                 EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -72,6 +73,9 @@ public final class JobTopology {
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_STATUS.valueSerde().serializer(), LIFECYCLE);
         topology.addSink(REJECTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), LIFECYCLE);
+        // Which jobs are polled, for the pollers of the ingest role (compacted: the latest per job).
+        topology.addSink(POLLS_SINK, Topics.JOB_POLLS.name(), Serdes.String().serializer(),
+                (Serializer<Object>) (Serializer<?>) Topics.JOB_POLLS.valueSerde().serializer(), LIFECYCLE);
         // A passed deadline is written to the log like any other event; the source reads it back and folds it.
         topology.addSink(EVENTS_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), LIFECYCLE);

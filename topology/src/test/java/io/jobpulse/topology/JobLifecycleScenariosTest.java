@@ -88,6 +88,7 @@ class JobLifecycleScenariosTest {
                         e -> e.deadlinePassed(1, JobEvents.T0.plus(JobEvents.TIMEOUT)), "expired@2"),
                 scenario("a passed deadline of a running job", RUNNING_JOB,
                         e -> e.deadlinePassed(1, JobEvents.T0.plus(JobEvents.TIMEOUT)), "expired@3"),
+                scenario("a poll request on a running job", RUNNING_JOB, e -> e.pollRequested("https://engine.example/s/1"), "running@3"),
                 // rejections
                 scenario("a report for an unknown job", NOTHING, e -> e.report(RUNNING, null), "rejected:unknown-job"),
                 scenario("a callback for an unknown job", NOTHING, e -> e.callback("d-1", RUNNING, "processing"), "rejected:unknown-job"),
@@ -109,6 +110,9 @@ class JobLifecycleScenariosTest {
                 scenario("a deadline of the attempt before a retry", submittedThen(e -> List.of(
                                 e.deadlinePassed(1, JobEvents.T0.plus(JobEvents.TIMEOUT)), e.retry())),
                         e -> e.deadlinePassed(1, JobEvents.T0.plus(JobEvents.TIMEOUT)), "rejected:stale"),
+                scenario("a second poll request of the same URL", submittedThen(e -> List.of(e.pollRequested("https://engine.example/s/1"))),
+                        e -> e.pollRequested("https://engine.example/s/1"), "rejected:already-polling"),
+                scenario("a poll request after success", SUCCEEDED_JOB, e -> e.pollRequested("https://engine.example/s/1"), "rejected:job-terminal"),
                 scenario("a report of the same progress", RUNNING_JOB, e -> e.report(RUNNING, 0.5), "rejected:no-change"),
                 scenario("a report of lower progress", RUNNING_JOB, e -> e.report(null, 0.2), "rejected:no-change"),
                 scenario("a callback without a status", submittedThen(e -> List.of(e.callback("d-1", RUNNING, "processing"))),

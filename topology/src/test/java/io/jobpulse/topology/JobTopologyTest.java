@@ -8,6 +8,8 @@ import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StatusChange;
+import io.jobpulse.events.Topics;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.test.TestRecord;
@@ -118,6 +120,22 @@ class JobTopologyTest {
         assertThat(rejected.readValue().reason()).isEqualTo("job-terminal");
         assertThat(topology.state("a").status())
                 .isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void tellsThePollersWhenAJobStartsAndStopsBeingPolled() {
+        var polls = topology.driver.createOutputTopic(Topics.JOB_POLLS.name(), Serdes.String().deserializer(),
+                Topics.JOB_POLLS.valueSerde().deserializer());
+        io.jobpulse.processors.JobEvents job = new io.jobpulse.processors.JobEvents("p");
+        send(job.submitted());
+        send(job.pollRequested("https://engine.example/status/1"));
+        send(job.report(JobStatus.RUNNING, 0.5));
+        send(job.report(JobStatus.SUCCEEDED, null));
+
+        List<org.apache.kafka.streams.test.TestRecord<String, io.jobpulse.events.JobPoll>> records = polls.readRecordsToList();
+        assertThat(records).extracting(TestRecord::key).containsExactly("p", "p");
+        assertThat(records.getFirst().value().statusUrl()).isEqualTo("https://engine.example/status/1");
+        assertThat(records.get(1).value()).as("a tombstone once the job ended").isNull();
     }
 
     private static String header(TestRecord<?, ?> record, String key) {

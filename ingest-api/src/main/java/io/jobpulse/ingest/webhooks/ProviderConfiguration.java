@@ -21,6 +21,9 @@ import java.util.Map;
  *                   {@code mapped}; by default the provider's name
  * @param mapping    for {@code mapped}: JSON pointers {@code status}, {@code request-id}, {@code progress},
  *                   {@code message}, {@code result}, {@code error}, and {@code statuses.<word>: <canonical status>}
+ * @param credentials {@code Authorization} header values for polling its status URLs, by a name that
+ *                   poll requests refer to; the values stay here, never in events or logs
+ * @param maxConcurrentPolls how many of its status URLs are polled at once, per instance
  */
 @EachProperty("jobpulse.providers")
 public record ProviderConfiguration(@Parameter String name,
@@ -29,11 +32,14 @@ public record ProviderConfiguration(@Parameter String name,
                                     @Nullable List<String> publicKeys,
                                     @Bindable(defaultValue = "5m") Duration tolerance,
                                     @Nullable String adapter,
-                                    @Nullable Map<String, String> mapping) {
+                                    @Nullable Map<String, String> mapping,
+                                    @Nullable Map<String, String> credentials,
+                                    @Bindable(defaultValue = "4") int maxConcurrentPolls) {
 
     public ProviderConfiguration {
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         publicKeys = publicKeys == null ? List.of() : List.copyOf(publicKeys);
         mapping = mapping == null ? Map.of() : Map.copyOf(mapping);
+        credentials = credentials == null ? Map.of() : Map.copyOf(credentials);
     }
 }

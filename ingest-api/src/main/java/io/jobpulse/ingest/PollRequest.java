@@ -1,0 +1,14 @@
+package io.jobpulse.ingest;
+
+import java.time.Duration;
+
+/**
+ * The body of {@code POST /v1/jobs/{id}/poll}.
+ *
+ * @param statusUrl  the provider's status URL for the job (http or https)
+ * @param provider   the provider's configured name; its adapter reads the answers
+ * @param credential the name of one of the provider's configured credentials, or absent
+ * @param interval   how often to poll while the answers change (ISO-8601, default PT5S)
+ */
+public record PollRequest(String statusUrl, String provider, String credential, Duration interval) {
+}

@@ -1,0 +1,278 @@
+package io.jobpulse.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobPoll;
+import io.jobpulse.events.ProviderObservation;
+import io.jobpulse.events.RawPayload;
+import io.jobpulse.events.Roles;
+import io.jobpulse.events.Topics;
+import io.jobpulse.ingest.webhooks.Providers;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Polls the status URLs of the jobs that asked for it ({@code job.poll-requested}) until they
+ * end, and writes what changed as {@code job.poll-observed} events.
+ *
+ * <p>Which jobs to poll comes from {@code jobpulse.job-polls} (compacted; the topology writes a
+ * job's poll while it is open and a tombstone when it ends). The pollers of all ingest instances
+ * share that topic in one consumer group, so each polled job has exactly one poller, and a
+ * poller rebuilds its set from the start of the partitions it is given: polling survives
+ * restarts and rebalances, and no job is forgotten.
+ *
+ * <p>Each job is polled first at once, then every {@code interval} while its answers change;
+ * an unchanged answer, an error or a timeout doubles the wait (with jitter) up to
+ * {@code jobpulse.poller.max-wait}, and {@code Retry-After} on a 429 or 503 is obeyed. At most
+ * {@code max-concurrent-polls} requests per provider are in flight. Unchanged answers write
+ * nothing. Credentials come from the provider's configuration by name and go into the request's
+ * {@code Authorization} header only: never into events or logs.
+ */
+@Singleton
+@Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
+@Requires(property = UpstreamPoller.ENABLED, notEquals = "false")
+public class UpstreamPoller implements ApplicationEventListener<StartupEvent> {
+
+    public static final String ENABLED = "jobpulse.poller.enabled";
+
+    private static final Logger LOG = LoggerFactory.getLogger(UpstreamPoller.class);
+    private static final EventSource POLLER = EventSource.system("poller");
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /** One polled job. The consumer thread owns the map; completions update the fields. */
+    private static final class Task {
+        final String jobId;
+        final int partition;
+        final JobPoll poll;
+        volatile Instant nextAt = Instant.EPOCH;
+        volatile Duration wait;
+        volatile String lastSeen;
+        volatile boolean inFlight;
+        volatile boolean ended;
+
+        Task(String jobId, int partition, JobPoll poll) {
+            this.jobId = jobId;
+            this.partition = partition;
+            this.poll = poll;
+            this.wait = poll.interval();
+        }
+    }
+
+    private final Providers providers;
+    private final JobEventPublisher publisher;
+    private final Duration maxWait;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public UpstreamPoller(Providers providers, JobEventPublisher publisher,
+                          @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
+                          @Property(name = "jobpulse.poller.group-id", defaultValue = "jobpulse-poller") String groupId,
+                          @Property(name = "jobpulse.poller.max-wait", defaultValue = "60s") Duration maxWait) {
+        this.providers = providers;
+        this.publisher = publisher;
+        this.maxWait = maxWait;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = Thread.ofPlatform().name("jobpulse-poller").daemon().unstarted(this::run);
+    }
+
+    @Override
+    public void onApplicationEvent(StartupEvent event) {
+        thread.start();
+    }
+
+    /** How many jobs this instance polls now. */
+    public int polling() {
+        return tasks.size();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(Topics.JOB_POLLS.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    partitions.forEach(p -> tasks.values().removeIf(task -> task.partition == p.partition()));
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // The set of polled jobs is the compacted topic itself: read it again from the start.
+                    consumer.seekToBeginning(partitions);
+                }
+            });
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    track(record);
+                }
+                pollDue(Instant.now());
+            }
+        } catch (WakeupException e) {
+            LOG.debug("poller woken up to stop");
+        } catch (RuntimeException e) {
+            LOG.error("poller stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void track(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            tasks.remove(record.key());
+            return;
+        }
+        try {
+            JobPoll poll = JobJson.read(record.value(), JobPoll.class);
+            Task known = tasks.get(record.key());
+            if (known == null || !known.poll.equals(poll)) {
+                tasks.put(record.key(), new Task(record.key(), record.partition(), poll));
+            }
+        } catch (SerializationException e) {
+            LOG.warn("skipping undecodable poll of job {}: {}", record.key(), e.getMessage());
+        }
+    }
+
+    private void pollDue(Instant now) {
+        for (Task task : tasks.values()) {
+            if (task.ended || task.inFlight || task.nextAt.isAfter(now)) {
+                continue;
+            }
+            Optional<Providers.Provider> provider = providers.find(task.poll.provider());
+            if (provider.isEmpty()) {
+                LOG.warn("job {} is to be polled at provider '{}', which is not configured; not polling it", task.jobId, task.poll.provider());
+                task.ended = true;
+                continue;
+            }
+            Semaphore limit = inFlight.computeIfAbsent(provider.get().name(), name -> new Semaphore(provider.get().maxConcurrentPolls()));
+            if (!limit.tryAcquire()) {
+                continue;
+            }
+            task.inFlight = true;
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(task.poll.statusUrl())).timeout(REQUEST_TIMEOUT).GET()
+                    .header("Accept", "application/json");
+            String credential = task.poll.credential() == null ? null : provider.get().credentials().get(task.poll.credential());
+            if (credential != null) {
+                request.header("Authorization", credential);
+            }
+            http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
+                try {
+                    handle(task, provider.get(), response, failure);
+                } catch (RuntimeException e) {
+                    LOG.warn("poll of job {} failed: {}", task.jobId, e.getMessage());
+                    backOff(task, null);
+                } finally {
+                    limit.release();
+                    task.inFlight = false;
+                }
+            });
+        }
+    }
+
+    private void handle(Task task, Providers.Provider provider, HttpResponse<byte[]> response, Throwable failure) {
+        if (failure != null) {
+            LOG.debug("poll of job {} did not answer: {}", task.jobId, failure.toString());
+            backOff(task, null);
+            return;
+        }
+        int status = response.statusCode();
+        if (status == 429 || status == 503) {
+            backOff(task, response.headers().firstValue("Retry-After").flatMap(UpstreamPoller::seconds).orElse(null));
+            return;
+        }
+        if (status / 100 != 2) {
+            backOff(task, null);
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JobJson.read(response.body(), JsonNode.class);
+        } catch (SerializationException e) {
+            body = TextNode.valueOf(new String(response.body(), StandardCharsets.UTF_8));
+        }
+        ProviderObservation observation = provider.adapter().observe(body);
+        String seen = observation.status() + "|" + observation.rawStatus() + "|" + observation.progress() + "|"
+                + observation.message() + "|" + (observation.result() != null) + "|" + observation.error();
+        if (seen.equals(task.lastSeen)) {
+            backOff(task, null);
+            return;
+        }
+        Instant now = Instant.now();
+        publisher.publish(new JobEvent.PollObserved(Ids.next(), task.jobId, now, now, POLLER, provider.name(),
+                task.poll.statusUrl(), observation, new RawPayload(Map.of(":status", Integer.toString(status)), body)));
+        task.lastSeen = seen;
+        task.ended = observation.status() != null && observation.status().isTerminal();
+        task.wait = task.poll.interval();
+        task.nextAt = now.plus(jitter(task.wait));
+    }
+
+    /** Waits longer before the next poll: the server's Retry-After, or double the last wait, up to the maximum. */
+    private void backOff(Task task, Duration retryAfter) {
+        Duration doubled = task.wait.multipliedBy(2);
+        task.wait = doubled.compareTo(maxWait) > 0 ? maxWait : doubled;
+        task.nextAt = Instant.now().plus(retryAfter != null ? retryAfter : jitter(task.wait));
+    }
+
+    private static Duration jitter(Duration wait) {
+        long millis = wait.toMillis();
+        return Duration.ofMillis(millis - millis / 5 + ThreadLocalRandom.current().nextLong(millis * 2 / 5 + 1));
+    }
+
+    private static Optional<Duration> seconds(String retryAfter) {
+        try {
+            return Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.trim())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        running = false;
+        if (thread.isAlive()) {
+            consumer.wakeup();
+            thread.join(5_000);
+        } else if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ZERO);
+        }
+    }
+}
