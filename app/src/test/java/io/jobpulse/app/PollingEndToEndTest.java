@@ -105,6 +105,24 @@ class PollingEndToEndTest {
     }
 
     @Test
+    void aSubmissionCanAskForPollingFromTheStart() {
+        bria.script("r3", FakeProvider.Answer.ok("{\"status\":\"COMPLETED\",\"request_id\":\"r3\",\"result\":{\"seed\":3}}"));
+        try (JobpulseInstance jobpulse = instance()) {
+            var accepted = jobpulse.post("/v1/jobs", "{\"type\":\"x.poll\",\"poll\":{\"statusUrl\":\"" + bria.statusUrl("r3")
+                    + "\",\"provider\":\"bria\",\"interval\":\"PT0.1S\"}}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            String job = json(accepted).get("id").asText();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(json(jobpulse.get("/v1/jobs/" + job)).path("status").asText()));
+            assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("version").asLong()).as("submitted with its poll, then succeeded").isEqualTo(2);
+
+            var bad = jobpulse.post("/v1/jobs", "{\"type\":\"x.poll\",\"poll\":{\"statusUrl\":\"https://x.example/s\",\"provider\":\"nobody\"}}");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(json(bad).get("field").asText()).isEqualTo("poll.provider");
+        }
+    }
+
+    @Test
     void pollRequestsAreCheckedBeforeAnythingIsWritten() {
         try (JobpulseInstance jobpulse = instance()) {
             String job = submit(jobpulse);

@@ -59,10 +59,11 @@ public sealed interface JobEvent {
      * @param metadata free-form key/values that later events may merge into
      * @param tags     labels to filter by
      * @param timeout  how long the job may stay unfinished, or null for no deadline
+     * @param poll     how to poll the job's status at its provider from the start, or null
      */
     record Submitted(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
                      String owner, String jobType, JsonNode input, Map<String, JsonNode> metadata,
-                     List<String> tags, Duration timeout) implements JobEvent {
+                     List<String> tags, Duration timeout, JobPoll poll) implements JobEvent {
         public static final String WIRE_NAME = "job.submitted";
 
         public Submitted {

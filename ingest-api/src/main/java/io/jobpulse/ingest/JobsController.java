@@ -77,6 +77,7 @@ public class JobsController {
             throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\".");
         }
         Duration timeout = config.timeoutFor(request.type(), request.timeout());
+        JobPoll poll = request.poll() == null ? null : poll(request.poll(), "poll.");
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw invalid("Idempotency-Key", "The Idempotency-Key header must be 1-200 characters.");
         }
@@ -84,7 +85,7 @@ public class JobsController {
         String jobId = idempotencyKey == null ? Ids.next() : Ids.forIdempotencyKey(owner, idempotencyKey);
         Instant now = clock.instant();
         var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, EventSource.user(owner), owner,
-                request.type(), request.input(), request.metadata(), tags, timeout);
+                request.type(), request.input(), request.metadata(), tags, timeout, poll);
         publisher.publish(event);
         return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now));
     }
@@ -140,26 +141,31 @@ public class JobsController {
         if (request == null) {
             throw invalid("body", "A poll needs a JSON body such as {\"statusUrl\": \"https://...\", \"provider\": \"bria\"}.");
         }
+        JobPoll poll = poll(request, "");
+        Instant now = clock.instant();
+        var event = new JobEvent.PollRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), poll);
+        publisher.publish(event);
+        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    /** A checked poll request; {@code field} prefixes the names of fields at fault (e.g. {@code poll.}). */
+    private JobPoll poll(PollRequest request, String field) {
         Providers.Provider provider = request.provider() == null ? null : providers.find(request.provider()).orElse(null);
         if (provider == null) {
-            throw invalid("provider", "'provider' must name a configured provider (jobpulse.providers.<name>).");
+            throw invalid(field + "provider", "'provider' must name a configured provider (jobpulse.providers.<name>).");
         }
         if (!isHttpUrl(request.statusUrl())) {
-            throw invalid("statusUrl", "'statusUrl' must be an absolute http or https URL.");
+            throw invalid(field + "statusUrl", "'statusUrl' must be an absolute http or https URL.");
         }
         if (request.credential() != null && !provider.credentials().containsKey(request.credential())) {
-            throw invalid("credential", "'credential' must name one of provider " + provider.name()
+            throw invalid(field + "credential", "'credential' must name one of provider " + provider.name()
                     + "'s configured credentials (jobpulse.providers." + provider.name() + ".credentials.<name>).");
         }
         Duration interval = request.interval() == null ? DEFAULT_POLL_INTERVAL : request.interval();
         if (interval.compareTo(MIN_POLL_INTERVAL) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
-            throw invalid("interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
+            throw invalid(field + "interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
         }
-        Instant now = clock.instant();
-        var event = new JobEvent.PollRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS),
-                new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval));
-        publisher.publish(event);
-        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+        return new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval);
     }
 
     private static boolean isHttpUrl(String url) {

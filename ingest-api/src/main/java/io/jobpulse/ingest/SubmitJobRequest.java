@@ -14,7 +14,8 @@ import java.util.Map;
  * @param metadata free-form key/values
  * @param tags     labels to filter by
  * @param timeout  how long the job may take (ISO-8601 duration, e.g. {@code PT10M}); none if absent
+ * @param poll     poll the job's status at its provider from the start, as {@code POST /v1/jobs/{id}/poll} does
  */
 public record SubmitJobRequest(String type, JsonNode input, Map<String, JsonNode> metadata, List<String> tags,
-                               Duration timeout) {
+                               Duration timeout, PollRequest poll) {
 }

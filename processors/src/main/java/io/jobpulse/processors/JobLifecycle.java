@@ -355,6 +355,7 @@ public final class JobLifecycle {
             draft.metadata = merge(Map.of(), e.metadata());
             draft.attempt = 1;
             draft.deadline = e.timeout() == null ? null : e.receivedAt().plus(e.timeout());
+            draft.poll = e.poll();
             return draft;
         }
 

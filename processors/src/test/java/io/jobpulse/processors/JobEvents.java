@@ -54,14 +54,14 @@ public final class JobEvents {
     public JobEvent.Submitted submitted(Duration timeout) {
         return new JobEvent.Submitted(jobId + "/submit", jobId, T0, T0, EventSource.user("alice"), "alice",
                 "image.generate", JSON.objectNode().put("prompt", "a cat"), Map.of("tier", JSON.textNode("gold")),
-                List.of("demo"), timeout);
+                List.of("demo"), timeout, null);
     }
 
     /** A second submission of the same job id, under an event id of its own. */
     public JobEvent.Submitted resubmitted() {
         JobEvent.Submitted first = submitted();
         return new JobEvent.Submitted(nextId(), jobId, at(seq), at(seq), first.source(), first.owner(), first.jobType(),
-                first.input(), first.metadata(), first.tags(), first.timeout());
+                first.input(), first.metadata(), first.tags(), first.timeout(), null);
     }
 
     public JobEvent.ReportReceived report(JobStatus status, Double progress) {
