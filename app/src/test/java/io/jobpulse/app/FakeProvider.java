@@ -33,10 +33,13 @@ final class FakeProvider implements AutoCloseable {
     private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<String> cancels = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> cancelStatuses = new ConcurrentHashMap<>();
 
     FakeProvider() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/v2/status/", this::answer);
+        server.createContext("/v1/predictions/", this::cancel);
         server.start();
     }
 
@@ -55,6 +58,32 @@ final class FakeProvider implements AutoCloseable {
 
     List<String> authorizations() {
         return List.copyOf(authorizations);
+    }
+
+    /** Replicate-style cancels: {@code POST /v1/predictions/<id>/cancel}, answered by the cancel script of the id. */
+    private void cancel(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String requestId = path.substring("/v1/predictions/".length()).replaceFirst("/cancel$", "");
+        cancels.add(exchange.getRequestMethod() + " " + path + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+        int status = cancelStatuses.getOrDefault(requestId, 200);
+        byte[] body = ("{\"id\":\"" + requestId + "\",\"status\":\"canceled\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, body.length);
+        exchange.getResponseBody().write(body);
+        exchange.close();
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Every cancel call received, as "METHOD path Authorization". */
+    List<String> cancels() {
+        return List.copyOf(cancels);
+    }
+
+    /** Makes cancels of this request id answer the given status. */
+    void cancelAnswers(String requestId, int status) {
+        cancelStatuses.put(requestId, status);
     }
 
     private void answer(HttpExchange exchange) throws IOException {

@@ -5,8 +5,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -60,16 +58,8 @@ class WebhookEndToEndTest {
     }
 
     /** A Replicate-style callback signed the Standard Webhooks way with the given secret and time. */
-    private static HttpResponse<String> replicate(String job, String deliveryId, String body, byte[] secret, Instant at) throws Exception {
-        String timestamp = Long.toString(at.getEpochSecond());
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-        String signature = Base64.getEncoder().encodeToString(
-                mac.doFinal((deliveryId + "." + timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
-        return jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/replicate?job=" + job))
-                .header("Content-Type", "application/json")
-                .header("webhook-id", deliveryId).header("webhook-timestamp", timestamp).header("webhook-signature", "v1," + signature)
-                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    private static HttpResponse<String> replicate(String job, String deliveryId, String body, byte[] secret, Instant at) {
+        return jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/replicate?job=" + job), deliveryId, body, secret, at));
     }
 
     private static HttpResponse<String> replicate(String job, String deliveryId, String body) throws Exception {

@@ -24,6 +24,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = JobEvent.PollObserved.class, name = JobEvent.PollObserved.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.DeadlinePassed.class, name = JobEvent.DeadlinePassed.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.PollRequested.class, name = JobEvent.PollRequested.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.ProviderCancelRecorded.class, name = JobEvent.ProviderCancelRecorded.WIRE_NAME),
 })
 public sealed interface JobEvent {
 
@@ -202,6 +203,27 @@ public sealed interface JobEvent {
     record PollRequested(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
                          JobPoll poll) implements JobEvent {
         public static final String WIRE_NAME = "job.poll-requested";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * Jobpulse asked the provider to cancel a canceled job's request, and this is its answer. The
+     * job has ended, so the event changes nothing: it is kept in the log for the audit trail.
+     *
+     * @param provider   the provider's configured name
+     * @param requestId  the provider's id of the request it was asked to cancel
+     * @param succeeded  whether the provider accepted (a 2xx answer)
+     * @param httpStatus the provider's HTTP status, or null when it did not answer
+     * @param detail     what went wrong, or null
+     */
+    record ProviderCancelRecorded(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                                  String provider, String requestId, boolean succeeded, Integer httpStatus, String detail)
+            implements JobEvent {
+        public static final String WIRE_NAME = "job.provider-cancel-recorded";
 
         @Override
         public String wireName() {

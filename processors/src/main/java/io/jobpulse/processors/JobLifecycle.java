@@ -76,6 +76,9 @@ public final class JobLifecycle {
             case JobEvent.PollObserved poll -> observe(state, poll, poll.provider(), poll.observation());
             case JobEvent.DeadlinePassed deadline -> expire(state, deadline);
             case JobEvent.PollRequested poll -> poll(state, poll);
+            // The provider's answer to a cancel of an open job cannot occur (cancels end jobs); it is kept, never applied.
+            case JobEvent.ProviderCancelRecorded answer -> rejected(RejectionReason.NO_CHANGE,
+                    "the provider's answer to a cancel is kept for the record and changes nothing");
         };
     }
 

@@ -24,6 +24,10 @@ import java.util.Map;
  * @param credentials {@code Authorization} header values for polling its status URLs, by a name that
  *                   poll requests refer to; the values stay here, never in events or logs
  * @param maxConcurrentPolls how many of its status URLs are polled at once, per instance
+ * @param cancelUrl  where to ask the provider to cancel a request, with {@code {requestId}} in it (e.g. Replicate's
+ *                   {@code https://api.replicate.com/v1/predictions/{requestId}/cancel}), or null not to propagate cancels
+ * @param cancelMethod the HTTP method of that call ({@code POST}; fal's queue takes {@code PUT})
+ * @param cancelCredential the name of the credential sent with it, or null
  */
 @EachProperty("jobpulse.providers")
 public record ProviderConfiguration(@Parameter String name,
@@ -34,7 +38,10 @@ public record ProviderConfiguration(@Parameter String name,
                                     @Nullable String adapter,
                                     @Nullable Map<String, String> mapping,
                                     @Nullable Map<String, String> credentials,
-                                    @Bindable(defaultValue = "4") int maxConcurrentPolls) {
+                                    @Bindable(defaultValue = "4") int maxConcurrentPolls,
+                                    @Nullable String cancelUrl,
+                                    @Bindable(defaultValue = "POST") String cancelMethod,
+                                    @Nullable String cancelCredential) {
 
     public ProviderConfiguration {
         secrets = secrets == null ? List.of() : List.copyOf(secrets);

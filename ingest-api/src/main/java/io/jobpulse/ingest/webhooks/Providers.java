@@ -4,8 +4,11 @@ import io.jobpulse.processors.providers.ProviderAdapter;
 import io.jobpulse.processors.providers.ProviderAdapters;
 import jakarta.inject.Singleton;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,9 +27,23 @@ public class Providers {
      * @param signature          how its callbacks are checked, or null when it has no secret or key (it is only polled)
      * @param credentials        {@code Authorization} header values for polling, by credential name
      * @param maxConcurrentPolls how many of its status URLs may be polled at once
+     * @param cancel             how to ask it to cancel a request, or null when cancels are not propagated
      */
     public record Provider(String name, WebhookSignature signature, ProviderAdapter adapter, Map<String, String> credentials,
-                           int maxConcurrentPolls) {
+                           int maxConcurrentPolls, Cancel cancel) {
+    }
+
+    /**
+     * A provider's cancel call.
+     *
+     * @param urlTemplate   the URL, with {@code {requestId}} where the request's id goes
+     * @param authorization the {@code Authorization} header value, or null
+     */
+    public record Cancel(String urlTemplate, String method, String authorization) {
+
+        public String url(String requestId) {
+            return urlTemplate.replace("{requestId}", URLEncoder.encode(requestId, StandardCharsets.UTF_8));
+        }
     }
 
     private final Map<String, Provider> byName = new HashMap<>();
@@ -36,7 +53,7 @@ public class Providers {
             try {
                 byName.put(config.name(), new Provider(config.name(), signature(config),
                         ProviderAdapters.create(config.name(), config.adapter(), config.mapping()),
-                        config.credentials(), config.maxConcurrentPolls()));
+                        config.credentials(), config.maxConcurrentPolls(), cancel(config)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("provider '" + config.name() + "' is misconfigured: " + e.getMessage(), e);
             }
@@ -45,6 +62,23 @@ public class Providers {
 
     public Optional<Provider> find(String name) {
         return Optional.ofNullable(byName.get(name));
+    }
+
+    private static Cancel cancel(ProviderConfiguration config) {
+        if (config.cancelUrl() == null) {
+            return null;
+        }
+        if (!config.cancelUrl().contains("{requestId}")) {
+            throw new IllegalArgumentException("cancel-url must contain {requestId}");
+        }
+        String authorization = null;
+        if (config.cancelCredential() != null) {
+            authorization = config.credentials().get(config.cancelCredential());
+            if (authorization == null) {
+                throw new IllegalArgumentException("cancel-credential '" + config.cancelCredential() + "' is not among its credentials");
+            }
+        }
+        return new Cancel(config.cancelUrl(), config.cancelMethod().toUpperCase(Locale.ROOT), authorization);
     }
 
     private static WebhookSignature signature(ProviderConfiguration config) {

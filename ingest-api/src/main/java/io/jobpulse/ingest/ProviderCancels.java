@@ -1,0 +1,197 @@
+package io.jobpulse.ingest;
+
+import io.jobpulse.events.EventSource;
+import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.Roles;
+import io.jobpulse.events.StatusChange;
+import io.jobpulse.events.Topics;
+import io.jobpulse.ingest.webhooks.Providers;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Propagates cancels: when a cancel request ends a job whose provider request is known, asks the
+ * provider to cancel that request ({@code jobpulse.providers.<name>.cancel-url}), up to three
+ * times with a growing pause, and records the answer as a {@code job.provider-cancel-recorded}
+ * event. It reads {@code jobpulse.job-status} in its own consumer group, so each cancel is
+ * propagated by one instance, and commits only after the answer is recorded (a crash repeats a
+ * call rather than losing one; providers treat a second cancel of a canceled request as done).
+ * A new group starts at the end of the topic: deploying it does not cancel anything that was
+ * canceled before. Runs off the request path, in the ingest role.
+ */
+@Singleton
+@Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
+@Requires(property = ProviderCancels.ENABLED, notEquals = "false")
+public class ProviderCancels implements ApplicationEventListener<StartupEvent> {
+
+    public static final String ENABLED = "jobpulse.provider-cancels.enabled";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProviderCancels.class);
+    private static final EventSource SOURCE = EventSource.system("provider-cancels");
+    private static final int ATTEMPTS = 3;
+
+    private final Providers providers;
+    private final JobEventPublisher publisher;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean assigned;
+
+    public ProviderCancels(Providers providers, JobEventPublisher publisher,
+                           @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
+                           @Property(name = "jobpulse.provider-cancels.group-id", defaultValue = "jobpulse-provider-cancels") String groupId) {
+        this.providers = providers;
+        this.publisher = publisher;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = Thread.ofPlatform().name("jobpulse-provider-cancels").daemon().unstarted(this::run);
+    }
+
+    @Override
+    public void onApplicationEvent(StartupEvent event) {
+        thread.start();
+    }
+
+    /** Whether this instance holds partitions of the status topic (and so will see new cancels). */
+    public boolean isAssigned() {
+        return assigned;
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(Topics.JOB_STATUS.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    assigned = false;
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    partitions.forEach(consumer::position);
+                    assigned = !consumer.assignment().isEmpty();
+                }
+            });
+            while (running) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    handle(record);
+                }
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                }
+            }
+        } catch (WakeupException e) {
+            LOG.debug("provider cancels woken up to stop");
+        } catch (RuntimeException e) {
+            LOG.error("provider cancels stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        StatusChange change;
+        try {
+            change = JobJson.read(record.value(), StatusChange.class);
+        } catch (SerializationException e) {
+            return;
+        }
+        if (change.status() != JobStatus.CANCELED || !JobEvent.CancelRequested.WIRE_NAME.equals(change.causeEventType())
+                || change.job().provider() == null || change.job().provider().requestId() == null) {
+            return;
+        }
+        String requestId = change.job().provider().requestId();
+        providers.find(change.job().provider().name()).filter(provider -> provider.cancel() != null)
+                .ifPresent(provider -> publisher.publish(cancel(change.jobId(), provider, requestId)));
+    }
+
+    private JobEvent.ProviderCancelRecorded cancel(String jobId, Providers.Provider provider, String requestId) {
+        Integer status = null;
+        String detail = null;
+        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(provider.cancel().url(requestId)))
+                    .timeout(Duration.ofSeconds(10)).method(provider.cancel().method(), HttpRequest.BodyPublishers.noBody());
+            if (provider.cancel().authorization() != null) {
+                request.header("Authorization", provider.cancel().authorization());
+            }
+            try {
+                status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status / 100 == 2) {
+                    detail = null;
+                    break;
+                }
+                detail = "the provider answered " + status;
+            } catch (IOException e) {
+                status = null;
+                detail = "the provider did not answer: " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                detail = "interrupted";
+                break;
+            }
+            pause(attempt);
+        }
+        boolean succeeded = status != null && status / 100 == 2;
+        if (!succeeded) {
+            LOG.warn("job {}: {} did not cancel request {}: {}", jobId, provider.name(), requestId, detail);
+        }
+        Instant now = Instant.now();
+        return new JobEvent.ProviderCancelRecorded(Ids.next(), jobId, now, now, SOURCE, provider.name(), requestId,
+                succeeded, status, detail);
+    }
+
+    private static void pause(int attempt) {
+        if (attempt < ATTEMPTS) {
+            try {
+                Thread.sleep(500L * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @PreDestroy
+    void close() throws InterruptedException {
+        running = false;
+        if (thread.isAlive()) {
+            consumer.wakeup();
+            thread.join(5_000);
+        } else if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ZERO);
+        }
+    }
+}
