@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,7 +44,7 @@ class ProjectorRestartTest {
                      "jobpulse.projections.events-group-id", "restart-test-events-" + suffix))) {
             String url = postgres.jdbcUrl();
             // A fresh group reads the topic from its start, other tests' changes included: count ours.
-            String ours = changes.stream().map(c -> "'" + c.jobId() + "'").distinct().collect(java.util.stream.Collectors.joining(","));
+            String ours = changes.stream().map(c -> "'" + c.jobId() + "'").distinct().collect(Collectors.joining(","));
             MeterRegistry metrics = projector.context().getBean(MeterRegistry.class);
             for (StatusChange change : changes.subList(0, 10)) {
                 producer.send(change);

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,6 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,12 +114,12 @@ class StreamingTest {
     @Test
     void aLongPollAnswersWhenTheVersionPassesOrAtTheTimeout() throws Exception {
         String id = jobAtVersionFive();
-        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        var waiting = CompletableFuture.supplyAsync(() ->
                 jobpulse.get("/v1/jobs/" + id + "?waitForVersionAfter=5&timeout=20s"));
         await().atMost(Duration.ofSeconds(5)).during(Duration.ofMillis(300)).until(() -> !waiting.isDone());
         jobpulse.post("/v1/jobs/" + id + "/reports", "{\"progress\":0.95}");
 
-        var answered = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        var answered = waiting.get(20, TimeUnit.SECONDS);
         assertThat(answered.statusCode()).isEqualTo(200);
         assertThat(json(answered).get("version").asLong()).isEqualTo(6);
 
@@ -202,7 +205,7 @@ class StreamingTest {
         }
         try (Socket slow = new Socket()) {
             slow.setReceiveBufferSize(2048);
-            slow.connect(new java.net.InetSocketAddress(jobpulse.uri("/").getHost(), jobpulse.uri("/").getPort()));
+            slow.connect(new InetSocketAddress(jobpulse.uri("/").getHost(), jobpulse.uri("/").getPort()));
             OutputStream out = slow.getOutputStream();
             out.write(("GET /v1/stream?tag=" + tag + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));

@@ -4,11 +4,13 @@ import io.jobpulse.events.CloudEventHeaders;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
+import io.jobpulse.processors.JobEvents;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -126,13 +128,13 @@ class JobTopologyTest {
     void tellsThePollersWhenAJobStartsAndStopsBeingPolled() {
         var polls = topology.driver.createOutputTopic(Topics.JOB_POLLS.name(), Serdes.String().deserializer(),
                 Topics.JOB_POLLS.valueSerde().deserializer());
-        io.jobpulse.processors.JobEvents job = new io.jobpulse.processors.JobEvents("p");
+        JobEvents job = new JobEvents("p");
         send(job.submitted());
         send(job.pollRequested("https://engine.example/status/1"));
         send(job.report(JobStatus.RUNNING, 0.5));
         send(job.report(JobStatus.SUCCEEDED, null));
 
-        List<org.apache.kafka.streams.test.TestRecord<String, io.jobpulse.events.JobPoll>> records = polls.readRecordsToList();
+        List<TestRecord<String, JobPoll>> records = polls.readRecordsToList();
         assertThat(records).extracting(TestRecord::key).containsExactly("p", "p");
         assertThat(records.getFirst().value().statusUrl()).isEqualTo("https://engine.example/status/1");
         assertThat(records.get(1).value()).as("a tombstone once the job ended").isNull();

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -141,14 +142,14 @@ class ProviderAdaptersTest {
     }
 
     private static Arguments row(ProviderAdapter adapter, String payload, JobStatus status, String raw, String requestId,
-                                 Double progress, java.util.function.Consumer<ProviderObservation> rest) {
+                                 Double progress, Consumer<ProviderObservation> rest) {
         return Arguments.of(adapter.name(), adapter, payload, status, raw, requestId, progress, rest);
     }
 
     @ParameterizedTest(name = "{0} {4}")
     @MethodSource("rows")
     void readsTheProvidersPayload(String provider, ProviderAdapter adapter, String payload, JobStatus status, String raw,
-                                  String requestId, Double progress, java.util.function.Consumer<ProviderObservation> rest) {
+                                  String requestId, Double progress, Consumer<ProviderObservation> rest) {
         JsonNode body = JobJson.read(payload.getBytes(StandardCharsets.UTF_8), JsonNode.class);
 
         ProviderObservation observation = adapter.observe(body);
