@@ -10,19 +10,13 @@ import io.jobpulse.events.Topics;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.event.ApplicationEventListener;
-import io.micronaut.context.event.StartupEvent;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +44,7 @@ import java.util.Map;
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
 @Requires(property = ProviderCancels.ENABLED, notEquals = "false")
-public class ProviderCancels implements ApplicationEventListener<StartupEvent> {
+public class ProviderCancels extends ConsumerWorker {
 
     public static final String ENABLED = "jobpulse.provider-cancels.enabled";
 
@@ -60,30 +54,16 @@ public class ProviderCancels implements ApplicationEventListener<StartupEvent> {
 
     private final Providers providers;
     private final JobEventPublisher publisher;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Thread thread;
-    private volatile boolean running = true;
     private volatile boolean assigned;
 
     public ProviderCancels(Providers providers, JobEventPublisher publisher,
                            @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
                            @Property(name = "jobpulse.provider-cancels.group-id", defaultValue = "jobpulse-provider-cancels") String groupId) {
+        super("jobpulse-provider-cancels", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
         this.providers = providers;
         this.publisher = publisher;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().name("jobpulse-provider-cancels").daemon().unstarted(this::run);
-    }
-
-    @Override
-    public void onApplicationEvent(StartupEvent event) {
-        thread.start();
     }
 
     /** Whether this instance holds partitions of the status topic (and so will see new cancels). */
@@ -91,35 +71,28 @@ public class ProviderCancels implements ApplicationEventListener<StartupEvent> {
         return assigned;
     }
 
-    private void run() {
-        try {
-            consumer.subscribe(List.of(Topics.JOB_STATUS.name()), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    assigned = false;
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    partitions.forEach(consumer::position);
-                    assigned = !consumer.assignment().isEmpty();
-                }
-            });
-            while (running) {
-                var records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    handle(record);
-                }
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
-                }
+    @Override
+    protected void subscribe() {
+        consumer.subscribe(List.of(Topics.JOB_STATUS.name()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                assigned = false;
             }
-        } catch (WakeupException e) {
-            LOG.debug("provider cancels woken up to stop");
-        } catch (RuntimeException e) {
-            LOG.error("provider cancels stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                partitions.forEach(consumer::position);
+                assigned = !consumer.assignment().isEmpty();
+            }
+        });
+    }
+
+    /** Propagates the cancels among the records, then commits: a crash repeats a call rather than missing one. */
+    @Override
+    protected void handle(ConsumerRecords<String, byte[]> records) {
+        records.forEach(this::handle);
+        if (!records.isEmpty()) {
+            consumer.commitSync();
         }
     }
 
@@ -181,17 +154,6 @@ public class ProviderCancels implements ApplicationEventListener<StartupEvent> {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    @PreDestroy
-    void close() throws InterruptedException {
-        running = false;
-        if (thread.isAlive()) {
-            consumer.wakeup();
-            thread.join(5_000);
-        } else if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ZERO);
         }
     }
 }

@@ -13,19 +13,13 @@ import io.jobpulse.events.Topics;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.event.ApplicationEventListener;
-import io.micronaut.context.event.StartupEvent;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +58,7 @@ import java.util.concurrent.ThreadLocalRandom;
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
 @Requires(property = UpstreamPoller.ENABLED, notEquals = "false")
-public class UpstreamPoller implements ApplicationEventListener<StartupEvent> {
+public class UpstreamPoller extends ConsumerWorker {
 
     public static final String ENABLED = "jobpulse.poller.enabled";
 
@@ -94,32 +88,19 @@ public class UpstreamPoller implements ApplicationEventListener<StartupEvent> {
     private final Providers providers;
     private final JobEventPublisher publisher;
     private final Duration maxWait;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
-    private final Thread thread;
-    private volatile boolean running = true;
 
     public UpstreamPoller(Providers providers, JobEventPublisher publisher,
                           @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
                           @Property(name = "jobpulse.poller.group-id", defaultValue = "jobpulse-poller") String groupId,
                           @Property(name = "jobpulse.poller.max-wait", defaultValue = "60s") Duration maxWait) {
+        super("jobpulse-poller", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, groupId));
         this.providers = providers;
         this.publisher = publisher;
         this.maxWait = maxWait;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().name("jobpulse-poller").daemon().unstarted(this::run);
-    }
-
-    @Override
-    public void onApplicationEvent(StartupEvent event) {
-        thread.start();
     }
 
     /** How many jobs this instance polls now. */
@@ -127,33 +108,26 @@ public class UpstreamPoller implements ApplicationEventListener<StartupEvent> {
         return tasks.size();
     }
 
-    private void run() {
-        try {
-            consumer.subscribe(List.of(Topics.JOB_POLLS.name()), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    partitions.forEach(p -> tasks.values().removeIf(task -> task.partition == p.partition()));
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    // The set of polled jobs is the compacted topic itself: read it again from the start.
-                    consumer.seekToBeginning(partitions);
-                }
-            });
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    track(record);
-                }
-                pollDue(Instant.now());
+    @Override
+    protected void subscribe() {
+        consumer.subscribe(List.of(Topics.JOB_POLLS.name()), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                partitions.forEach(p -> tasks.values().removeIf(task -> task.partition == p.partition()));
             }
-        } catch (WakeupException e) {
-            LOG.debug("poller woken up to stop");
-        } catch (RuntimeException e) {
-            LOG.error("poller stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                // The set of polled jobs is the compacted topic itself: read it again from the start.
+                consumer.seekToBeginning(partitions);
+            }
+        });
+    }
+
+    @Override
+    protected void handle(ConsumerRecords<String, byte[]> records) {
+        records.forEach(this::track);
+        pollDue(Instant.now());
     }
 
     private void track(ConsumerRecord<String, byte[]> record) {
@@ -262,17 +236,6 @@ public class UpstreamPoller implements ApplicationEventListener<StartupEvent> {
             return Optional.of(Duration.ofSeconds(Long.parseLong(retryAfter.trim())));
         } catch (NumberFormatException e) {
             return Optional.empty();
-        }
-    }
-
-    @PreDestroy
-    void close() throws InterruptedException {
-        running = false;
-        if (thread.isAlive()) {
-            consumer.wakeup();
-            thread.join(5_000);
-        } else if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ZERO);
         }
     }
 }

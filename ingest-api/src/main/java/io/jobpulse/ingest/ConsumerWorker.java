@@ -1,0 +1,81 @@
+package io.jobpulse.ingest;
+
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.context.event.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A Kafka consumer on a thread of its own, for the ingest role's background work (polling
+ * providers, propagating cancels): started with the application, stopped on shutdown by waking
+ * the consumer. It reads committed records only and never commits by itself; a subclass
+ * subscribes it, handles each poll's records, and commits when it has done their work.
+ */
+abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerWorker.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    protected final KafkaConsumer<String, byte[]> consumer;
+    private final Thread thread;
+    private final String name;
+    private volatile boolean running = true;
+
+    /** @param settings the consumer's own settings (bootstrap servers, group, offset reset) */
+    ConsumerWorker(String name, Map<String, Object> settings) {
+        Map<String, Object> config = new HashMap<>(settings);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.name = name;
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+    }
+
+    /** Subscribes or assigns the consumer; called on the worker's thread before the first poll. */
+    protected abstract void subscribe();
+
+    /** Does the work of one poll's records (possibly none), on the worker's thread. */
+    protected abstract void handle(ConsumerRecords<String, byte[]> records);
+
+    @Override
+    public void onApplicationEvent(StartupEvent event) {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            subscribe();
+            while (running) {
+                handle(consumer.poll(POLL));
+            }
+        } catch (WakeupException e) {
+            LOG.debug("{} woken up to stop", name);
+        } catch (RuntimeException e) {
+            LOG.error("{} stopped", name, e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    @PreDestroy
+    void stop() throws InterruptedException {
+        running = false;
+        if (thread.isAlive()) {
+            consumer.wakeup();
+            thread.join(5_000);
+        } else if (thread.getState() == Thread.State.NEW) {
+            consumer.close(Duration.ZERO);
+        }
+    }
+}
