@@ -13,6 +13,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -51,7 +52,12 @@ public class TopicProvisioner {
                 new NewTopic(Topics.JOB_EVENTS_REJECTED.name(), config.partitions(), config.replicationFactor())
                         .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, forever)),
                 new NewTopic(Topics.JOB_POLLS.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                new NewTopic(Topics.PROVIDER_REQUESTS.name(), config.partitions(), config.replicationFactor())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                // Routing is quick or fails within minutes; a week is for inspection.
+                new NewTopic(Topics.PROVIDER_CALLBACKS.name(), config.partitions(), config.replicationFactor())
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))));
     }
 
     private static void create(Admin admin, NewTopic topic) throws InterruptedException {

@@ -162,6 +162,31 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    void aCallbackThatNamesOnlyItsRequestReachesTheJobThatNamedIt() {
+        var accepted = jobpulse.post("/v1/jobs", "{\"type\":\"x.webhook\",\"provider\":{\"name\":\"replicate\",\"requestId\":\"pred-route\"}}");
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        String job = json(accepted).get("id").asText();
+
+        var routed = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/replicate"), "msg_route",
+                "{\"id\":\"pred-route\",\"status\":\"processing\"}", SECRET, Instant.now()));
+
+        assertThat(routed.statusCode()).isEqualTo(200);
+        assertThat(json(routed).get("requestId").asText()).isEqualTo("pred-route");
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
+        assertThat(state.get("status").asText()).isEqualTo("running");
+        assertThat(state.at("/provider/rawStatus").asText()).isEqualTo("processing");
+    }
+
+    @Test
+    void aSubmissionNamingAnUnconfiguredProviderIsAProblem() {
+        var answer = jobpulse.post("/v1/jobs", "{\"type\":\"x.webhook\",\"provider\":{\"name\":\"nobody\",\"requestId\":\"r\"}}");
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(json(answer).get("field").asText()).isEqualTo("provider.name");
+    }
+
+    @Test
     void unknownProvidersAndCallbacksWithoutAJobAreProblems() throws Exception {
         assertThat(jobpulse.post("/v1/webhooks/nobody?job=x", "{}").statusCode()).isEqualTo(404);
         HttpResponse<String> noJob = replicate("", "msg_n", "{\"status\":\"processing\"}");

@@ -61,10 +61,11 @@ public sealed interface JobEvent {
      * @param tags     labels to filter by
      * @param timeout  how long the job may stay unfinished, or null for no deadline
      * @param poll     how to poll the job's status at its provider from the start, or null
+     * @param provider the provider request doing the work, when the submitter knows it ({@code rawStatus} null), or null
      */
     record Submitted(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
                      String owner, String jobType, JsonNode input, Map<String, JsonNode> metadata,
-                     List<String> tags, Duration timeout, JobPoll poll) implements JobEvent {
+                     List<String> tags, Duration timeout, JobPoll poll, JobProvider provider) implements JobEvent {
         public static final String WIRE_NAME = "job.submitted";
 
         public Submitted {
@@ -155,6 +156,12 @@ public sealed interface JobEvent {
         @Override
         public String deliveryKey() {
             return deliveryId == null ? null : provider + ":" + deliveryId;
+        }
+
+        /** The same callback, addressed to a job (once its request has been matched to one). */
+        public CallbackReceived forJob(String job) {
+            return new CallbackReceived(eventId, job, occurredAt, receivedAt, source, provider, deliveryId, verification,
+                    observation, raw);
         }
     }
 

@@ -12,6 +12,12 @@ public final class StateStores {
      */
     public static final String JOB_DEADLINES = "job-deadlines";
 
+    /** Which job a provider request belongs to: {@code KeyValueStore<"<provider>:<requestId>", jobId>}. */
+    public static final String PROVIDER_REQUESTS = "provider-requests";
+
+    /** Callbacks waiting for their request to be claimed: {@code KeyValueStore<"<provider>:<requestId>", JSON array>}. */
+    public static final String PENDING_CALLBACKS = "pending-callbacks";
+
     private StateStores() {
     }
 }

@@ -11,6 +11,8 @@ public final class Topics {
     public static final String JOB_STATUS_NAME = "jobpulse.job-status";
     public static final String JOB_EVENTS_REJECTED_NAME = "jobpulse.job-events-rejected";
     public static final String JOB_POLLS_NAME = "jobpulse.job-polls";
+    public static final String PROVIDER_REQUESTS_NAME = "jobpulse.provider-requests";
+    public static final String PROVIDER_CALLBACKS_NAME = "jobpulse.provider-callbacks";
 
     /** The log: every event of every job, kept for audit and replay. */
     public static final Topic<String, JobEvent> JOB_EVENTS =
@@ -32,7 +34,23 @@ public final class Topics {
     public static final Topic<String, JobPoll> JOB_POLLS =
             new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(JobPoll.class));
 
-    public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS);
+    /**
+     * Which job a provider's request belongs to, compacted: key {@code <provider>:<requestId>},
+     * value the job id. Written by the topology when a job learns its provider request.
+     */
+    public static final Topic<String, String> PROVIDER_REQUESTS =
+            new Topic<>(PROVIDER_REQUESTS_NAME, Serdes.String(), Serdes.String());
+
+    /**
+     * Callbacks that name no job, only the provider's request (key {@code <provider>:<requestId>}),
+     * waiting to be routed to their job's events by the topology. Co-partitioned with
+     * {@link #PROVIDER_REQUESTS}.
+     */
+    public static final Topic<String, JobEvent> PROVIDER_CALLBACKS =
+            new Topic<>(PROVIDER_CALLBACKS_NAME, Serdes.String(), JobJson.serde(JobEvent.class));
+
+    public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS,
+            PROVIDER_REQUESTS, PROVIDER_CALLBACKS);
 
     private Topics() {
     }

@@ -66,8 +66,20 @@ public class JobEventPublisher {
 
     /** Writes the event, keyed by its job id, and waits for the acknowledgement. */
     public RecordMetadata publish(JobEvent event) {
+        return send(Topics.JOB_EVENTS.name(), event.jobId(), event);
+    }
+
+    /**
+     * Writes a callback that names only its provider request to {@code jobpulse.provider-callbacks},
+     * keyed {@code <provider>:<requestId>}, for the topology to route to its job; waits for the acknowledgement.
+     */
+    public RecordMetadata route(String requestKey, JobEvent.CallbackReceived callback) {
+        return send(Topics.PROVIDER_CALLBACKS.name(), requestKey, callback);
+    }
+
+    private RecordMetadata send(String topic, String key, JobEvent event) {
         try {
-            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(Topics.JOB_EVENTS.name(), event.jobId(), event));
+            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, key, event));
             return ack.get(ackTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
             LOG.warn("event {} for job {} was not acknowledged: {}", event.eventId(), event.jobId(), e.toString());

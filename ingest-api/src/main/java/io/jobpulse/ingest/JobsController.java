@@ -3,6 +3,7 @@ package io.jobpulse.ingest;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobPoll;
+import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
@@ -78,6 +79,7 @@ public class JobsController {
         }
         Duration timeout = config.timeoutFor(request.type(), request.timeout());
         JobPoll poll = request.poll() == null ? null : poll(request.poll(), "poll.");
+        JobProvider provider = request.provider() == null ? null : provider(request.provider());
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw invalid("Idempotency-Key", "The Idempotency-Key header must be 1-200 characters.");
         }
@@ -85,7 +87,7 @@ public class JobsController {
         String jobId = idempotencyKey == null ? Ids.next() : Ids.forIdempotencyKey(owner, idempotencyKey);
         Instant now = clock.instant();
         var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, EventSource.user(owner), owner,
-                request.type(), request.input(), request.metadata(), tags, timeout, poll);
+                request.type(), request.input(), request.metadata(), tags, timeout, poll, provider);
         publisher.publish(event);
         return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now));
     }
@@ -166,6 +168,16 @@ public class JobsController {
             throw invalid(field + "interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
         }
         return new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval);
+    }
+
+    private JobProvider provider(SubmitJobRequest.ProviderRequest request) {
+        if (request.name() == null || providers.find(request.name()).isEmpty()) {
+            throw invalid("provider.name", "'provider.name' must name a configured provider (jobpulse.providers.<name>).");
+        }
+        if (request.requestId() == null || request.requestId().isBlank() || request.requestId().length() > 200) {
+            throw invalid("provider.requestId", "'provider.requestId' is the provider's id of the request, 1-200 characters.");
+        }
+        return new JobProvider(request.name(), request.requestId(), null);
     }
 
     private static boolean isHttpUrl(String url) {

@@ -15,7 +15,15 @@ import java.util.Map;
  * @param tags     labels to filter by
  * @param timeout  how long the job may take (ISO-8601 duration, e.g. {@code PT10M}); none if absent
  * @param poll     poll the job's status at its provider from the start, as {@code POST /v1/jobs/{id}/poll} does
+ * @param provider the provider request doing the work, if already made: callbacks that name only it reach this job
  */
 public record SubmitJobRequest(String type, JsonNode input, Map<String, JsonNode> metadata, List<String> tags,
-                               Duration timeout, PollRequest poll) {
+                               Duration timeout, PollRequest poll, ProviderRequest provider) {
+
+    /**
+     * @param name      the provider's configured name
+     * @param requestId the provider's id of the request (prediction, request, batch)
+     */
+    public record ProviderRequest(String name, String requestId) {
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
@@ -43,7 +44,9 @@ import java.util.UUID;
  * redelivered webhook is answered 200 again and changes nothing.
  *
  * <p>The job is named in the callback URL Jobpulse hands out at submission
- * ({@code links.webhook}: {@code /v1/webhooks/{provider}?job=<id>}).
+ * ({@code links.webhook}: {@code /v1/webhooks/{provider}?job=<id>}); a callback without it (a
+ * provider's one webhook URL for all requests) is routed by the provider's request id that its
+ * adapter reads, through {@code jobpulse.provider-callbacks} and the topology's callback router.
  */
 @Controller("/v1/webhooks")
 @Requires(beans = JobEventPublisher.class)
@@ -77,18 +80,26 @@ public class WebhookController {
             case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
                     "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
         };
-        if (job == null || !Ids.isWellFormed(job)) {
-            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST,
-                    "Callbacks name their job: use the webhook link of the job's submission, /v1/webhooks/" + provider
-                            + "?job=<job id>.").with("field", "job"));
+        if (job != null && !Ids.isWellFormed(job)) {
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "'job' is not a job id.").with("field", "job"));
         }
         JsonNode payload = payload(raw);
+        ProviderObservation observation = configured.adapter().observe(payload);
         String deliveryId = verified.deliveryId();
         String eventId = UUID.nameUUIDFromBytes((provider + ":" + deliveryId).getBytes(StandardCharsets.UTF_8)).toString();
-        var event = new JobEvent.CallbackReceived(eventId, job, verified.sentAt(), now, EventSource.provider(provider), provider,
-                deliveryId, verified.how(), configured.adapter().observe(payload), new RawPayload(relevant(lowerCase), payload));
-        publisher.publish(event);
-        return HttpResponse.ok(Map.of("jobId", job, "eventId", event.eventId(), "event", event.wireName()));
+        var event = new JobEvent.CallbackReceived(eventId, job == null ? "" : job, verified.sentAt(), now,
+                EventSource.provider(provider), provider, deliveryId, verified.how(), observation,
+                new RawPayload(relevant(lowerCase), payload));
+        if (job != null) {
+            publisher.publish(event);
+            return HttpResponse.ok(Map.of("jobId", job, "eventId", event.eventId(), "event", event.wireName()));
+        }
+        if (observation.requestId() == null) {
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "The callback names no job (the webhook link of a"
+                    + " submission carries ?job=<id>) and no provider request id Jobpulse could route it by.").with("field", "job"));
+        }
+        publisher.route(provider + ":" + observation.requestId(), event);
+        return HttpResponse.ok(Map.of("requestId", observation.requestId(), "eventId", event.eventId(), "event", event.wireName()));
     }
 
     private static JsonNode payload(byte[] raw) {

@@ -359,6 +359,7 @@ public final class JobLifecycle {
             draft.attempt = 1;
             draft.deadline = e.timeout() == null ? null : e.receivedAt().plus(e.timeout());
             draft.poll = e.poll();
+            draft.provider = e.provider();
             return draft;
         }
 

@@ -28,21 +28,21 @@ import java.util.UUID;
 /**
  * Folds each record of {@code jobpulse.job-events} into the {@code job-state} store with
  * {@link JobLifecycle}, and forwards either the applied {@link StatusChange} (to the child named
- * {@code statusSink}) or a {@link RejectedEvent} (to {@code rejectedSink}).
+ * {@code sinks.status}) or a {@link RejectedEvent} (to {@code sinks.rejected}).
  *
  * <p>Values arrive as bytes and are decoded here, so a record that is not a valid event is
  * forwarded as {@code malformed} instead of stopping the stream thread.
  *
  * <p>Deadlines: every unfinished job with a deadline has an entry in the {@code job-deadlines}
  * index. A wall-clock punctuation finds the overdue entries with one range scan and writes a
- * {@code job.deadline-passed} event for each to {@code eventsSink}, i.e. back into the log; the
+ * {@code job.deadline-passed} event for each to {@code sinks.events}, i.e. back into the log; the
  * expiry itself is applied when that event comes round, so a replay of the log expires the same
  * jobs at the same versions. Under exactly-once the event and the removal of the index entry
  * commit together. Each check writes at most {@link #MAX_EXPIRIES_PER_CHECK} events; a larger
  * backlog (after downtime) drains over the following checks.
  *
- * <p>Built without sinks ({@code statusSink} null), it only folds into the stores: that is how a
- * replay rebuilds the state from the log without writing any record twice or checking deadlines.
+ * <p>Built without sinks (null), it only folds into the stores: that is how a replay rebuilds the
+ * state from the log without writing any record twice or checking deadlines.
  */
 public final class JobLifecycleProcessor implements Processor<String, byte[], String, Object> {
 
@@ -53,28 +53,30 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
 
     private static final EventSource DEADLINE_CHECK = EventSource.system("deadlines");
 
-    private final String statusSink;
-    private final String rejectedSink;
-    private final String eventsSink;
-    private final String pollsSink;
+    /**
+     * The children this processor writes to, by name.
+     *
+     * @param status   applied changes
+     * @param rejected refused events
+     * @param events   events written back into the log (passed deadlines)
+     * @param polls    which jobs are polled (a job's poll, or a tombstone)
+     * @param requests which job a provider request belongs to
+     */
+    public record Sinks(String status, String rejected, String events, String polls, String requests) {
+    }
+
+    private final Sinks sinks;
     private final Duration deadlineCheckInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
     private DeadlineIndex deadlines;
 
     /**
-     * @param statusSink            the child that writes applied changes, or null to write nothing (a rebuild)
-     * @param rejectedSink          the child that writes refused events
-     * @param eventsSink            the child that writes events back into the log (passed deadlines)
-     * @param pollsSink             the child that writes which jobs are polled (a job's poll, or a tombstone)
+     * @param sinks                 where to write, or null to write nothing (a rebuild)
      * @param deadlineCheckInterval how often, in wall-clock time, overdue jobs are looked for
      */
-    public JobLifecycleProcessor(String statusSink, String rejectedSink, String eventsSink, String pollsSink,
-                                 Duration deadlineCheckInterval) {
-        this.statusSink = statusSink;
-        this.rejectedSink = rejectedSink;
-        this.eventsSink = eventsSink;
-        this.pollsSink = pollsSink;
+    public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval) {
+        this.sinks = sinks;
         this.deadlineCheckInterval = deadlineCheckInterval;
     }
 
@@ -83,7 +85,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         this.context = context;
         this.states = context.getStateStore(StateStores.JOB_STATE);
         this.deadlines = new DeadlineIndex(context.getStateStore(StateStores.JOB_DEADLINES));
-        if (statusSink != null) {
+        if (sinks != null) {
             context.schedule(deadlineCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::expireOverdue);
         }
     }
@@ -104,9 +106,10 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                 states.put(event.jobId(), applied.state());
                 deadlines.track(before, applied.state());
                 StatusChange change = applied.change();
-                if (statusSink != null) {
-                    context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), statusSink);
+                if (sinks != null) {
+                    context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), sinks.status());
                     forwardPollChange(record, before, applied.state());
+                    forwardRequest(record, before, applied.state());
                 }
             }
             case Outcome.Rejected rejected -> {
@@ -122,8 +125,22 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll was = activePoll(before);
         JobPoll now = activePoll(after);
         if (!Objects.equals(was, now)) {
-            context.forward(record.withValue((Object) now).withHeaders(new RecordHeaders()), pollsSink);
+            context.forward(record.withValue((Object) now).withHeaders(new RecordHeaders()), sinks.polls());
         }
+    }
+
+    /** Tells the callback router which job a provider request belongs to, when a job learns it. */
+    private void forwardRequest(Record<String, byte[]> record, JobState before, JobState after) {
+        String key = requestKey(after);
+        if (key != null && !key.equals(requestKey(before))) {
+            context.forward(new Record<>(key, (Object) after.id(), record.timestamp()), sinks.requests());
+        }
+    }
+
+    /** {@code <provider>:<requestId>} of the job's provider request, or null while it has none. */
+    public static String requestKey(JobState state) {
+        return state == null || state.provider() == null || state.provider().requestId() == null ? null
+                : state.provider().name() + ":" + state.provider().requestId();
     }
 
     private static JobPoll activePoll(JobState state) {
@@ -143,7 +160,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                     + state.attempt() + "/" + state.deadline()).getBytes(StandardCharsets.UTF_8)).toString();
             JobEvent passed = new JobEvent.DeadlinePassed(eventId, state.id(), state.deadline(), now, DEADLINE_CHECK,
                     state.attempt(), state.deadline());
-            context.forward(new Record<>(state.id(), (Object) passed, timestamp), eventsSink);
+            context.forward(new Record<>(state.id(), (Object) passed, timestamp), sinks.events());
         }
     }
 
@@ -159,10 +176,10 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     }
 
     private void reject(Record<String, byte[]> record, RejectedEvent rejected) {
-        if (rejectedSink == null) {
+        if (sinks == null) {
             return;
         }
-        context.forward(record.withValue((Object) rejected).withHeaders(new RecordHeaders()), rejectedSink);
+        context.forward(record.withValue((Object) rejected).withHeaders(new RecordHeaders()), sinks.rejected());
     }
 
     private static Instant now(Record<?, ?> record) {

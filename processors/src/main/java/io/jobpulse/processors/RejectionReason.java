@@ -21,6 +21,8 @@ public enum RejectionReason {
     ALREADY_POLLING("already-polling"),
     /** The event is valid but changes nothing. */
     NO_CHANGE("no-change"),
+    /** A callback named a provider request that no job claimed within the routing wait. */
+    UNKNOWN_REQUEST("unknown-request"),
     /** The record could not be decoded as an event. */
     MALFORMED("malformed");
 

@@ -4,6 +4,7 @@ import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
+import io.jobpulse.processors.CallbackRouter;
 import io.jobpulse.processors.JobLifecycleProcessor;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -28,6 +29,12 @@ public final class JobTopology {
     public static final String REJECTED_SINK = "job-events-rejected-sink";
     public static final String EVENTS_SINK = "job-events-sink";
     public static final String POLLS_SINK = "job-polls-sink";
+    public static final String REQUESTS_SINK = "provider-requests-sink";
+    public static final String REQUESTS_SOURCE = "provider-requests-source";
+    public static final String CALLBACKS_SOURCE = "provider-callbacks-source";
+    public static final String CALLBACK_ROUTER = "callback-router";
+    public static final String ROUTED_SINK = "routed-callbacks-sink";
+    public static final String UNROUTED_SINK = "unrouted-callbacks-sink";
 
     private JobTopology() {
     }
@@ -55,8 +62,8 @@ public final class JobTopology {
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(LIFECYCLE,
-                () -> live ? new JobLifecycleProcessor(STATUS_SINK, REJECTED_SINK, EVENTS_SINK, POLLS_SINK, deadlineCheckInterval)
-                        : new JobLifecycleProcessor(null, null, null, null, deadlineCheckInterval),
+                () -> new JobLifecycleProcessor(live ? new JobLifecycleProcessor.Sinks(STATUS_SINK, REJECTED_SINK, EVENTS_SINK,
+                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval),
                 EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -66,6 +73,7 @@ public final class JobTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StateStores.JOB_DEADLINES),
                 Serdes.String(), Serdes.String()), LIFECYCLE);
+        addCallbackRouting(topology, live);
         if (!live) {
             return topology;
         }
@@ -79,6 +87,33 @@ public final class JobTopology {
         // A passed deadline is written to the log like any other event; the source reads it back and folds it.
         topology.addSink(EVENTS_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), LIFECYCLE);
+        // Which job a provider request belongs to, for the callback router (compacted; keyed by the request).
+        topology.addSink(REQUESTS_SINK, Topics.PROVIDER_REQUESTS.name(), Serdes.String().serializer(), Serdes.String().serializer(),
+                LIFECYCLE);
         return topology;
+    }
+
+    /**
+     * The second sub-topology: callbacks that name only their provider request, matched to their
+     * job through the requests the jobs claimed (both topics keyed by the request, co-partitioned).
+     */
+    @SuppressWarnings("unchecked")
+    private static void addCallbackRouting(Topology topology, boolean live) {
+        topology.addSource(REQUESTS_SOURCE, Serdes.String().deserializer(), Serdes.String().deserializer(),
+                Topics.PROVIDER_REQUESTS.name());
+        topology.addSource(CALLBACKS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                Topics.PROVIDER_CALLBACKS.name());
+        topology.addProcessor(CALLBACK_ROUTER, () -> live ? new CallbackRouter(ROUTED_SINK, UNROUTED_SINK) : new CallbackRouter(null, null),
+                REQUESTS_SOURCE, CALLBACKS_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStores.PROVIDER_REQUESTS),
+                Serdes.String(), Serdes.String()), CALLBACK_ROUTER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStores.PENDING_CALLBACKS),
+                Serdes.String(), Serdes.String()), CALLBACK_ROUTER);
+        if (live) {
+            topology.addSink(ROUTED_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
+                    (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), CALLBACK_ROUTER);
+            topology.addSink(UNROUTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
+                    (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), CALLBACK_ROUTER);
+        }
     }
 }

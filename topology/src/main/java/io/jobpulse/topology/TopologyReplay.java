@@ -139,7 +139,8 @@ public final class TopologyReplay {
                 throw e;
             }
         }
-        List<String> changelogs = List.of(changelog(appId, StateStores.JOB_STATE), changelog(appId, StateStores.JOB_DEADLINES));
+        List<String> changelogs = List.of(changelog(appId, StateStores.JOB_STATE), changelog(appId, StateStores.JOB_DEADLINES),
+                changelog(appId, StateStores.PROVIDER_REQUESTS), changelog(appId, StateStores.PENDING_CALLBACKS));
         try {
             admin.deleteTopics(changelogs).all().get();
         } catch (ExecutionException e) {

@@ -35,6 +35,8 @@ final class TopologyHarness implements AutoCloseable {
 
     final TopologyTestDriver driver;
     final TestInputTopic<String, byte[]> events;
+    /** Callbacks that name only their provider request, keyed {@code <provider>:<requestId>}. */
+    final TestInputTopic<String, byte[]> callbacks;
     final TestOutputTopic<String, StatusChange> status;
     final TestOutputTopic<String, RejectedEvent> rejected;
     /** Everything written to the log: what the tests sent, and what the topology wrote back. */
@@ -51,6 +53,7 @@ final class TopologyHarness implements AutoCloseable {
         }
         driver = new TopologyTestDriver(JobTopology.build(DEADLINE_CHECK), props, wallClock);
         events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
+        callbacks = driver.createInputTopic(Topics.PROVIDER_CALLBACKS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         status = driver.createOutputTopic(Topics.JOB_STATUS.name(), Serdes.String().deserializer(),
                 Topics.JOB_STATUS.valueSerde().deserializer());
         rejected = driver.createOutputTopic(Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().deserializer(),
