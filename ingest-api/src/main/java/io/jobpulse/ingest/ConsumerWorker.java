@@ -3,6 +3,7 @@ package io.jobpulse.ingest;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
 import jakarta.annotation.PreDestroy;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,26 +21,38 @@ import java.util.Map;
  * A Kafka consumer on a thread of its own, for the ingest role's background work (polling
  * providers, propagating cancels): started with the application, stopped on shutdown by waking
  * the consumer. It reads committed records only and never commits by itself; a subclass
- * subscribes it, handles each poll's records, and commits when it has done their work.
+ * subscribes it, handles each poll's records, and commits when it has done their work. When
+ * handling fails (Kafka cannot take an event, say), the consumer is rewound to the first record of
+ * each partition in the batch and tries again after {@link #RETRY_PAUSE}: the work is redone,
+ * never skipped, and the worker keeps running.
  */
 abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerWorker.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
-    protected final KafkaConsumer<String, byte[]> consumer;
+    protected final Consumer<String, byte[]> consumer;
     private final Thread thread;
     private final String name;
     private volatile boolean running = true;
 
     /** @param settings the consumer's own settings (bootstrap servers, group, offset reset) */
     ConsumerWorker(String name, Map<String, Object> settings) {
+        this(name, new KafkaConsumer<>(withDefaults(settings), new StringDeserializer(), new ByteArrayDeserializer()));
+    }
+
+    ConsumerWorker(String name, Consumer<String, byte[]> consumer) {
+        this.name = name;
+        this.consumer = consumer;
+        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+    }
+
+    private static Map<String, Object> withDefaults(Map<String, Object> settings) {
         Map<String, Object> config = new HashMap<>(settings);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        this.name = name;
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
+        return config;
     }
 
     /** Subscribes or assigns the consumer; called on the worker's thread before the first poll. */
@@ -57,10 +70,21 @@ abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> 
         try {
             subscribe();
             while (running) {
-                handle(consumer.poll(POLL));
+                ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                try {
+                    handle(records);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: handling {} records failed ({}); trying them again in {} ms", name, records.count(),
+                            e.getMessage(), RETRY_PAUSE.toMillis());
+                    records.partitions().forEach(partition ->
+                            consumer.seek(partition, records.records(partition).getFirst().offset()));
+                    Thread.sleep(RETRY_PAUSE);
+                }
             }
         } catch (WakeupException e) {
             LOG.debug("{} woken up to stop", name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("{} stopped", name, e);
         } finally {
