@@ -5,8 +5,12 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,9 +50,13 @@ final class DevCommand {
             properties.put("datasources.default.username", "postgres");
             properties.put("datasources.default.password", "");
         }
+        boolean demo = Arrays.asList(args).contains("--demo");
+        if (demo) {
+            properties.putAll(demoProperties());
+        }
         ApplicationContext context;
         try {
-            context = Jobpulse.serve(args, properties);
+            context = Jobpulse.serve(Arrays.stream(args).filter(arg -> !arg.equals("--demo")).toArray(String[]::new), properties);
         } catch (RuntimeException e) {
             stack.close();
             throw e;
@@ -61,6 +69,28 @@ final class DevCommand {
             stack.close();
         }));
         printWelcome(context, stack, Duration.ofNanos(System.nanoTime() - started));
+        if (demo) {
+            String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
+            System.out.printf("""
+                    Demo: a pretend image model (provider "demo") gets a new job every 3 s; its signed callbacks
+                    (some dropped, doubled or stale) and polling move them. Watch:
+                      curl -N '%s/v1/stream?tag=demo'
+                      curl -s '%s/v1/jobs/summary'
+                    %n""", url, url);
+        }
+    }
+
+    /**
+     * The demo: the pretend provider and the job stream ({@code io.jobpulse.app.demo}), and the
+     * {@code demo} provider's configuration, with a secret of this run's own.
+     */
+    static Map<String, Object> demoProperties() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Map.of(
+                "jobpulse.demo.enabled", "true",
+                "jobpulse.providers.demo.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(secret)),
+                "jobpulse.providers.demo.adapter", "replicate");
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

@@ -1,0 +1,94 @@
+package io.jobpulse.app.demo;
+
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Keeps a stream of demo jobs going, so that a newcomer sees jobs move with no account anywhere:
+ * every {@code jobpulse.demo.interval} it makes a prediction at the {@link DemoProvider} and
+ * submits a {@code demo.image} job (tag {@code demo}) that names that prediction and asks to poll
+ * its status URL. The provider's callbacks, sent to {@code /v1/webhooks/demo} without a job, reach
+ * the job by its request id; the polling covers the callbacks the provider drops.
+ */
+@Singleton
+@Requires(property = "jobpulse.demo.enabled", value = "true")
+public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoDriver.class);
+    private static final List<String> PROMPTS = List.of("a lighthouse at dusk", "a fox in the snow", "a tram in Lisbon",
+            "a teapot on the moon", "a red kite over hills");
+
+    private final DemoProvider provider;
+    private final Duration interval;
+    private final int maxJobs;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ScheduledExecutorService submitter = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("jobpulse-demo-driver").daemon().factory());
+    private final AtomicInteger submitted = new AtomicInteger();
+
+    public DemoDriver(DemoProvider provider, @Property(name = "jobpulse.demo.interval", defaultValue = "3s") Duration interval,
+                      @Property(name = "jobpulse.demo.max-jobs", defaultValue = "1000") int maxJobs) {
+        this.provider = provider;
+        this.interval = interval;
+        this.maxJobs = maxJobs;
+    }
+
+    @Override
+    public void onApplicationEvent(ServerStartupEvent event) {
+        URI base = event.getSource().getURI();
+        provider.callBackTo(base.resolve("/v1/webhooks/demo"));
+        submitter.scheduleWithFixedDelay(() -> submit(base), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("demo: a new demo.image job every {} ms; watch them with curl -N {}", interval.toMillis(), base.resolve("/v1/stream?tag=demo"));
+    }
+
+    private void submit(URI base) {
+        if (submitted.get() >= maxJobs) {
+            return;
+        }
+        String prediction = provider.create();
+        String prompt = PROMPTS.get(submitted.getAndIncrement() % PROMPTS.size());
+        String body = """
+                {"type":"demo.image","tags":["demo"],"input":{"prompt":"%s"},"timeout":"PT1M",
+                 "provider":{"name":"demo","requestId":"%s"},
+                 "poll":{"statusUrl":"%s","provider":"demo","interval":"PT2S"}}""".formatted(prompt, prediction, provider.statusUrl(prediction));
+        try {
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(base.resolve("/v1/jobs"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 202) {
+                LOG.warn("demo: submission answered {}: {}", answer.statusCode(), answer.body());
+            }
+        } catch (IOException e) {
+            LOG.warn("demo: submission failed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    int submitted() {
+        return submitted.get();
+    }
+
+    @PreDestroy
+    void stop() {
+        submitter.shutdownNow();
+    }
+}
