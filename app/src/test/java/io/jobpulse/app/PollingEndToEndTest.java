@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -123,6 +127,30 @@ class PollingEndToEndTest {
     }
 
     @Test
+    void aReconcilingPollWaitsUntilTheJobGoesQuiet() throws Exception {
+        bria.script("r4", FakeProvider.Answer.ok("{\"status\":\"COMPLETED\",\"request_id\":\"r4\",\"result\":{\"seed\":4}}"));
+        ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor();
+        try (JobpulseInstance jobpulse = instance()) {
+            String job = submit(jobpulse);
+            var accepted = jobpulse.post("/v1/jobs/" + job + "/poll", "{\"statusUrl\":\"" + bria.statusUrl("r4")
+                    + "\",\"provider\":\"bria\",\"interval\":\"PT0.1S\",\"quietFor\":\"PT1S\"}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            AtomicInteger step = new AtomicInteger();
+            // The worker keeps reporting, so the job is never quiet for a second while this runs.
+            worker.scheduleAtFixedRate(() -> jobpulse.post("/v1/jobs/" + job + "/reports",
+                    "{\"status\":\"running\",\"progress\":" + step.incrementAndGet() / 100.0 + "}"), 0, 300, TimeUnit.MILLISECONDS);
+
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> bria.requests("r4") == 0);
+            worker.shutdownNow();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(json(jobpulse.get("/v1/jobs/" + job)).path("status").asText()));
+            assertThat(bria.requests("r4")).isPositive();
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    @Test
     void pollRequestsAreCheckedBeforeAnythingIsWritten() {
         try (JobpulseInstance jobpulse = instance()) {
             String job = submit(jobpulse);
@@ -130,7 +158,8 @@ class PollingEndToEndTest {
                     "provider", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"nobody\"}",
                     "statusUrl", "{\"statusUrl\":\"ftp://x.example/s\",\"provider\":\"bria\"}",
                     "credential", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"credential\":\"stolen\"}",
-                    "interval", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"interval\":\"PT0.001S\"}").entrySet()) {
+                    "interval", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"interval\":\"PT0.001S\"}",
+                    "quietFor", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"quietFor\":\"PT0.5S\"}").entrySet()) {
                 var answer = jobpulse.post("/v1/jobs/" + job + "/poll", bad.getValue());
                 assertThat(answer.statusCode()).as(bad.getKey()).isEqualTo(400);
                 assertThat(json(answer).get("field").asText()).isEqualTo(bad.getKey());

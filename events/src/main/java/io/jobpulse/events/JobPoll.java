@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param statusUrl  the URL to GET
  * @param credential the name of a credential in the provider's configuration, or null; never the secret itself
  * @param interval   how often to poll while nothing changes at first; unchanged polls back off from it
+ * @param quietFor   for reconciliation: poll only once the job has heard nothing for this long (its
+ *                   callbacks went quiet, perhaps lost), or null to poll all along
  */
-public record JobPoll(String provider, String statusUrl, String credential, Duration interval) {
+public record JobPoll(String provider, String statusUrl, String credential, Duration interval, Duration quietFor) {
 }

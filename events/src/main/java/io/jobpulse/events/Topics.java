@@ -27,12 +27,13 @@ public final class Topics {
             new Topic<>(JOB_EVENTS_REJECTED_NAME, Serdes.String(), JobJson.serde(RejectedEvent.class));
 
     /**
-     * The jobs Jobpulse polls now, compacted: the job's poll while it is open and polled, a
-     * tombstone once it ends or stops being polled. The pollers of the ingest role share it in a
-     * consumer group, so each polled job has one poller.
+     * The jobs Jobpulse polls now, compacted: the job's poll while it is open and polled (again at
+     * every change of a reconciled job, with its time), a tombstone once it ends or stops being
+     * polled. The pollers of the ingest role share it in a consumer group, so each polled job has
+     * one poller.
      */
-    public static final Topic<String, JobPoll> JOB_POLLS =
-            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(JobPoll.class));
+    public static final Topic<String, PolledJob> JOB_POLLS =
+            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(PolledJob.class));
 
     /**
      * Which job a provider's request belongs to, compacted: key {@code <provider>:<requestId>},

@@ -167,7 +167,11 @@ public class JobsController {
         if (interval.compareTo(MIN_POLL_INTERVAL) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
             throw invalid(field + "interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
         }
-        return new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval);
+        if (request.quietFor() != null && (request.quietFor().compareTo(Duration.ofSeconds(1)) < 0
+                || request.quietFor().compareTo(Duration.ofHours(24)) > 0)) {
+            throw invalid(field + "quietFor", "'quietFor' must be an ISO-8601 duration from PT1S to PT24H.");
+        }
+        return new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval, request.quietFor());
     }
 
     private JobProvider provider(SubmitJobRequest.ProviderRequest request) {

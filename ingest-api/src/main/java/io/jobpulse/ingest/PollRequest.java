@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param provider   the provider's configured name; its adapter reads the answers
  * @param credential the name of one of the provider's configured credentials, or absent
  * @param interval   how often to poll while the answers change (ISO-8601, default PT5S)
+ * @param quietFor   reconcile: poll only once the job has heard nothing for this long (ISO-8601), or absent to poll all along
  */
-public record PollRequest(String statusUrl, String provider, String credential, Duration interval) {
+public record PollRequest(String statusUrl, String provider, String credential, Duration interval, Duration quietFor) {
 }

@@ -6,6 +6,7 @@ import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobPoll;
+import io.jobpulse.events.PolledJob;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
@@ -48,7 +49,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * poller rebuilds its set from the start of the partitions it is given: polling survives
  * restarts and rebalances, and no job is forgotten.
  *
- * <p>Each job is polled first at once, then every {@code interval} while its answers change;
+ * <p>A reconciling poll ({@code quietFor}) waits until the job has heard nothing for that long (the
+ * topology republishes its poll at every change, with the change's time), so it costs nothing
+ * while callbacks flow and catches the job when they stop. Each job is polled first at once (or
+ * once quiet), then every {@code interval} while its answers change;
  * an unchanged answer, an error or a timeout doubles the wait (with jitter) up to
  * {@code jobpulse.poller.max-wait}, and {@code Retry-After} on a 429 or 503 is obeyed. At most
  * {@code max-concurrent-polls} requests per provider are in flight. Unchanged answers write
@@ -72,16 +76,23 @@ public class UpstreamPoller extends ConsumerWorker {
         final int partition;
         final JobPoll poll;
         volatile Instant nextAt = Instant.EPOCH;
+        volatile Instant lastChangeAt;
         volatile Duration wait;
         volatile String lastSeen;
         volatile boolean inFlight;
         volatile boolean ended;
 
-        Task(String jobId, int partition, JobPoll poll) {
+        Task(String jobId, int partition, JobPoll poll, Instant lastChangeAt) {
             this.jobId = jobId;
             this.partition = partition;
             this.poll = poll;
             this.wait = poll.interval();
+            this.lastChangeAt = lastChangeAt;
+        }
+
+        /** A reconciling poll waits until the job has been quiet long enough. */
+        Instant quietUntil() {
+            return poll.quietFor() == null || lastChangeAt == null ? Instant.EPOCH : lastChangeAt.plus(poll.quietFor());
         }
     }
 
@@ -136,10 +147,12 @@ public class UpstreamPoller extends ConsumerWorker {
             return;
         }
         try {
-            JobPoll poll = JobJson.read(record.value(), JobPoll.class);
+            PolledJob polled = JobJson.read(record.value(), PolledJob.class);
             Task known = tasks.get(record.key());
-            if (known == null || !known.poll.equals(poll)) {
-                tasks.put(record.key(), new Task(record.key(), record.partition(), poll));
+            if (known == null || !known.poll.equals(polled.poll())) {
+                tasks.put(record.key(), new Task(record.key(), record.partition(), polled.poll(), polled.lastChangeAt()));
+            } else {
+                known.lastChangeAt = polled.lastChangeAt();
             }
         } catch (SerializationException e) {
             LOG.warn("skipping undecodable poll of job {}: {}", record.key(), e.getMessage());
@@ -148,7 +161,7 @@ public class UpstreamPoller extends ConsumerWorker {
 
     private void pollDue(Instant now) {
         for (Task task : tasks.values()) {
-            if (task.ended || task.inFlight || task.nextAt.isAfter(now)) {
+            if (task.ended || task.inFlight || task.nextAt.isAfter(now) || task.quietUntil().isAfter(now)) {
                 continue;
             }
             Optional<Providers.Provider> provider = providers.find(task.poll.provider());

@@ -5,6 +5,7 @@ import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobPoll;
+import io.jobpulse.events.PolledJob;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
@@ -120,12 +121,16 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         }
     }
 
-    /** Tells the pollers when a job starts or stops being polled: its poll, or a tombstone. */
+    /**
+     * Tells the pollers when a job starts or stops being polled (its poll, or a tombstone), and, for
+     * a reconciling poll, every change, so that the poller knows when the job went quiet.
+     */
     private void forwardPollChange(Record<String, byte[]> record, JobState before, JobState after) {
         JobPoll was = activePoll(before);
         JobPoll now = activePoll(after);
-        if (!Objects.equals(was, now)) {
-            context.forward(record.withValue((Object) now).withHeaders(new RecordHeaders()), sinks.polls());
+        if (!Objects.equals(was, now) || (now != null && now.quietFor() != null)) {
+            Object value = now == null ? null : new PolledJob(now, after.updatedAt());
+            context.forward(record.withValue(value).withHeaders(new RecordHeaders()), sinks.polls());
         }
     }
 

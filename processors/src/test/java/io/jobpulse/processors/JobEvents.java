@@ -129,7 +129,7 @@ public final class JobEvents {
     public JobEvent.PollRequested pollRequested(String statusUrl) {
         String id = nextId();
         return new JobEvent.PollRequested(id, jobId, at(seq), at(seq), EventSource.user("alice"),
-                new JobPoll("bria", statusUrl, "default", Duration.ofSeconds(2)));
+                new JobPoll("bria", statusUrl, "default", Duration.ofSeconds(2), null));
     }
 
     /** The deadline check's event for the state's current attempt and deadline. */

@@ -1,0 +1,12 @@
+package io.jobpulse.events;
+
+import java.time.Instant;
+
+/**
+ * A job to poll, as {@code jobpulse.job-polls} carries it.
+ *
+ * @param poll          how to poll it
+ * @param lastChangeAt  when the job last changed; a reconciling poll ({@code quietFor}) waits until it has been quiet
+ */
+public record PolledJob(JobPoll poll, Instant lastChangeAt) {
+}
