@@ -133,12 +133,12 @@ class PollingEndToEndTest {
         try (JobpulseInstance jobpulse = instance()) {
             String job = submit(jobpulse);
             var accepted = jobpulse.post("/v1/jobs/" + job + "/poll", "{\"statusUrl\":\"" + bria.statusUrl("r4")
-                    + "\",\"provider\":\"bria\",\"interval\":\"PT0.1S\",\"quietFor\":\"PT1S\"}");
+                    + "\",\"provider\":\"bria\",\"interval\":\"PT0.1S\",\"quietFor\":\"PT3S\"}");
             assertThat(accepted.statusCode()).isEqualTo(202);
             AtomicInteger step = new AtomicInteger();
-            // The worker keeps reporting, so the job is never quiet for a second while this runs.
+            // The worker keeps reporting, so the job is never quiet for three seconds while this runs.
             worker.scheduleAtFixedRate(() -> jobpulse.post("/v1/jobs/" + job + "/reports",
-                    "{\"status\":\"running\",\"progress\":" + step.incrementAndGet() / 100.0 + "}"), 0, 300, TimeUnit.MILLISECONDS);
+                    "{\"status\":\"running\",\"progress\":" + step.incrementAndGet() / 100.0 + "}"), 0, 200, TimeUnit.MILLISECONDS);
 
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> bria.requests("r4") == 0);
             worker.shutdownNow();
