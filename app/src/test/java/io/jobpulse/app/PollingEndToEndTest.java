@@ -5,8 +5,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +30,7 @@ import static org.awaitility.Awaitility.await;
 class PollingEndToEndTest {
 
     private static final String CREDENTIAL = "Bearer s3cret-token";
+    private static final byte[] BRIA_SECRET = "bria's webhook secret, 32 bytes!".getBytes(StandardCharsets.UTF_8);
     private static FakeProvider bria;
 
     @BeforeAll
@@ -42,6 +47,7 @@ class PollingEndToEndTest {
         Map<String, Object> props = new HashMap<>();
         props.put("jobpulse.providers.bria.credentials.default", CREDENTIAL);
         props.put("jobpulse.poller.max-wait", "1s");
+        props.put("jobpulse.providers.bria.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(BRIA_SECRET)));
         return JobpulseInstance.start(props);
     }
 
@@ -147,6 +153,26 @@ class PollingEndToEndTest {
             assertThat(bria.requests("r4")).isPositive();
         } finally {
             worker.shutdownNow();
+        }
+    }
+
+    @Test
+    void aThinCallbackMakesTheJobBePolledAtOnce() {
+        bria.script("r5", FakeProvider.Answer.ok("{\"status\":\"COMPLETED\",\"request_id\":\"r5\",\"result\":{\"seed\":5}}"));
+        try (JobpulseInstance jobpulse = instance()) {
+            String job = submit(jobpulse);
+            var accepted = jobpulse.post("/v1/jobs/" + job + "/poll", "{\"statusUrl\":\"" + bria.statusUrl("r5")
+                    + "\",\"provider\":\"bria\",\"quietFor\":\"PT1H\"}");
+            assertThat(accepted.statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).path("version").asInt() == 2);
+            assertThat(bria.requests("r5")).as("a reconciling poll waits an hour of quiet").isZero();
+
+            var thin = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/bria?job=" + job), "msg_thin",
+                    "{\"request_id\":\"r5\"}", BRIA_SECRET, Instant.now()));
+
+            assertThat(thin.statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "succeeded".equals(json(jobpulse.get("/v1/jobs/" + job)).path("status").asText()));
+            assertThat(bria.requests("r5")).isPositive();
         }
     }
 

@@ -7,6 +7,8 @@ import java.time.Instant;
  *
  * @param poll          how to poll it
  * @param lastChangeAt  when the job last changed; a reconciling poll ({@code quietFor}) waits until it has been quiet
+ * @param nudgedAt      when a callback that said nothing but "look" (no status: OpenAI's batch events) arrived,
+ *                      asking for a poll now; null when none did
  */
-public record PolledJob(JobPoll poll, Instant lastChangeAt) {
+public record PolledJob(JobPoll poll, Instant lastChangeAt, Instant nudgedAt) {
 }

@@ -52,7 +52,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>A reconciling poll ({@code quietFor}) waits until the job has heard nothing for that long (the
  * topology republishes its poll at every change, with the change's time), so it costs nothing
  * while callbacks flow and catches the job when they stop. Each job is polled first at once (or
- * once quiet), then every {@code interval} while its answers change;
+ * once quiet), then every {@code interval} while its answers change; a callback with no status
+ * (a thin one) makes the poller fetch at once;
  * an unchanged answer, an error or a timeout doubles the wait (with jitter) up to
  * {@code jobpulse.poller.max-wait}, and {@code Retry-After} on a 429 or 503 is obeyed. At most
  * {@code max-concurrent-polls} requests per provider are in flight. Unchanged answers write
@@ -77,6 +78,8 @@ public class UpstreamPoller extends ConsumerWorker {
         final JobPoll poll;
         volatile Instant nextAt = Instant.EPOCH;
         volatile Instant lastChangeAt;
+        volatile Instant lastNudge;
+        volatile boolean nudged;
         volatile Duration wait;
         volatile String lastSeen;
         volatile boolean inFlight;
@@ -90,9 +93,18 @@ public class UpstreamPoller extends ConsumerWorker {
             this.lastChangeAt = lastChangeAt;
         }
 
-        /** A reconciling poll waits until the job has been quiet long enough. */
+        /** A reconciling poll waits until the job has been quiet long enough, unless a thin callback nudged it. */
         Instant quietUntil() {
-            return poll.quietFor() == null || lastChangeAt == null ? Instant.EPOCH : lastChangeAt.plus(poll.quietFor());
+            return nudged || poll.quietFor() == null || lastChangeAt == null ? Instant.EPOCH : lastChangeAt.plus(poll.quietFor());
+        }
+
+        /** A thin callback arrived: poll now, once, whatever the wait. */
+        void nudge(Instant at) {
+            if (at != null && (lastNudge == null || at.isAfter(lastNudge))) {
+                lastNudge = at;
+                nudged = true;
+                nextAt = Instant.EPOCH;
+            }
         }
     }
 
@@ -150,10 +162,12 @@ public class UpstreamPoller extends ConsumerWorker {
             PolledJob polled = JobJson.read(record.value(), PolledJob.class);
             Task known = tasks.get(record.key());
             if (known == null || !known.poll.equals(polled.poll())) {
-                tasks.put(record.key(), new Task(record.key(), record.partition(), polled.poll(), polled.lastChangeAt()));
+                known = new Task(record.key(), record.partition(), polled.poll(), polled.lastChangeAt());
+                tasks.put(record.key(), known);
             } else {
                 known.lastChangeAt = polled.lastChangeAt();
             }
+            known.nudge(polled.nudgedAt());
         } catch (SerializationException e) {
             LOG.warn("skipping undecodable poll of job {}: {}", record.key(), e.getMessage());
         }
@@ -175,6 +189,7 @@ public class UpstreamPoller extends ConsumerWorker {
                 continue;
             }
             task.inFlight = true;
+            task.nudged = false;
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(task.poll.statusUrl())).timeout(REQUEST_TIMEOUT).GET()
                     .header("Accept", "application/json");
             String credential = task.poll.credential() == null ? null : provider.get().credentials().get(task.poll.credential());

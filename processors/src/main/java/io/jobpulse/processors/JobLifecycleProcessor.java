@@ -111,10 +111,14 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                     context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), sinks.status());
                     forwardPollChange(record, before, applied.state());
                     forwardRequest(record, before, applied.state());
+                    nudgePoller(record, applied.state(), event);
                 }
             }
             case Outcome.Rejected rejected -> {
                 LOG.debug("rejected {} for job {}: {}", event.wireName(), event.jobId(), rejected.detail());
+                if (sinks != null) {
+                    nudgePoller(record, before, event);
+                }
                 reject(record, new RejectedEvent(event.jobId(), rejected.reason().code(), rejected.detail(), event,
                         null, event.receivedAt()));
             }
@@ -129,8 +133,21 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll was = activePoll(before);
         JobPoll now = activePoll(after);
         if (!Objects.equals(was, now) || (now != null && now.quietFor() != null)) {
-            Object value = now == null ? null : new PolledJob(now, after.updatedAt());
+            Object value = now == null ? null : new PolledJob(now, after.updatedAt(), null);
             context.forward(record.withValue(value).withHeaders(new RecordHeaders()), sinks.polls());
+        }
+    }
+
+    /**
+     * A callback with no status (a thin one, OpenAI's batch events) tells little by itself, whether
+     * or not it changed anything; for a polled job, it asks the poller to fetch the status now.
+     */
+    private void nudgePoller(Record<String, byte[]> record, JobState state, JobEvent event) {
+        JobPoll poll = activePoll(state);
+        if (poll != null && event instanceof JobEvent.CallbackReceived callback && callback.observation() != null
+                && callback.observation().status() == null) {
+            context.forward(record.withValue((Object) new PolledJob(poll, state.updatedAt(), callback.receivedAt()))
+                    .withHeaders(new RecordHeaders()), sinks.polls());
         }
     }
 
