@@ -56,7 +56,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * (a thin one) makes the poller fetch at once;
  * an unchanged answer, an error or a timeout doubles the wait (with jitter) up to
  * {@code jobpulse.poller.max-wait}, and {@code Retry-After} on a 429 or 503 is obeyed. At most
- * {@code max-concurrent-polls} requests per provider are in flight. Unchanged answers write
+ * {@code max-concurrent-polls} requests per provider are in flight, and at most
+ * {@code max-polls-per-second} start per second. Unchanged answers write
  * nothing. Credentials come from the provider's configuration by name and go into the request's
  * {@code Authorization} header only: never into events or logs.
  */
@@ -114,6 +115,7 @@ public class UpstreamPoller extends ConsumerWorker {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, PollRate> rates = new ConcurrentHashMap<>();
 
     public UpstreamPoller(Providers providers, JobEventPublisher publisher,
                           @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
@@ -185,7 +187,12 @@ public class UpstreamPoller extends ConsumerWorker {
                 continue;
             }
             Semaphore limit = inFlight.computeIfAbsent(provider.get().name(), name -> new Semaphore(provider.get().maxConcurrentPolls()));
+            PollRate rate = rates.computeIfAbsent(provider.get().name(), name -> new PollRate(provider.get().maxPollsPerSecond(), now));
             if (!limit.tryAcquire()) {
+                continue;
+            }
+            if (!rate.tryAcquire(now)) {
+                limit.release();
                 continue;
             }
             task.inFlight = true;

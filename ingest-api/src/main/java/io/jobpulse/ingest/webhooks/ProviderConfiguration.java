@@ -24,6 +24,7 @@ import java.util.Map;
  * @param credentials {@code Authorization} header values for polling its status URLs, by a name that
  *                   poll requests refer to; the values stay here, never in events or logs
  * @param maxConcurrentPolls how many of its status URLs are polled at once, per instance
+ * @param maxPollsPerSecond  how many of its status requests per second, per instance
  * @param cancelUrl  where to ask the provider to cancel a request, with {@code {requestId}} in it (e.g. Replicate's
  *                   {@code https://api.replicate.com/v1/predictions/{requestId}/cancel}), or null not to propagate cancels
  * @param cancelMethod the HTTP method of that call ({@code POST}; fal's queue takes {@code PUT})
@@ -39,6 +40,7 @@ public record ProviderConfiguration(@Parameter String name,
                                     @Nullable Map<String, String> mapping,
                                     @Nullable Map<String, String> credentials,
                                     @Bindable(defaultValue = "4") int maxConcurrentPolls,
+                                    @Bindable(defaultValue = "10") double maxPollsPerSecond,
                                     @Nullable String cancelUrl,
                                     @Bindable(defaultValue = "POST") String cancelMethod,
                                     @Nullable String cancelCredential) {

@@ -27,10 +27,11 @@ public class Providers {
      * @param signature          how its callbacks are checked, or null when it has no secret or key (it is only polled)
      * @param credentials        {@code Authorization} header values for polling, by credential name
      * @param maxConcurrentPolls how many of its status URLs may be polled at once
+     * @param maxPollsPerSecond  how many of its status requests per second
      * @param cancel             how to ask it to cancel a request, or null when cancels are not propagated
      */
     public record Provider(String name, WebhookSignature signature, ProviderAdapter adapter, Map<String, String> credentials,
-                           int maxConcurrentPolls, Cancel cancel) {
+                           int maxConcurrentPolls, double maxPollsPerSecond, Cancel cancel) {
     }
 
     /**
@@ -53,7 +54,7 @@ public class Providers {
             try {
                 byName.put(config.name(), new Provider(config.name(), signature(config),
                         ProviderAdapters.create(config.name(), config.adapter(), config.mapping()),
-                        config.credentials(), config.maxConcurrentPolls(), cancel(config)));
+                        config.credentials(), config.maxConcurrentPolls(), config.maxPollsPerSecond(), cancel(config)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("provider '" + config.name() + "' is misconfigured: " + e.getMessage(), e);
             }
