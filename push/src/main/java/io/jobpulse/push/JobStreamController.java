@@ -59,10 +59,12 @@ public class JobStreamController {
     static final String ANONYMOUS = "anonymous";
 
     private final Subscriptions subscriptions;
+    private final Heartbeats heartbeats;
     private final PushConfiguration config;
 
-    public JobStreamController(Subscriptions subscriptions, PushConfiguration config) {
+    public JobStreamController(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config) {
         this.subscriptions = subscriptions;
+        this.heartbeats = heartbeats;
         this.config = config;
     }
 
@@ -115,8 +117,7 @@ public class JobStreamController {
                         .retry(config.retry()))
                 .doFinally(signal -> subscriptions.close(subscriber));
         Flux<Event<Object>> events = first.concatWith(updates.publish(shared -> Flux.merge(shared,
-                Flux.interval(config.heartbeat())
-                        .onBackpressureDrop()
+                heartbeats.ticks()
                         .map(tick -> Event.<Object>of("").comment("heartbeat"))
                         .takeUntilOther(shared.then()))));
         return HttpResponse.ok((Publisher<Event<Object>>) events)

@@ -18,7 +18,6 @@ import io.micronaut.websocket.annotation.ServerWebSocket;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Flux;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,11 +50,11 @@ public class JobWebSocket {
     private static final String CONNECTION = "jobpulse.connection";
 
     private final Subscriptions subscriptions;
-    private final PushConfiguration config;
+    private final Heartbeats heartbeats;
 
-    public JobWebSocket(Subscriptions subscriptions, PushConfiguration config) {
+    public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats) {
         this.subscriptions = subscriptions;
-        this.config = config;
+        this.heartbeats = heartbeats;
     }
 
     /** One socket's subscriptions, by the client's ids, and its keepalive. */
@@ -67,7 +66,7 @@ public class JobWebSocket {
     @OnOpen
     public void open(WebSocketSession session) {
         Connection connection = new Connection();
-        connection.pings = Flux.interval(config.heartbeat())
+        connection.pings = heartbeats.ticks()
                 .subscribe(tick -> session.sendPingAsync("ping".getBytes(StandardCharsets.US_ASCII)));
         session.put(CONNECTION, connection);
     }
