@@ -1,6 +1,7 @@
 package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.app.demo.PretendProvider;
 import io.jobpulse.ingest.ProviderCancels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,12 +25,12 @@ import static org.awaitility.Awaitility.await;
 class CancelPropagationTest {
 
     private static final byte[] SECRET = "replicate's secret, 32 bytes....".getBytes(StandardCharsets.UTF_8);
-    private static FakeProvider replicate;
+    private static PretendProvider replicate;
     private static JobpulseInstance jobpulse;
 
     @BeforeAll
     static void start() throws Exception {
-        replicate = new FakeProvider();
+        replicate = new PretendProvider(PretendProvider.Behaviour.reliable(new byte[32]));
         jobpulse = JobpulseInstance.start(Map.of(
                 "jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)),
                 "jobpulse.providers.replicate.credentials.api", "Token r8-test",

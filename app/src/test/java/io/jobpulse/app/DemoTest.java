@@ -1,7 +1,7 @@
 package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.app.demo.DemoProvider;
+import io.jobpulse.app.demo.PretendProvider;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -37,7 +37,7 @@ class DemoTest {
                         .forEach(change -> causes.add(change.get("causeEventType").asText()));
             }
             assertThat(causes).as("changes made by callbacks and by polls").contains("job.callback-received", "job.poll-observed");
-            DemoProvider provider = jobpulse.context().getBean(DemoProvider.class);
+            PretendProvider provider = jobpulse.context().getBean(PretendProvider.class);
             assertThat(provider.misbehaved()).as("callbacks dropped, doubled or stale").isPositive();
         }
     }

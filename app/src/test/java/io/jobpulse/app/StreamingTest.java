@@ -175,7 +175,7 @@ class StreamingTest {
     void aClientMovesToAnotherPushInstanceMidJobAndResumes() {
         try (JobpulseInstance second = JobpulseInstance.start(Map.of(
                 "jobpulse.roles", "push",
-                "jobpulse.push.state-url", jobpulse.uri("/").toString()))) {
+                "jobpulse.state-url", jobpulse.uri("/").toString()))) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.move\"}")).get("id").asText();
             String last;
             try (SseClient onFirst = jobpulse.stream("/v1/jobs/" + id + "/stream", null)) {

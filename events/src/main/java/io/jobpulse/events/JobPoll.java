@@ -13,4 +13,7 @@ import java.time.Duration;
  *                   callbacks went quiet, perhaps lost), or null to poll all along
  */
 public record JobPoll(String provider, String statusUrl, String credential, Duration interval, Duration quietFor) {
+
+    /** How often a poll asks while nothing changes at first, unless told otherwise. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 }

@@ -14,7 +14,21 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param message   a human-readable note (a log line, a queue position)
  * @param result    the (partial or final) output
  * @param error     why it failed, when it did
+ * @param metrics   the provider's figures about the work (Replicate's {@code metrics}: predict time, token counts)
+ * @param statusUrl where the provider serves the request's status, when known; a thin callback of a
+ *                  job that is not polled starts a poll of it
  */
 public record ProviderObservation(JobStatus status, String rawStatus, String requestId, Double progress,
-                                  String message, JsonNode result, JobError error) {
+                                  String message, JsonNode result, JobError error, JsonNode metrics, String statusUrl) {
+
+    /** An observation without metrics or status URL. */
+    public ProviderObservation(JobStatus status, String rawStatus, String requestId, Double progress,
+                               String message, JsonNode result, JobError error) {
+        this(status, rawStatus, requestId, progress, message, result, error, null, null);
+    }
+
+    /** This observation, naming where the request's status is served. */
+    public ProviderObservation withStatusUrl(String url) {
+        return new ProviderObservation(status, rawStatus, requestId, progress, message, result, error, metrics, url);
+    }
 }

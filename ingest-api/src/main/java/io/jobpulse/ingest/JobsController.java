@@ -4,6 +4,8 @@ import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobProvider;
+import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStates;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
@@ -46,18 +48,19 @@ public class JobsController {
     private static final int MAX_TAG_LENGTH = 64;
     private static final int MAX_MESSAGE_LENGTH = 4_000;
 
-    private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
     private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
 
     private final JobEventPublisher publisher;
     private final IngestConfiguration config;
     private final Providers providers;
+    private final JobStates states;
     private final Clock clock;
 
-    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers) {
+    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStates states) {
         this.publisher = publisher;
         this.config = config;
         this.providers = providers;
+        this.states = states;
         this.clock = Clock.systemUTC();
     }
 
@@ -131,12 +134,13 @@ public class JobsController {
     }
 
     /**
-     * Starts polling the job's status at its provider until it ends. A job already polled at the
-     * same URL, or ended, is left as it is: the fold refuses the request ({@code already-polling},
-     * {@code job-terminal}).
+     * Starts polling the job's status at its provider until it ends. Asking again for a job already
+     * polled at that URL answers 200 with the reason and writes nothing; a job that has ended is a
+     * 409. The fold applies the same rules to the event, for requests that race and for jobs
+     * submitted so recently that their state is not yet readable.
      */
     @Post("/{id}/poll")
-    public HttpResponse<EventAccepted> poll(@PathVariable String id, @Body PollRequest request) {
+    public HttpResponse<?> poll(@PathVariable String id, @Body PollRequest request) {
         if (!Ids.isWellFormed(id)) {
             throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
         }
@@ -144,6 +148,16 @@ public class JobsController {
             throw invalid("body", "A poll needs a JSON body such as {\"statusUrl\": \"https://...\", \"provider\": \"bria\"}.");
         }
         JobPoll poll = poll(request, "");
+        JobState job = states.current(id).orElse(null);
+        // A job not yet in the state (just submitted) is left to the fold, which applies the same rules.
+        if (job != null && job.isTerminal()) {
+            throw new ProblemException(Problem.of(ProblemType.CONFLICT, "Job " + id + " has ended (" + job.status().wireName()
+                    + "); there is nothing to poll. Retry it first to start a new attempt.").with("reason", "job-terminal"));
+        }
+        if (job != null && job.poll() != null && job.poll().statusUrl().equals(poll.statusUrl())) {
+            return HttpResponse.ok(new PollUnchanged(id, "already-polling",
+                    "Job " + id + " is already polled at this URL; nothing was changed.", job.poll()));
+        }
         Instant now = clock.instant();
         var event = new JobEvent.PollRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), poll);
         publisher.publish(event);
@@ -163,7 +177,7 @@ public class JobsController {
             throw invalid(field + "credential", "'credential' must name one of provider " + provider.name()
                     + "'s configured credentials (jobpulse.providers." + provider.name() + ".credentials.<name>).");
         }
-        Duration interval = request.interval() == null ? DEFAULT_POLL_INTERVAL : request.interval();
+        Duration interval = request.interval() == null ? JobPoll.DEFAULT_INTERVAL : request.interval();
         if (interval.compareTo(MIN_POLL_INTERVAL) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
             throw invalid(field + "interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
         }

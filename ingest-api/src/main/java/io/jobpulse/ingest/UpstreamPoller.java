@@ -199,7 +199,7 @@ public class UpstreamPoller extends ConsumerWorker {
             task.nudged = false;
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(task.poll.statusUrl())).timeout(REQUEST_TIMEOUT).GET()
                     .header("Accept", "application/json");
-            String credential = task.poll.credential() == null ? null : provider.get().credentials().get(task.poll.credential());
+            String credential = provider.get().authorization(task.poll.credential(), task.poll.statusUrl());
             if (credential != null) {
                 request.header("Authorization", credential);
             }

@@ -85,6 +85,10 @@ public class WebhookController {
         }
         JsonNode payload = payload(raw);
         ProviderObservation observation = configured.adapter().observe(payload);
+        if (observation.status() == null && observation.statusUrl() == null && observation.requestId() != null
+                && configured.status() != null) {
+            observation = observation.withStatusUrl(configured.status().url(observation.requestId()));
+        }
         String deliveryId = verified.deliveryId();
         String eventId = UUID.nameUUIDFromBytes((provider + ":" + deliveryId).getBytes(StandardCharsets.UTF_8)).toString();
         var event = new JobEvent.CallbackReceived(eventId, job == null ? "" : job, verified.sentAt(), now,

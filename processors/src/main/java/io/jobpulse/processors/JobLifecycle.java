@@ -108,7 +108,12 @@ public final class JobLifecycle {
         JobProvider known = state.provider();
         next.provider = new JobProvider(providerName,
                 seen.requestId() != null ? seen.requestId() : known == null ? null : known.requestId(),
-                seen.rawStatus() != null ? seen.rawStatus() : known == null ? null : known.rawStatus());
+                seen.rawStatus() != null ? seen.rawStatus() : known == null ? null : known.rawStatus(),
+                seen.metrics() != null ? seen.metrics() : known == null ? null : known.metrics());
+        if (event instanceof JobEvent.CallbackReceived && seen.status() == null && seen.statusUrl() != null && state.poll() == null) {
+            // A thin callback says only that something happened; the status is read where the provider serves it.
+            next.poll = new JobPoll(providerName, seen.statusUrl(), null, JobPoll.DEFAULT_INTERVAL, null);
+        }
         advance(next, state, seen.status(), seen.progress(), seen.message(), seen.result(), seen.error(),
                 event.receivedAt(), "the provider reported failure");
         return applied(state, next, event);

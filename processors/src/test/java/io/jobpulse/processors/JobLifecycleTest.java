@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
@@ -361,6 +362,35 @@ class JobLifecycleTest {
 
         assertThat(rejected(JobLifecycle.evolve(state, events.callback("d-5",
                 new ProviderObservation(null, null, null, null, null, null, null))))).isEqualTo(RejectionReason.NO_CHANGE);
+    }
+
+    @Test
+    void thinCallbackWithAStatusUrlStartsPollingAJobThatIsNotPolled() {
+        JobState state = given(submitted(), events.callback("d-1", JobStatus.RUNNING, "in_progress"));
+        String url = "https://api.openai.com/v1/batches/batch_1";
+        var thin = new ProviderObservation(null, null, "batch_1", null, null, null, null, null, url);
+
+        var outcome = (Outcome.Applied) JobLifecycle.evolve(state, events.callback("d-2", thin));
+
+        assertThat(outcome.state().poll()).isEqualTo(new JobPoll("replicate", url, null, JobPoll.DEFAULT_INTERVAL, null));
+        assertThat(outcome.change().changed()).contains("poll");
+        assertThat(rejected(JobLifecycle.evolve(outcome.state(), events.callback("d-3", thin)))).isEqualTo(RejectionReason.NO_CHANGE);
+    }
+
+    @Test
+    void callbackWithAStatusNeverStartsPolling() {
+        var full = new ProviderObservation(JobStatus.RUNNING, "processing", "p1", null, null, null, null, null,
+                "https://api.replicate.com/v1/predictions/p1");
+
+        assertThat(given(submitted(), events.callback("d-1", full)).poll()).isNull();
+    }
+
+    @Test
+    void providerMetricsAreKeptWithTheProvider() {
+        var metrics = JsonNodeFactory.instance.objectNode().put("predict_time", 1.9);
+        var done = new ProviderObservation(JobStatus.SUCCEEDED, "succeeded", "p1", 1.0, null, null, null, metrics, null);
+
+        assertThat(given(submitted(), events.callback("d-1", done)).provider().metrics()).isEqualTo(metrics);
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.time.Duration;
  * @param retry      the reconnection delay advised to SSE clients
  * @param bufferSize how many updates may wait for one slow subscriber before it is disconnected
  * @param historySize how many recent changes this instance keeps for subscribers that resume
- * @param stateUrl   base URL of a topology instance, for current states when this process has no topology role
  * @param readyWait  how long a new subscription waits for the status feed to be positioned
  */
 @ConfigurationProperties("jobpulse.push")
@@ -21,6 +20,5 @@ public record PushConfiguration(
         @Bindable(defaultValue = "2s") Duration retry,
         @Bindable(defaultValue = "256") int bufferSize,
         @Bindable(defaultValue = "10000") int historySize,
-        @Bindable(defaultValue = "http://localhost:8080") String stateUrl,
         @Bindable(defaultValue = "10s") Duration readyWait) {
 }

@@ -1,6 +1,7 @@
 package io.jobpulse.push;
 
 import io.jobpulse.events.JobState;
+import io.jobpulse.events.JobStates;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
@@ -21,10 +22,10 @@ public class Subscriptions {
 
     private final SubscriberHub hub;
     private final StatusChangeFeed feed;
-    private final JobSnapshots snapshots;
+    private final JobStates snapshots;
     private final PushConfiguration config;
 
-    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobSnapshots snapshots, PushConfiguration config) {
+    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobStates snapshots, PushConfiguration config) {
         this.hub = hub;
         this.feed = feed;
         this.snapshots = snapshots;

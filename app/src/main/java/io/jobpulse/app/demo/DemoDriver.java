@@ -1,5 +1,7 @@
 package io.jobpulse.app.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.JobJson;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -14,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -23,10 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Keeps a stream of demo jobs going, so that a newcomer sees jobs move with no account anywhere:
- * every {@code jobpulse.demo.interval} it makes a prediction at the {@link DemoProvider} and
- * submits a {@code demo.image} job (tag {@code demo}) that names that prediction and asks to poll
- * its status URL. The provider's callbacks, sent to {@code /v1/webhooks/demo} without a job, reach
- * the job by its request id; the polling covers the callbacks the provider drops.
+ * every {@code jobpulse.demo.interval} it asks the {@link PretendProvider} for a prediction over
+ * HTTP, as an app would ask Replicate, with Jobpulse's {@code /v1/webhooks/demo} as the one
+ * webhook for all predictions; then it submits a {@code demo.image} job (tag {@code demo}) that
+ * names the prediction and asks to poll its status URL. The callbacks reach the job by its
+ * request id; the polling covers the callbacks the provider drops.
  */
 @Singleton
 @Requires(property = "jobpulse.demo.enabled", value = "true")
@@ -36,7 +40,7 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
     private static final List<String> PROMPTS = List.of("a lighthouse at dusk", "a fox in the snow", "a tram in Lisbon",
             "a teapot on the moon", "a red kite over hills");
 
-    private final DemoProvider provider;
+    private final PretendProvider provider;
     private final Duration interval;
     private final int maxJobs;
     private final HttpClient http = HttpClient.newHttpClient();
@@ -44,7 +48,7 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
             Thread.ofPlatform().name("jobpulse-demo-driver").daemon().factory());
     private final AtomicInteger submitted = new AtomicInteger();
 
-    public DemoDriver(DemoProvider provider, @Property(name = "jobpulse.demo.interval", defaultValue = "3s") Duration interval,
+    public DemoDriver(PretendProvider provider, @Property(name = "jobpulse.demo.interval", defaultValue = "3s") Duration interval,
                       @Property(name = "jobpulse.demo.max-jobs", defaultValue = "1000") int maxJobs) {
         this.provider = provider;
         this.interval = interval;
@@ -54,7 +58,6 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
     @Override
     public void onApplicationEvent(ServerStartupEvent event) {
         URI base = event.getSource().getURI();
-        provider.callBackTo(base.resolve("/v1/webhooks/demo"));
         submitter.scheduleWithFixedDelay(() -> submit(base), 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("demo: a new demo.image job every {} ms; watch them with curl -N {}", interval.toMillis(), base.resolve("/v1/stream?tag=demo"));
     }
@@ -63,16 +66,17 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
         if (submitted.get() >= maxJobs) {
             return;
         }
-        String prediction = provider.create();
         String prompt = PROMPTS.get(submitted.getAndIncrement() % PROMPTS.size());
-        String body = """
-                {"type":"demo.image","tags":["demo"],"input":{"prompt":"%s"},"timeout":"PT1M",
-                 "provider":{"name":"demo","requestId":"%s"},
-                 "poll":{"statusUrl":"%s","provider":"demo","interval":"PT2S"}}""".formatted(prompt, prediction, provider.statusUrl(prediction));
         try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(base.resolve("/v1/jobs"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> created = post(URI.create(provider.baseUrl() + "/v1/predictions"),
+                    "{\"input\":{\"prompt\":\"%s\"},\"webhook\":\"%s\"}".formatted(prompt, base.resolve("/v1/webhooks/demo")));
+            JsonNode prediction = JobJson.read(created.body().getBytes(StandardCharsets.UTF_8), JsonNode.class);
+            String body = """
+                    {"type":"demo.image","tags":["demo"],"input":{"prompt":"%s"},"timeout":"PT1M",
+                     "provider":{"name":"demo","requestId":"%s"},
+                     "poll":{"statusUrl":"%s","provider":"demo","interval":"PT2S"}}""".formatted(prompt,
+                    prediction.get("id").asText(), prediction.at("/urls/get").asText());
+            HttpResponse<String> answer = post(base.resolve("/v1/jobs"), body);
             if (answer.statusCode() != 202) {
                 LOG.warn("demo: submission answered {}: {}", answer.statusCode(), answer.body());
             }
@@ -81,6 +85,11 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private HttpResponse<String> post(URI uri, String json) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     int submitted() {

@@ -29,6 +29,11 @@ import java.util.Map;
  *                   {@code https://api.replicate.com/v1/predictions/{requestId}/cancel}), or null not to propagate cancels
  * @param cancelMethod the HTTP method of that call ({@code POST}; fal's queue takes {@code PUT})
  * @param cancelCredential the name of the credential sent with it, or null
+ * @param statusUrl  where the provider serves a request's status, with {@code {requestId}} in it (e.g. OpenAI's
+ *                   {@code https://api.openai.com/v1/batches/{requestId}}): a thin callback (one without a status)
+ *                   of a job that is not polled starts a poll there; or null
+ * @param statusCredential the name of the credential sent to that URL when a poll names none; it is only
+ *                   sent to URLs that begin as the template does
  */
 @EachProperty("jobpulse.providers")
 public record ProviderConfiguration(@Parameter String name,
@@ -43,7 +48,9 @@ public record ProviderConfiguration(@Parameter String name,
                                     @Bindable(defaultValue = "10") double maxPollsPerSecond,
                                     @Nullable String cancelUrl,
                                     @Bindable(defaultValue = "POST") String cancelMethod,
-                                    @Nullable String cancelCredential) {
+                                    @Nullable String cancelCredential,
+                                    @Nullable String statusUrl,
+                                    @Nullable String statusCredential) {
 
     public ProviderConfiguration {
         secrets = secrets == null ? List.of() : List.copyOf(secrets);

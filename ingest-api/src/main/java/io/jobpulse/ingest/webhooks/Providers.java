@@ -29,9 +29,39 @@ public class Providers {
      * @param maxConcurrentPolls how many of its status URLs may be polled at once
      * @param maxPollsPerSecond  how many of its status requests per second
      * @param cancel             how to ask it to cancel a request, or null when cancels are not propagated
+     * @param status             where it serves a request's status, or null
      */
     public record Provider(String name, WebhookSignature signature, ProviderAdapter adapter, Map<String, String> credentials,
-                           int maxConcurrentPolls, double maxPollsPerSecond, Cancel cancel) {
+                           int maxConcurrentPolls, double maxPollsPerSecond, Cancel cancel, Status status) {
+
+        /**
+         * The {@code Authorization} value to poll a URL with: the poll's own credential, else the
+         * status credential for URLs of the provider's status template, else none.
+         */
+        public String authorization(String credential, String url) {
+            if (credential != null) {
+                return credentials.get(credential);
+            }
+            return status != null && status.credential() != null && status.serves(url) ? credentials.get(status.credential()) : null;
+        }
+    }
+
+    /**
+     * A provider's status endpoint.
+     *
+     * @param urlTemplate the URL, with {@code {requestId}} where the request's id goes
+     * @param credential  the name of the credential it takes, or null
+     */
+    public record Status(String urlTemplate, String credential) {
+
+        public String url(String requestId) {
+            return urlTemplate.replace("{requestId}", URLEncoder.encode(requestId, StandardCharsets.UTF_8));
+        }
+
+        /** Whether a URL is one of this endpoint's: it begins as the template does, up to the request id. */
+        boolean serves(String url) {
+            return url.startsWith(urlTemplate.substring(0, urlTemplate.indexOf("{requestId}")));
+        }
     }
 
     /**
@@ -54,7 +84,7 @@ public class Providers {
             try {
                 byName.put(config.name(), new Provider(config.name(), signature(config),
                         ProviderAdapters.create(config.name(), config.adapter(), config.mapping()),
-                        config.credentials(), config.maxConcurrentPolls(), config.maxPollsPerSecond(), cancel(config)));
+                        config.credentials(), config.maxConcurrentPolls(), config.maxPollsPerSecond(), cancel(config), status(config)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalStateException("provider '" + config.name() + "' is misconfigured: " + e.getMessage(), e);
             }
@@ -80,6 +110,19 @@ public class Providers {
             }
         }
         return new Cancel(config.cancelUrl(), config.cancelMethod().toUpperCase(Locale.ROOT), authorization);
+    }
+
+    private static Status status(ProviderConfiguration config) {
+        if (config.statusUrl() == null) {
+            return null;
+        }
+        if (!config.statusUrl().contains("{requestId}")) {
+            throw new IllegalArgumentException("status-url must contain {requestId}");
+        }
+        if (config.statusCredential() != null && !config.credentials().containsKey(config.statusCredential())) {
+            throw new IllegalArgumentException("status-credential '" + config.statusCredential() + "' is not among its credentials");
+        }
+        return new Status(config.statusUrl(), config.statusCredential());
     }
 
     private static WebhookSignature signature(ProviderConfiguration config) {

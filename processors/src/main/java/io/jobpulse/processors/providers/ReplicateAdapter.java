@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Replicate predictions ({@code GET /v1/predictions/{id}} and prediction webhooks): {@code id},
  * {@code status} (starting, processing, succeeded, failed, canceled, aborted), {@code output},
- * {@code error}, {@code logs}, {@code metrics}. Progress is read from the last percentage in the
+ * {@code error}, {@code logs}, {@code metrics} (kept as the job's provider metrics) and
+ * {@code urls.get} (its status URL). Progress is read from the last percentage in the
  * logs (the progress bars models print, e.g. {@code  45%|████▌ | 23/50}); the message is the
  * last log line.
  */
@@ -41,7 +42,12 @@ public final class ReplicateAdapter implements ProviderAdapter {
         return new ProviderObservation(status, raw, ProviderAdapter.text(prediction, "id"),
                 status == JobStatus.SUCCEEDED ? Double.valueOf(1.0) : progress(logs), lastLine(logs),
                 output == null || output.isNull() ? null : output,
-                status == JobStatus.FAILED ? new JobError("provider-error", error == null ? "the prediction failed" : error, false) : null);
+                status == JobStatus.FAILED ? new JobError("provider-error", error == null ? "the prediction failed" : error, false) : null,
+                present(prediction.get("metrics")), ProviderAdapter.text(prediction.path("urls"), "get"));
+    }
+
+    private static JsonNode present(JsonNode node) {
+        return node == null || node.isNull() || node.isEmpty() ? null : node;
     }
 
     private static Double progress(String logs) {

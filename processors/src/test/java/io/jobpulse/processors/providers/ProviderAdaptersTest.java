@@ -37,7 +37,11 @@ class ProviderAdaptersTest {
                         {"id":"ufawqhfynnddngldkgtslldrkq","model":"black-forest-labs/flux-schnell","version":"5599ed30",
                          "input":{"prompt":"a lighthouse"},"logs":"","output":null,"error":null,"status":"starting",
                          "created_at":"2026-11-22T21:09:32.173Z","urls":{"get":"https://api.replicate.com/v1/predictions/ufawqhfynnddngldkgtslldrkq"}}""",
-                        JobStatus.QUEUED, "starting", "ufawqhfynnddngldkgtslldrkq", null, o -> assertThat(o.result()).isNull()),
+                        JobStatus.QUEUED, "starting", "ufawqhfynnddngldkgtslldrkq", null, o -> {
+                            assertThat(o.result()).isNull();
+                            assertThat(o.statusUrl()).isEqualTo("https://api.replicate.com/v1/predictions/ufawqhfynnddngldkgtslldrkq");
+                            assertThat(o.metrics()).isNull();
+                        }),
                 row(REPLICATE, """
                         {"id":"ufawqhfynnddngldkgtslldrkq","status":"processing",
                          "logs":"Using seed: 1234\\n 20%|██        | 1/5 [00:01<00:04]\\n 60%|██████    | 3/5 [00:02<00:01]","output":null}""",
@@ -47,7 +51,10 @@ class ProviderAdaptersTest {
                         {"id":"ufawqhfynnddngldkgtslldrkq","status":"succeeded","output":["https://replicate.delivery/xezq/out-0.webp"],
                          "error":null,"logs":"100%|██████████| 5/5","metrics":{"predict_time":1.91}}""",
                         JobStatus.SUCCEEDED, "succeeded", "ufawqhfynnddngldkgtslldrkq", 1.0,
-                        o -> assertThat(o.result().get(0).asText()).endsWith("out-0.webp")),
+                        o -> {
+                            assertThat(o.result().get(0).asText()).endsWith("out-0.webp");
+                            assertThat(o.metrics().get("predict_time").asDouble()).isEqualTo(1.91);
+                        }),
                 row(REPLICATE, """
                         {"id":"p2","status":"failed","error":"CUDA out of memory. Tried to allocate 2.00 GiB","logs":"Traceback ..."}""",
                         JobStatus.FAILED, "failed", "p2", null,

@@ -1,12 +1,8 @@
-package io.jobpulse.push;
+package io.jobpulse.events.http;
 
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
-import io.jobpulse.events.Roles;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
-import io.micronaut.context.annotation.Requires;
-import jakarta.inject.Singleton;
+import io.jobpulse.events.JobStates;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,19 +15,16 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Current states read over HTTP from a topology instance ({@code jobpulse.push.state-url}), for
- * push instances that run without the topology role. A process that has the topology role
- * replaces this with a direct read of its state store.
+ * Current states read over HTTP from a topology instance ({@code jobpulse.state-url}), for
+ * processes that run without the topology role.
  */
-@Singleton
-@Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
-public class HttpJobSnapshots implements JobSnapshots {
+public class HttpJobStates implements JobStates {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String stateUrl;
 
-    public HttpJobSnapshots(PushConfiguration config) {
-        this.stateUrl = config.stateUrl().replaceAll("/+$", "");
+    public HttpJobStates(String stateUrl) {
+        this.stateUrl = stateUrl.replaceAll("/+$", "");
     }
 
     @Override
