@@ -1,11 +1,14 @@
 // Follows one job's stream with the `eventsource` package (a WHATWG EventSource for Node) and
 // prints every update as a JSON line; EventSource reconnects by itself, sending Last-Event-ID.
 // Exits 0 after the job's terminal state, 1 on an unexpected end.
-// Usage: node follow-job.mjs <stream url>
+// Usage: node follow-job.mjs <stream url> <bearer token>
 import { EventSource } from 'eventsource';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'expired']);
-const source = new EventSource(process.argv[2]);
+const authorization = `Bearer ${process.argv[3]}`;
+const source = new EventSource(process.argv[2], {
+  fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization: authorization } }),
+});
 
 function print(event) {
   const update = JSON.parse(event.data);

@@ -1,9 +1,12 @@
 package io.jobpulse.app;
 
+import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -25,7 +28,7 @@ final class DevCommand {
     private DevCommand() {
     }
 
-    static void run(String[] args) {
+    static void run(String[] args) throws IOException {
         long started = System.nanoTime();
         Map<String, String> env = System.getenv();
         Path home = Path.of(env.getOrDefault("JOBPULSE_HOME", ".jobpulse"));
@@ -50,6 +53,11 @@ final class DevCommand {
             properties.put("datasources.default.username", "postgres");
             properties.put("datasources.default.password", "");
         }
+        String jwtSecret = env.getOrDefault("JOBPULSE_JWT_SECRET", "");
+        if (jwtSecret.isEmpty()) {
+            jwtSecret = devJwtSecret(home);
+            properties.put("jobpulse.security.jwt-secret", jwtSecret);
+        }
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
             properties.putAll(demoProperties());
@@ -68,7 +76,7 @@ final class DevCommand {
             server.stop();
             stack.close();
         }));
-        printWelcome(context, stack, Duration.ofNanos(System.nanoTime() - started));
+        printWelcome(context, stack, Duration.ofNanos(System.nanoTime() - started), jwtSecret);
         if (demo) {
             String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
             System.out.printf("""
@@ -102,7 +110,21 @@ final class DevCommand {
         }
     }
 
-    private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup) {
+    /** This data directory's JWT secret for HS256, made at its first run. */
+    private static String devJwtSecret(Path home) throws IOException {
+        Path file = home.resolve("jwt-secret");
+        if (!Files.exists(file)) {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            Files.createDirectories(home);
+            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+        }
+        return Files.readString(file).strip();
+    }
+
+    private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup, String jwtSecret) {
+        String alice = JwtSecret.mint(jwtSecret, "alice", null, Duration.ofDays(30));
+        String bob = JwtSecret.mint(jwtSecret, "bob", null, Duration.ofDays(30));
         String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
         String kafka = context.getProperty("kafka.bootstrap.servers", String.class).orElse("?");
         String jdbc = context.getProperty("datasources.default.url", String.class).orElse("?");
@@ -113,11 +135,16 @@ final class DevCommand {
                   Kafka       %s%s
                   PostgreSQL  %s%s
 
+                Two users' tokens (JWT, HS256, valid 30 days), to try isolation:
+                  export ALICE=%s
+                  export BOB=%s
+
                 Try it:
-                  curl -si -X POST %s/v1/jobs -H 'Content-Type: application/json' -d '{"type":"image.generate","input":{"prompt":"a lighthouse"}}'
-                  curl -N %s/v1/jobs/<id>/stream
-                  curl -s -X POST %s/v1/jobs/<id>/reports -H 'Content-Type: application/json' -d '{"status":"running","progress":0.5}'
-                  curl -s %s/v1/jobs
+                  curl -si -X POST %s/v1/jobs -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' -d '{"type":"image.generate","input":{"prompt":"a lighthouse"}}'
+                  curl -N %s/v1/jobs/<id>/stream -H "Authorization: Bearer $ALICE"
+                  curl -s -X POST %s/v1/jobs/<id>/reports -H "Authorization: Bearer $ALICE" -H 'Content-Type: application/json' -d '{"status":"running","progress":0.5}'
+                  curl -s %s/v1/jobs -H "Authorization: Bearer $ALICE"
+                  curl -s %s/v1/jobs/<id> -H "Authorization: Bearer $BOB"     # 404: not Bob's job
 
                 Ctrl-C stops everything.
                 %n""",
@@ -125,6 +152,6 @@ final class DevCommand {
                 context.getProperty("jobpulse.roles", String.class).orElse("?"),
                 kafka, stack.hasKafka() ? " (embedded)" : " (external)",
                 jdbc, stack.hasPostgres() ? " (embedded)" : " (external)",
-                url, url, url, url);
+                alice, bob, url, url, url, url, url);
     }
 }

@@ -20,8 +20,9 @@ import java.util.Optional;
 class JobStatesFactory {
 
     @Singleton
-    HttpJobStates remote(@Property(name = "jobpulse.state-url") String stateUrl) {
-        return new HttpJobStates(stateUrl);
+    HttpJobStates remote(@Property(name = "jobpulse.state-url") String stateUrl,
+                         @Property(name = "jobpulse.state-token", defaultValue = "") String token) {
+        return new HttpJobStates(stateUrl, token);
     }
 
     /** The state store of this process's topology. */

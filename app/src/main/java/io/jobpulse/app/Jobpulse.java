@@ -1,5 +1,6 @@
 package io.jobpulse.app;
 
+import io.jobpulse.app.security.KeysCommand;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 
@@ -24,6 +25,7 @@ public final class Jobpulse {
                 case "serve" -> serve(rest, Map.of());
                 case "audit" -> AuditCommand.run(rest, bootstrapServers(), System.out);
                 case "replay" -> ReplayCommand.run(rest, Map.of(), System.out);
+                case "keys" -> KeysCommand.run(rest, Map.of(), System.out);
                 case "help", "--help", "-h" -> usage(0);
                 default -> {
                     System.err.println("Unknown command '" + command + "'.");
@@ -68,6 +70,9 @@ public final class Jobpulse {
                   replay topology
                           rebuild the topology's state stores from jobpulse.job-events (topology instances stopped)
                           and check them against the previous ones
+                  keys create --name <name> --scopes <scope,...> [--owner <owner>] | keys list | keys revoke <id>
+                          API keys for services and workers (scopes jobs:submit, jobs:report, jobs:read, admin),
+                          stored hashed in PostgreSQL (JDBC_URL)
                   help    show this
                 """);
         System.exit(status);

@@ -39,7 +39,7 @@ class EventSourceClientTest {
              CuttingProxy proxy = new CuttingProxy(jobpulse.uri("/").getPort())) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.eventsource\"}")).get("id").asText();
             Process node = new ProcessBuilder("node", CLIENT.resolve("follow-job.mjs").toString(),
-                    "http://127.0.0.1:" + proxy.port() + "/v1/jobs/" + id + "/stream")
+                    "http://127.0.0.1:" + proxy.port() + "/v1/jobs/" + id + "/stream", JobpulseInstance.token(JobpulseInstance.USER))
                     .redirectErrorStream(true).start();
             List<JsonNode> lines = new CopyOnWriteArrayList<>();
             Thread.ofVirtual().start(() -> read(node, lines));

@@ -1,5 +1,6 @@
 package io.jobpulse.app;
 
+import io.jobpulse.app.security.JwtSecret;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -14,10 +15,17 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-/** One running Jobpulse application (any set of roles) on a random port, against the {@link TestStack}. */
+/**
+ * One running Jobpulse application (any set of roles) on a random port, against the {@link TestStack}.
+ * Its requests carry {@link #USER}'s token unless they set their own Authorization header.
+ */
 final class JobpulseInstance implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The JWT secret of every test instance. */
+    static final String JWT_SECRET = "the test instances' HS256 secret, 32+ bytes";
+    /** The user whose token requests carry by default. */
+    static final String USER = "alice";
 
     private final EmbeddedServer server;
 
@@ -32,7 +40,22 @@ final class JobpulseInstance implements AutoCloseable {
                 "kafka.bootstrap.servers", stack.bootstrapServers,
                 "datasources.default.url", stack.jdbcUrl,
                 "datasources.default.username", stack.username,
-                "datasources.default.password", stack.password);
+                "datasources.default.password", stack.password,
+                "jobpulse.security.jwt-secret", JWT_SECRET);
+    }
+
+    /** A user's token (JWT, HS256) with the user's usual scopes, or with {@code scope} (space-separated). */
+    static String token(String user, String scope) {
+        return JwtSecret.mint(JWT_SECRET, user, scope, Duration.ofHours(1));
+    }
+
+    static String token(String user) {
+        return token(user, null);
+    }
+
+    /** An administrator's token: every scope over every owner's jobs. */
+    static String adminToken() {
+        return token("operator", "admin");
     }
 
     static JobpulseInstance start(Map<String, Object> overrides) {
@@ -69,9 +92,19 @@ final class JobpulseInstance implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Sends a request, as {@link #USER} unless it names its own credential. */
     HttpResponse<String> send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+        if (built.headers().firstValue("Authorization").isEmpty()) {
+            built = HttpRequest.newBuilder(built, (name, value) -> true).header("Authorization", "Bearer " + token(USER)).build();
+        }
+        return sendAsIs(built);
+    }
+
+    /** Sends a request exactly as built: without a credential unless it has one. */
+    HttpResponse<String> sendAsIs(HttpRequest request) {
         try {
-            return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -81,7 +114,8 @@ final class JobpulseInstance implements AutoCloseable {
     }
 
     SseClient stream(String path, String lastEventId) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream");
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + token(USER));
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }

@@ -87,7 +87,7 @@ class ProjectorRestartTest {
     private static List<StatusChange> changes(int jobs) {
         List<List<StatusChange>> perJob = new ArrayList<>();
         for (int j = 0; j < jobs; j++) {
-            perJob.add(StatusChanges.ofNewJob("anonymous", "x.restart", List.of()));
+            perJob.add(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.restart", List.of()));
         }
         List<StatusChange> interleaved = new ArrayList<>();
         for (int version = 0; version < 4; version++) {

@@ -224,7 +224,7 @@ class ReadModelTest {
 
     @Test
     void redeliveredAndOlderChangesChangeNothing() throws Exception {
-        List<StatusChange> changes = StatusChanges.ofNewJob("anonymous", "x.direct", List.of(uniqueTag()));
+        List<StatusChange> changes = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.direct", List.of(uniqueTag()));
         String job = changes.getFirst().jobId();
         changes.subList(0, 3).forEach(statusChanges::send);
         // Redeliveries, older versions after newer ones, then the last change as a sentinel: one
@@ -283,13 +283,13 @@ class ReadModelTest {
     void everyShapeOfTheListQueryIsServedByAnIndex() throws Exception {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         Map<String, JobFilter.Condition> shapes = Map.of(
-                "owner only", JobRowRepository.pageQuery("anonymous", JobFilter.NONE, null, 50),
-                "statuses", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of("queued", "running"), null, null, null, null, null), null, 50),
-                "type", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), "image.generate", null, null, null, null), null, 50),
-                "tag", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), null, "demo", null, null, null), null, 50),
-                "created range", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), null, null, t, t.plusSeconds(60), null), null, 50),
-                "updated since", JobRowRepository.pageQuery("anonymous", new JobFilter(List.of(), null, null, null, null, t), null, 50),
-                "after a cursor", JobRowRepository.pageQuery("anonymous", JobFilter.NONE, new JobCursor(t, "x"), 50));
+                "owner only", JobRowRepository.pageQuery(JobpulseInstance.USER, JobFilter.NONE, null, 50),
+                "statuses", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of("queued", "running"), null, null, null, null, null), null, 50),
+                "type", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), "image.generate", null, null, null, null), null, 50),
+                "tag", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), null, "demo", null, null, null), null, 50),
+                "created range", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), null, null, t, t.plusSeconds(60), null), null, 50),
+                "updated since", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), null, null, null, null, t), null, 50),
+                "after a cursor", JobRowRepository.pageQuery(JobpulseInstance.USER, JobFilter.NONE, new JobCursor(t, "x"), 50));
         try (Connection db = TestStack.get().connect()) {
             db.createStatement().execute("SET enable_seqscan = off");
             for (var shape : shapes.entrySet()) {

@@ -138,7 +138,7 @@ class SliceEndToEndTest {
             stream.awaitEnd(Duration.ofSeconds(20));
             SseClient.Event last = stream.events("status").getLast();
             assertThat(readTree(last.data()).get("status").asText()).isEqualTo("canceled");
-            assertThat(readTree(last.data()).at("/job/cancelRequestedBy").asText()).isEqualTo("anonymous");
+            assertThat(readTree(last.data()).at("/job/cancelRequestedBy").asText()).isEqualTo(JobpulseInstance.USER);
         }
 
         HttpResponse<String> retried = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + id + "/retry"))

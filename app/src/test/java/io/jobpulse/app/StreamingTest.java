@@ -143,12 +143,12 @@ class StreamingTest {
     void theMultiJobStreamSendsTheCallersMatchingJobsAndResumesFromItsCursor() {
         String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
         String cursor;
-        List<StatusChange> first = StatusChanges.ofNewJob("anonymous", "x.multi", List.of(tag));
-        List<StatusChange> second = StatusChanges.ofNewJob("anonymous", "x.multi", List.of(tag));
+        List<StatusChange> first = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.multi", List.of(tag));
+        List<StatusChange> second = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.multi", List.of(tag));
         try (SseClient stream = jobpulse.stream("/v1/stream?tag=" + tag, null)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> stream.events(SseClient.COMMENT).stream()
                     .anyMatch(e -> e.data().equals("stream position")));
-            statusChanges.send(StatusChanges.ofNewJob("anonymous", "x.multi", List.of("other-tag")).getFirst());
+            statusChanges.send(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.multi", List.of("other-tag")).getFirst());
             statusChanges.send(StatusChanges.ofNewJob("alice", "x.multi", List.of(tag)).getFirst());
             statusChanges.send(first.get(0));
             statusChanges.send(first.get(1));
@@ -175,7 +175,8 @@ class StreamingTest {
     void aClientMovesToAnotherPushInstanceMidJobAndResumes() {
         try (JobpulseInstance second = JobpulseInstance.start(Map.of(
                 "jobpulse.roles", "push",
-                "jobpulse.state-url", jobpulse.uri("/").toString()))) {
+                "jobpulse.state-url", jobpulse.uri("/").toString(),
+                "jobpulse.state-token", JobpulseInstance.adminToken()))) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.move\"}")).get("id").asText();
             String last;
             try (SseClient onFirst = jobpulse.stream("/v1/jobs/" + id + "/stream", null)) {
@@ -201,7 +202,7 @@ class StreamingTest {
         String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
         List<List<StatusChange>> jobs = new ArrayList<>();
         for (int j = 0; j < 3; j++) {
-            jobs.add(StatusChanges.ofNewJob("anonymous", "x.slow", List.of(tag), 400));
+            jobs.add(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.slow", List.of(tag), 400));
         }
         try (Socket slow = new Socket()) {
             slow.setReceiveBufferSize(2048);

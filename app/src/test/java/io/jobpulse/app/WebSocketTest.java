@@ -46,7 +46,8 @@ class WebSocketTest {
 
         Client() {
             URI uri = URI.create(jobpulse.uri("/v1/ws").toString().replaceFirst("^http", "ws"));
-            socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
+            socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + JobpulseInstance.token(JobpulseInstance.USER)).buildAsync(uri, this).join();
         }
 
         @Override
@@ -140,12 +141,12 @@ class WebSocketTest {
     @Test
     void aFilterSubscriptionGetsTheCallersMatchingJobsWithResumableIds() {
         String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
-        List<StatusChange> matching = StatusChanges.ofNewJob("anonymous", "x.ws", List.of(tag));
+        List<StatusChange> matching = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.ws", List.of(tag));
         try (StatusChanges changes = new StatusChanges(); Client client = new Client()) {
             client.send("{\"type\":\"subscribe\",\"id\":\"f\",\"filter\":{\"tag\":\"" + tag + "\",\"statuses\":[\"running\"]}}");
             JsonNode subscribed = client.awaitMessage(is("subscribed", "f"));
             assertThat(subscribed.get("eventId").asText()).isNotBlank();
-            changes.send(StatusChanges.ofNewJob("anonymous", "x.ws", List.of("other")).get(1));
+            changes.send(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.ws", List.of("other")).get(1));
             matching.forEach(changes::send);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("f").size() == 3);

@@ -2,6 +2,8 @@ package io.jobpulse.ingest;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -25,6 +27,16 @@ final class Ids {
     /** The same id for the same owner and idempotency key, so a repeated submission names the same job. */
     static String forIdempotencyKey(String owner, String key) {
         return UUID.nameUUIDFromBytes((owner + "\n" + key).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** When a time-ordered id was made; empty for name-based ids and ids Jobpulse did not make. */
+    static Optional<Instant> createdAt(String id) {
+        try {
+            UUID uuid = UUID.fromString(id);
+            return uuid.version() == 7 ? Optional.of(Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16)) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     static boolean isWellFormed(String id) {

@@ -1,5 +1,6 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.events.Caller;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobPoll;
@@ -18,6 +19,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -27,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -40,8 +43,11 @@ import java.util.regex.Pattern;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobsController {
 
-    /** Until authentication arrives every caller is this one principal. */
-    static final String ANONYMOUS = "anonymous";
+    /** An owner: a JWT subject or a name an API key acts for. */
+    private static final Pattern OWNER = Pattern.compile("[^\\p{Cntrl}]{1,200}");
+    /** How long a command may wait for a job submitted a moment ago to become readable. */
+    private static final Duration JUST_SUBMITTED_WAIT = Duration.ofSeconds(2);
+    private static final Duration JUST_SUBMITTED = Duration.ofSeconds(30);
 
     private static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
     private static final int MAX_TAGS = 20;
@@ -65,8 +71,9 @@ public class JobsController {
     }
 
     @Post
-    public HttpResponse<JobAccepted> submit(@Body SubmitJobRequest request,
+    public HttpResponse<JobAccepted> submit(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Body SubmitJobRequest request,
                                             @Nullable @Header("Idempotency-Key") String idempotencyKey) {
+        caller.require(Caller.Scope.SUBMIT);
         if (request == null) {
             throw invalid("body", "A job needs a JSON body such as {\"type\": \"image.generate\", \"input\": {...}}.");
         }
@@ -86,20 +93,21 @@ public class JobsController {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
             throw invalid("Idempotency-Key", "The Idempotency-Key header must be 1-200 characters.");
         }
-        String owner = ANONYMOUS;
+        String owner = caller.ownerFor(request.owner());
+        if (!OWNER.matcher(owner).matches()) {
+            throw invalid("owner", "'owner' is 1-200 characters without control characters.");
+        }
         String jobId = idempotencyKey == null ? Ids.next() : Ids.forIdempotencyKey(owner, idempotencyKey);
         Instant now = clock.instant();
-        var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, EventSource.user(owner), owner,
+        var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, caller.source(), owner,
                 request.type(), request.input(), request.metadata(), tags, timeout, poll, provider);
         publisher.publish(event);
         return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now));
     }
 
     @Post("/{id}/reports")
-    public HttpResponse<EventAccepted> report(@PathVariable String id, @Body ReportRequest request) {
-        if (!Ids.isWellFormed(id)) {
-            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
-        }
+    public HttpResponse<EventAccepted> report(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body ReportRequest request) {
+        caller.require(Caller.Scope.REPORT);
         if (request == null) {
             throw invalid("body", "A report needs a JSON body such as {\"status\": \"running\", \"progress\": 0.5}.");
         }
@@ -116,50 +124,47 @@ public class JobsController {
         if (request.message() != null && request.message().length() > MAX_MESSAGE_LENGTH) {
             throw invalid("message", "'message' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
         }
+        visible(caller, id);
         Instant now = clock.instant();
-        var event = new JobEvent.ReportReceived(Ids.next(), id, now, now, EventSource.service(ANONYMOUS), status,
+        var event = new JobEvent.ReportReceived(Ids.next(), id, now, now, caller.source(), status,
                 progress, request.message(), request.metadata(), request.result(), request.error());
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
     }
 
     @Post("/{id}/cancel")
-    public HttpResponse<EventAccepted> cancel(@PathVariable String id, @Nullable @Body CommandRequest request) {
-        return command(id, request, (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
+    public HttpResponse<EventAccepted> cancel(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
+        return command(caller, id, request, (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
     }
 
     @Post("/{id}/retry")
-    public HttpResponse<EventAccepted> retry(@PathVariable String id, @Nullable @Body CommandRequest request) {
-        return command(id, request, (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
+    public HttpResponse<EventAccepted> retry(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
+        return command(caller, id, request, (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
     }
 
     /**
      * Starts polling the job's status at its provider until it ends. Asking again for a job already
      * polled at that URL answers 200 with the reason and writes nothing; a job that has ended is a
-     * 409. The fold applies the same rules to the event, for requests that race and for jobs
-     * submitted so recently that their state is not yet readable.
+     * 409. The fold applies the same rules to the event, for requests that race.
      */
     @Post("/{id}/poll")
-    public HttpResponse<?> poll(@PathVariable String id, @Body PollRequest request) {
-        if (!Ids.isWellFormed(id)) {
-            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
-        }
+    public HttpResponse<?> poll(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body PollRequest request) {
+        caller.require(Caller.Scope.SUBMIT);
         if (request == null) {
             throw invalid("body", "A poll needs a JSON body such as {\"statusUrl\": \"https://...\", \"provider\": \"bria\"}.");
         }
         JobPoll poll = poll(request, "");
-        JobState job = states.current(id).orElse(null);
-        // A job not yet in the state (just submitted) is left to the fold, which applies the same rules.
-        if (job != null && job.isTerminal()) {
+        JobState job = visible(caller, id);
+        if (job.isTerminal()) {
             throw new ProblemException(Problem.of(ProblemType.CONFLICT, "Job " + id + " has ended (" + job.status().wireName()
                     + "); there is nothing to poll. Retry it first to start a new attempt.").with("reason", "job-terminal"));
         }
-        if (job != null && job.poll() != null && job.poll().statusUrl().equals(poll.statusUrl())) {
+        if (job.poll() != null && job.poll().statusUrl().equals(poll.statusUrl())) {
             return HttpResponse.ok(new PollUnchanged(id, "already-polling",
                     "Job " + id + " is already polled at this URL; nothing was changed.", job.poll()));
         }
         Instant now = clock.instant();
-        var event = new JobEvent.PollRequested(Ids.next(), id, now, now, EventSource.user(ANONYMOUS), poll);
+        var event = new JobEvent.PollRequested(Ids.next(), id, now, now, caller.source(), poll);
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
     }
@@ -213,23 +218,46 @@ public class JobsController {
         JobEvent event(String eventId, Instant at, EventSource by, String reason);
     }
 
-    private HttpResponse<EventAccepted> command(String id, CommandRequest request, Command command) {
-        String reason = reason(id, request);
-        JobEvent event = command.event(Ids.next(), clock.instant(), EventSource.user(ANONYMOUS), reason);
-        publisher.publish(event);
-        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
-    }
-
-    /** Checks a command's job id and reason; returns the reason, or null. */
-    private static String reason(String id, CommandRequest request) {
-        if (!Ids.isWellFormed(id)) {
-            throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
-        }
+    private HttpResponse<EventAccepted> command(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id, CommandRequest request, Command command) {
+        caller.require(Caller.Scope.SUBMIT);
         String reason = request == null ? null : request.reason();
         if (reason != null && reason.length() > MAX_MESSAGE_LENGTH) {
             throw invalid("reason", "'reason' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
         }
-        return reason;
+        visible(caller, id);
+        JobEvent event = command.event(Ids.next(), clock.instant(), caller.source(), reason);
+        publisher.publish(event);
+        return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
+    }
+
+    /**
+     * The job, if the caller may see it; else 404, whether the job is another owner's or none at
+     * all, so that nobody learns of others' jobs. A job submitted a moment ago may not be readable
+     * yet; for an id made in the last seconds the read is retried for up to two seconds.
+     */
+    private JobState visible(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id) {
+        if (Ids.isWellFormed(id)) {
+            Optional<JobState> job = states.current(id);
+            boolean recent = Ids.createdAt(id).map(at -> at.isAfter(clock.instant().minus(JUST_SUBMITTED))).orElse(true);
+            Instant giveUp = clock.instant().plus(JUST_SUBMITTED_WAIT);
+            while (job.isEmpty() && recent && clock.instant().isBefore(giveUp)) {
+                pause();
+                job = states.current(id);
+            }
+            if (job.isPresent() && caller.sees(job.get().owner(), id)) {
+                return job.get();
+            }
+        }
+        throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProblemException(ProblemType.UNAVAILABLE, "Interrupted while reading the job; retry.");
+        }
     }
 
     private static ProblemException invalid(String field, String detail) {

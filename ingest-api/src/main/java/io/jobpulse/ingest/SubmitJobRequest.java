@@ -16,9 +16,10 @@ import java.util.Map;
  * @param timeout  how long the job may take (ISO-8601 duration, e.g. {@code PT10M}); none if absent
  * @param poll     poll the job's status at its provider from the start, as {@code POST /v1/jobs/{id}/poll} does
  * @param provider the provider request doing the work, if already made: callbacks that name only it reach this job
+ * @param owner    the user the job is submitted for, by an API key bound to no owner; others may omit it
  */
 public record SubmitJobRequest(String type, JsonNode input, Map<String, JsonNode> metadata, List<String> tags,
-                               Duration timeout, PollRequest poll, ProviderRequest provider) {
+                               Duration timeout, PollRequest poll, ProviderRequest provider, String owner) {
 
     /**
      * @param name      the provider's configured name

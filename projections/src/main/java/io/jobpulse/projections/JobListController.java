@@ -1,6 +1,7 @@
 package io.jobpulse.projections;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
@@ -14,6 +15,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
@@ -43,8 +45,6 @@ public class JobListController {
 
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 100;
-    /** Until authentication arrives every caller is this one principal. */
-    static final String ANONYMOUS = "anonymous";
 
     private static final Set<String> STATUSES = Arrays.stream(JobStatus.values()).map(JobStatus::wireName)
             .collect(Collectors.toUnmodifiableSet());
@@ -56,11 +56,13 @@ public class JobListController {
     }
 
     @Get
-    public JobPage list(@Nullable @QueryValue List<String> status, @Nullable @QueryValue String type,
+    public JobPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner, @Nullable @QueryValue List<String> status, @Nullable @QueryValue String type,
                         @Nullable @QueryValue String tag, @Nullable @QueryValue String createdAfter,
                         @Nullable @QueryValue String createdBefore, @Nullable @QueryValue String updatedSince,
                         @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor,
                         @Nullable @QueryValue Boolean count) {
+        caller.require(Caller.Scope.READ);
+        String whose = caller.ownerFor(owner);
         int size = limit == null ? DEFAULT_LIMIT : limit;
         if (size < 1 || size > MAX_LIMIT) {
             throw invalid("limit", "'limit' must be between 1 and " + MAX_LIMIT + ".");
@@ -75,18 +77,20 @@ public class JobListController {
                 throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
             }
         }
-        List<JobRow> rows = jobs.newestFirst(ANONYMOUS, filter, after, size + 1);
+        List<JobRow> rows = jobs.newestFirst(whose, filter, after, size + 1);
         List<JobRow> page = rows.subList(0, Math.min(size, rows.size()));
         String next = rows.size() > size ? new JobCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
-        Long total = Boolean.TRUE.equals(count) ? jobs.count(ANONYMOUS, filter) : null;
+        Long total = Boolean.TRUE.equals(count) ? jobs.count(whose, filter) : null;
         return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
     }
 
     @Get("/summary")
-    public Summary summary() {
+    public Summary summary(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner) {
+        caller.require(Caller.Scope.READ);
+        String whose = caller.ownerFor(owner);
         Map<String, Long> byStatus = new TreeMap<>();
         Map<String, Map<String, Long>> typeCounts = new TreeMap<>();
-        for (JobRowRepository.StatusCount count : jobs.countByTypeAndStatus(ANONYMOUS)) {
+        for (JobRowRepository.StatusCount count : jobs.countByTypeAndStatus(whose)) {
             byStatus.merge(count.status(), count.count(), Long::sum);
             typeCounts.computeIfAbsent(count.type(), type -> new TreeMap<>()).put(count.status(), count.count());
         }
@@ -96,8 +100,9 @@ public class JobListController {
     }
 
     @Get("/{id}/history")
-    public History history(@PathVariable String id, @Nullable @QueryValue Boolean raw) {
-        jobs.findById(id).filter(row -> row.owner().equals(ANONYMOUS))
+    public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @QueryValue Boolean raw) {
+        caller.require(Caller.Scope.READ);
+        jobs.findById(id).filter(row -> caller.sees(row.owner(), id))
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
         List<JobRowRepository.TimelineEntry> changes = jobs.timeline(id);
         if (!Boolean.TRUE.equals(raw)) {

@@ -1,5 +1,6 @@
 package io.jobpulse.push;
 
+import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.http.Problem;
@@ -14,6 +15,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -55,8 +57,6 @@ public class JobStreamController {
     static final String STATUS_EVENT = "status";
     static final String PROGRESS_EVENT = "progress";
     static final String RESET_EVENT = "reset";
-    /** Until authentication arrives every caller is this one principal. */
-    static final String ANONYMOUS = "anonymous";
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
@@ -70,22 +70,27 @@ public class JobStreamController {
 
     @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> jobStream(@PathVariable String id,
+    public HttpResponse<Publisher<Event<Object>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
                                                             @Nullable @Header("Last-Event-ID") String lastEventId)
             throws InterruptedException {
+        caller.requireSubscribe();
         long after = parseVersion(lastEventId);
-        return subscriptions.job(ANONYMOUS, id, after)
+        return subscriptions.job(caller, id, after)
                 .map(subscriber -> stream(subscriber, delivery -> Long.toString(delivery.update().version()), Flux.empty()))
                 .orElseGet(HttpResponse::noContent);
     }
 
     @Get(value = "/v1/stream", produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> ownerStream(@Nullable @QueryValue List<String> type,
+    public HttpResponse<Publisher<Event<Object>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                                              @Nullable @QueryValue String owner,
+                                                              @Nullable @QueryValue List<String> type,
                                                               @Nullable @QueryValue String tag,
                                                               @Nullable @QueryValue List<String> status,
                                                               @Nullable @Header("Last-Event-ID") String lastEventId)
             throws InterruptedException {
+        caller.requireSubscribe();
+        String whose = caller.ownerFor(owner);
         Optional<StreamCursor> resumeFrom = Optional.empty();
         if (lastEventId != null && !lastEventId.isBlank()) {
             try {
@@ -94,7 +99,7 @@ public class JobStreamController {
                 throw invalid("Last-Event-ID", "Last-Event-ID must be an id: this stream sent, as sent.");
             }
         }
-        Selector.OwnerJobs selector = new Selector.OwnerJobs(ANONYMOUS, split(type), tag, statuses(status));
+        Selector.OwnerJobs selector = new Selector.OwnerJobs(whose, streamJobs(caller), split(type), tag, statuses(status));
         SubscriberHub.OwnerSubscription subscription = subscriptions.jobsOf(selector, resumeFrom);
         String start = subscription.start().encode();
         // The first event says where the stream starts: with only an id and no data, it moves
@@ -123,6 +128,11 @@ public class JobStreamController {
         return HttpResponse.ok((Publisher<Event<Object>>) events)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");
+    }
+
+    /** The jobs a caller's multi-job stream is limited to: a stream token's, or none (all). */
+    static Set<String> streamJobs(Caller caller) {
+        return caller.streamJobs() == null ? Set.of() : caller.streamJobs();
     }
 
     static String eventName(JobUpdate update) {

@@ -2,6 +2,7 @@ package io.jobpulse.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.http.Problem;
@@ -10,6 +11,7 @@ import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
 import io.micronaut.websocket.annotation.OnMessage;
@@ -57,15 +59,23 @@ public class JobWebSocket {
         this.heartbeats = heartbeats;
     }
 
-    /** One socket's subscriptions, by the client's ids, and its keepalive. */
+    /** One socket's caller, subscriptions by the client's ids, and keepalive. */
     private static final class Connection {
         final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+        final Caller caller;
         Disposable pings;
+
+        Connection(Caller caller) {
+            this.caller = caller;
+        }
     }
 
     @OnOpen
-    public void open(WebSocketSession session) {
-        Connection connection = new Connection();
+    public void open(WebSocketSession session, HttpRequest<?> request) {
+        Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElseThrow(() -> new ProblemException(
+                ProblemType.UNAUTHORIZED, "Connect with a bearer token or ?token=<stream token>."));
+        caller.requireSubscribe();
+        Connection connection = new Connection(caller);
         connection.pings = heartbeats.ticks()
                 .subscribe(tick -> session.sendPingAsync("ping".getBytes(StandardCharsets.US_ASCII)));
         session.put(CONNECTION, connection);
@@ -121,7 +131,7 @@ public class JobWebSocket {
         ObjectNode subscribed = reply("subscribed", id);
         if (perJob) {
             long lastVersion = message.path("lastVersion").asLong(0);
-            Optional<Subscriber> opened = subscriptions.job(JobStreamController.ANONYMOUS, message.get("job").asText(), lastVersion);
+            Optional<Subscriber> opened = subscriptions.job(connection.caller, message.get("job").asText(), lastVersion);
             if (opened.isEmpty()) {
                 send(session, subscribed);
                 send(session, reply("end", id));
@@ -138,7 +148,8 @@ public class JobWebSocket {
                     throw invalid("cursor", "'cursor' must be an eventId this server sent, as sent.");
                 }
             }
-            Selector.OwnerJobs selector = new Selector.OwnerJobs(JobStreamController.ANONYMOUS,
+            String owner = connection.caller.ownerFor(filter.path("owner").asText(null));
+            Selector.OwnerJobs selector = new Selector.OwnerJobs(owner, JobStreamController.streamJobs(connection.caller),
                     JobStreamController.split(texts(filter.path("types"))), filter.path("tag").asText(null),
                     JobStreamController.statuses(texts(filter.path("statuses"))));
             SubscriberHub.OwnerSubscription opened = subscriptions.jobsOf(selector, cursor);

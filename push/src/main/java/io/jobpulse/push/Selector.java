@@ -18,13 +18,14 @@ sealed interface Selector {
     }
 
     /**
-     * The owner's jobs, optionally only of some types, carrying some tag, or whose status is or was
-     * (just before the change) one of some statuses, so a subscriber also learns that a job left
-     * the statuses it watches. Empty sets and a null tag select everything.
+     * The owner's jobs, optionally only some jobs (a stream token's), of some types, carrying some
+     * tag, or whose status is or was (just before the change) one of some statuses, so a subscriber
+     * also learns that a job left the statuses it watches. Empty sets and a null tag select everything.
      */
-    record OwnerJobs(String owner, Set<String> types, String tag, Set<JobStatus> statuses) implements Selector {
+    record OwnerJobs(String owner, Set<String> jobs, Set<String> types, String tag, Set<JobStatus> statuses) implements Selector {
 
         public OwnerJobs {
+            jobs = Set.copyOf(jobs);
             types = Set.copyOf(types);
             statuses = Set.copyOf(statuses);
         }
@@ -32,6 +33,7 @@ sealed interface Selector {
         @Override
         public boolean matches(JobUpdate update) {
             return update.job().owner().equals(owner)
+                    && (jobs.isEmpty() || jobs.contains(update.jobId()))
                     && (types.isEmpty() || types.contains(update.job().type()))
                     && (tag == null || update.job().tags().contains(tag))
                     && (statuses.isEmpty() || statuses.contains(update.status())

@@ -1,5 +1,6 @@
 package io.jobpulse.push;
 
+import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStates;
 import io.jobpulse.events.Roles;
@@ -37,7 +38,7 @@ public class Subscriptions {
      * then from this instance's history when it reaches back, otherwise the current state marked
      * as a snapshot; then live changes. Empty when the client already has the job's terminal state.
      */
-    Optional<Subscriber> job(String caller, String jobId, long lastVersion) throws InterruptedException {
+    Optional<Subscriber> job(Caller caller, String jobId, long lastVersion) throws InterruptedException {
         awaitFeed();
         SubscriberHub.JobSubscription subscription = hub.subscribeJob(jobId, lastVersion);
         Subscriber subscriber = subscription.subscriber();
@@ -72,7 +73,7 @@ public class Subscriptions {
         }
     }
 
-    private Optional<List<FeedEntry>> missed(String caller, String id, long after, List<FeedEntry> history) {
+    private Optional<List<FeedEntry>> missed(Caller caller, String id, long after, List<FeedEntry> history) {
         boolean continuous = after > 0 && !history.isEmpty()
                 && history.getFirst().update().version() <= after + 1 && history.getLast().update().version() >= after;
         if (continuous) {
@@ -91,8 +92,8 @@ public class Subscriptions {
         return Optional.of(List.of(new FeedEntry(JobUpdate.snapshot(current), -1, -1)));
     }
 
-    private static void requireOwned(String caller, String id, JobState job) {
-        if (job == null || !job.owner().equals(caller)) {
+    private static void requireOwned(Caller caller, String id, JobState job) {
+        if (job == null || !caller.sees(job.owner(), id)) {
             throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
         }
     }

@@ -56,7 +56,7 @@ class SubscriberTest {
     }
 
     private static Subscriber ownerSubscriber(int bufferSize) {
-        return new Subscriber(new Selector.OwnerJobs("alice", Set.of(), null, Set.of()), 0,
+        return new Subscriber(new Selector.OwnerJobs("alice", Set.of(), Set.of(), null, Set.of()), 0,
                 new StreamCursor(Map.of(0, 0L, 1, 0L)), bufferSize);
     }
 
@@ -145,7 +145,7 @@ class SubscriberTest {
 
     @Test
     void recordsBeforeTheCursorAreNotDeliveredAgain() {
-        Subscriber subscriber = new Subscriber(new Selector.OwnerJobs("alice", Set.of(), null, Set.of()), 0,
+        Subscriber subscriber = new Subscriber(new Selector.OwnerJobs("alice", Set.of(), Set.of(), null, Set.of()), 0,
                 new StreamCursor(Map.of(0, 10L)), 64);
         Client client = new Client();
         subscriber.deliveries().subscribe(client);

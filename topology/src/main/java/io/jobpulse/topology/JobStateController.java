@@ -1,5 +1,6 @@
 package io.jobpulse.topology;
 
+import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
@@ -10,6 +11,7 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import reactor.core.publisher.Flux;
@@ -42,10 +44,14 @@ public class JobStateController {
 
     @Get("/{id}")
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public Mono<JobState> get(@PathVariable String id, @Nullable @QueryValue Long waitForVersionAfter,
-                              @Nullable @QueryValue String timeout) {
+    public Mono<JobState> get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
+                              @Nullable @QueryValue Long waitForVersionAfter, @Nullable @QueryValue String timeout) {
+        caller.require(Caller.Scope.READ);
         Duration wait = wait(timeout);
         JobState current = find(id);
+        if (!caller.sees(current.owner(), id)) {
+            throw notFound(id);
+        }
         if (waitForVersionAfter == null || current.version() > waitForVersionAfter) {
             return Mono.just(current);
         }
@@ -57,7 +63,11 @@ public class JobStateController {
     }
 
     private JobState find(String id) {
-        return queries.find(id).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
+        return queries.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private static ProblemException notFound(String id) {
+        return new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
     }
 
     private static Duration wait(String timeout) {

@@ -22,17 +22,26 @@ public class HttpJobStates implements JobStates {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String stateUrl;
+    private final String authorization;
 
-    public HttpJobStates(String stateUrl) {
+    /**
+     * @param stateUrl base URL of a topology instance
+     * @param token    the bearer token it is read with: an API key with the {@code admin} scope
+     */
+    public HttpJobStates(String stateUrl, String token) {
         this.stateUrl = stateUrl.replaceAll("/+$", "");
+        this.authorization = token == null || token.isBlank() ? null : "Bearer " + token;
     }
 
     @Override
     public Optional<JobState> current(String jobId) {
         URI uri = URI.create(stateUrl + "/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8));
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         try {
-            HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return switch (response.statusCode()) {
                 case 200 -> Optional.of(JobJson.read(response.body(), JobState.class));
                 case 404 -> Optional.empty();

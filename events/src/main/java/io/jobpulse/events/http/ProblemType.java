@@ -5,6 +5,7 @@ public enum ProblemType {
     INVALID_REQUEST("invalid-request", "The request is not valid", 400),
     MALFORMED_JSON("malformed-json", "The body is not valid JSON", 400),
     UNAUTHORIZED("unauthorized", "Authentication is required", 401),
+    FORBIDDEN("forbidden", "The credential does not allow this", 403),
     NOT_FOUND("not-found", "No such resource", 404),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
     NOT_ACCEPTABLE("not-acceptable", "Not acceptable", 406),

@@ -1,0 +1,55 @@
+package io.jobpulse.app.security;
+
+import io.jobpulse.events.Caller;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.ServerFilterPhase;
+import io.micronaut.security.authentication.Authentication;
+
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Puts the request's {@link Caller} in its attributes ({@link Caller#ATTRIBUTE}), right after
+ * Micronaut Security has authenticated it, for the controllers of every role to take. An API key
+ * or stream token carries its caller; a JWT's subject is the owner, with the scopes of its
+ * {@code scope} claim (space-separated, OAuth style), or by default {@code jobs:submit jobs:report
+ * jobs:read}.
+ */
+@ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+public class CallerFilter implements Ordered {
+
+    static final Set<Caller.Scope> USER_SCOPES = EnumSet.of(Caller.Scope.SUBMIT, Caller.Scope.REPORT, Caller.Scope.READ);
+
+    @RequestFilter
+    public void attachCaller(HttpRequest<?> request) {
+        request.getUserPrincipal(Authentication.class).map(CallerFilter::caller)
+                .ifPresent(caller -> request.setAttribute(Caller.ATTRIBUTE, caller));
+    }
+
+    static Caller caller(Authentication authentication) {
+        if (authentication.getAttributes().get(Caller.ATTRIBUTE) instanceof Caller caller) {
+            return caller;
+        }
+        return Caller.user(authentication.getName(), scopes(authentication.getAttributes().get("scope")).orElse(USER_SCOPES));
+    }
+
+    private static Optional<Set<Caller.Scope>> scopes(Object claim) {
+        if (claim == null) {
+            return Optional.empty();
+        }
+        Set<Caller.Scope> scopes = EnumSet.noneOf(Caller.Scope.class);
+        Collection<?> names = claim instanceof Collection<?> list ? list : java.util.List.of(claim.toString().split("\\s+"));
+        names.forEach(name -> Caller.Scope.fromWireName(String.valueOf(name)).ifPresent(scopes::add));
+        return Optional.of(scopes);
+    }
+
+    @Override
+    public int getOrder() {
+        return ServerFilterPhase.SECURITY.after();
+    }
+}

@@ -1,0 +1,119 @@
+package io.jobpulse.events;
+
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who is calling the HTTP API, once authenticated, and what it may do. Every endpoint but health
+ * and the signed webhooks takes one; what it may see is decided here, in one place.
+ *
+ * @param source     how the events it causes name it: {@code user:<sub>} for a JWT, {@code service:<key id>} for an API key
+ * @param owner      the owner whose jobs it acts on, or null for a service key bound to no owner, or an
+ *                   administrator, who act on every owner's jobs
+ * @param scopes     what it may do
+ * @param streamJobs for a stream token, the jobs it may subscribe to (empty: all of its owner's jobs);
+ *                   null for every other credential
+ * @param expiresAt  for a stream token, when the streams it opened end unless renewed; else null
+ */
+public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<String> streamJobs, Instant expiresAt) {
+
+    /** The request attribute under which an authenticated request carries its caller. */
+    public static final String ATTRIBUTE = "jobpulse.caller";
+
+    /** What a credential allows. {@link #ADMIN} allows everything. */
+    public enum Scope {
+        SUBMIT("jobs:submit"), REPORT("jobs:report"), READ("jobs:read"), ADMIN("admin");
+
+        private final String wireName;
+
+        Scope(String wireName) {
+            this.wireName = wireName;
+        }
+
+        public String wireName() {
+            return wireName;
+        }
+
+        public static Optional<Scope> fromWireName(String name) {
+            return Arrays.stream(values()).filter(scope -> scope.wireName.equals(name)).findFirst();
+        }
+    }
+
+    public Caller {
+        scopes = scopes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(scopes));
+        streamJobs = streamJobs == null ? null : Set.copyOf(streamJobs);
+    }
+
+    /** A user of a JWT: the owner of its own jobs. */
+    public static Caller user(String subject, Set<Scope> scopes) {
+        return new Caller(EventSource.user(subject), scopes.contains(Scope.ADMIN) ? null : subject, scopes, null, null);
+    }
+
+    /** A service's API key, bound to one owner or to none. */
+    public static Caller service(String keyId, String owner, Set<Scope> scopes) {
+        return new Caller(EventSource.service(keyId), scopes.contains(Scope.ADMIN) ? null : owner, scopes, null, null);
+    }
+
+    /** A stream token: subscribing only, to the given jobs of one owner (all of them when none are given). */
+    public static Caller stream(String tokenId, String owner, Set<String> jobs, Instant expiresAt) {
+        return new Caller(new EventSource("stream", tokenId), owner, Set.of(), jobs, expiresAt);
+    }
+
+    public boolean isStreamToken() {
+        return streamJobs != null;
+    }
+
+    public boolean may(Scope scope) {
+        return scopes.contains(scope) || scopes.contains(Scope.ADMIN);
+    }
+
+    /** Throws a 403 problem unless the caller has the scope. */
+    public void require(Scope scope) {
+        if (!may(scope)) {
+            throw new ProblemException(Problem.of(ProblemType.FORBIDDEN, "This credential lacks the scope '" + scope.wireName()
+                    + "'. Use an API key created with it (./jobpulse keys create --scopes " + scope.wireName() + ").")
+                    .with("scope", scope.wireName()));
+        }
+    }
+
+    /** Whether the caller may see a job of this owner; a job it may not see is, to it, no job at all. */
+    public boolean sees(String jobOwner, String jobId) {
+        if (streamJobs != null && !streamJobs.isEmpty() && !streamJobs.contains(jobId)) {
+            return false;
+        }
+        return owner == null || owner.equals(jobOwner);
+    }
+
+    /** Throws a 403 problem unless the caller may subscribe to streams: stream tokens and callers that may read. */
+    public void requireSubscribe() {
+        if (!isStreamToken()) {
+            require(Scope.READ);
+        }
+    }
+
+    /**
+     * The owner a request acts for: the caller's own, or for a caller bound to no owner, the one
+     * it names. Naming another owner than one's own is refused.
+     */
+    public String ownerFor(String named) {
+        if (owner != null) {
+            if (named != null && !named.equals(owner)) {
+                throw new ProblemException(Problem.of(ProblemType.FORBIDDEN, "This credential acts only for its own owner, '"
+                        + owner + "'; it cannot act for '" + named + "'.").with("field", "owner"));
+            }
+            return owner;
+        }
+        if (named == null || named.isBlank()) {
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "This credential is bound to no owner: name the"
+                    + " owner to act for ('owner' in the body, or ?owner= on reads).").with("field", "owner"));
+        }
+        return named;
+    }
+}
