@@ -108,6 +108,7 @@ public class JobsController {
     @Post("/{id}/reports")
     public HttpResponse<EventAccepted> report(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body ReportRequest request) {
         caller.require(Caller.Scope.REPORT);
+        visible(caller, id);
         if (request == null) {
             throw invalid("body", "A report needs a JSON body such as {\"status\": \"running\", \"progress\": 0.5}.");
         }
@@ -124,7 +125,6 @@ public class JobsController {
         if (request.message() != null && request.message().length() > MAX_MESSAGE_LENGTH) {
             throw invalid("message", "'message' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
         }
-        visible(caller, id);
         Instant now = clock.instant();
         var event = new JobEvent.ReportReceived(Ids.next(), id, now, now, caller.source(), status,
                 progress, request.message(), request.metadata(), request.result(), request.error());
@@ -150,11 +150,11 @@ public class JobsController {
     @Post("/{id}/poll")
     public HttpResponse<?> poll(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body PollRequest request) {
         caller.require(Caller.Scope.SUBMIT);
+        JobState job = visible(caller, id);
         if (request == null) {
             throw invalid("body", "A poll needs a JSON body such as {\"statusUrl\": \"https://...\", \"provider\": \"bria\"}.");
         }
         JobPoll poll = poll(request, "");
-        JobState job = visible(caller, id);
         if (job.isTerminal()) {
             throw new ProblemException(Problem.of(ProblemType.CONFLICT, "Job " + id + " has ended (" + job.status().wireName()
                     + "); there is nothing to poll. Retry it first to start a new attempt.").with("reason", "job-terminal"));
@@ -220,11 +220,11 @@ public class JobsController {
 
     private HttpResponse<EventAccepted> command(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id, CommandRequest request, Command command) {
         caller.require(Caller.Scope.SUBMIT);
+        visible(caller, id);
         String reason = request == null ? null : request.reason();
         if (reason != null && reason.length() > MAX_MESSAGE_LENGTH) {
             throw invalid("reason", "'reason' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
         }
-        visible(caller, id);
         JobEvent event = command.event(Ids.next(), clock.instant(), caller.source(), reason);
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));

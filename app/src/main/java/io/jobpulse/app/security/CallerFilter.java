@@ -1,8 +1,13 @@
 package io.jobpulse.app.security;
 
 import io.jobpulse.events.Caller;
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemType;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.ServerFilterPhase;
@@ -18,17 +23,25 @@ import java.util.Set;
  * Micronaut Security has authenticated it, for the controllers of every role to take. An API key
  * or stream token carries its caller; a JWT's subject is the owner, with the scopes of its
  * {@code scope} claim (space-separated, OAuth style), or by default {@code jobs:submit jobs:report
- * jobs:read}.
+ * jobs:read}. The metrics endpoint wants {@code admin}.
  */
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public class CallerFilter implements Ordered {
 
+    private static final String METRICS = "/prometheus";
+
     static final Set<Caller.Scope> USER_SCOPES = EnumSet.of(Caller.Scope.SUBMIT, Caller.Scope.REPORT, Caller.Scope.READ);
 
     @RequestFilter
-    public void attachCaller(HttpRequest<?> request) {
-        request.getUserPrincipal(Authentication.class).map(CallerFilter::caller)
-                .ifPresent(caller -> request.setAttribute(Caller.ATTRIBUTE, caller));
+    @Nullable
+    public HttpResponse<Problem> attachCaller(HttpRequest<?> request) {
+        Optional<Caller> caller = request.getUserPrincipal(Authentication.class).map(CallerFilter::caller);
+        caller.ifPresent(found -> request.setAttribute(Caller.ATTRIBUTE, found));
+        if (request.getPath().equals(METRICS) && caller.isPresent() && !caller.get().may(Caller.Scope.ADMIN)) {
+            return HttpResponse.<Problem>status(HttpStatus.FORBIDDEN).contentType(Problem.MEDIA_TYPE)
+                    .body(Problem.of(ProblemType.FORBIDDEN, "The metrics want a credential with the 'admin' scope."));
+        }
+        return null;
     }
 
     static Caller caller(Authentication authentication) {

@@ -1,6 +1,7 @@
 package io.jobpulse.app.security;
 
 import io.jobpulse.events.Roles;
+import io.jobpulse.projections.ProjectionRebuild;
 import io.micronaut.context.ApplicationContext;
 
 import java.io.PrintStream;
@@ -30,7 +31,9 @@ public final class KeysCommand {
             throw new IllegalArgumentException(USAGE);
         }
         Map<String, Object> props = new HashMap<>(properties);
-        props.put(Roles.PROPERTY, "keys");
+        // The database and its migrations, without any consumer running.
+        props.put(Roles.PROPERTY, "projections");
+        props.put(ProjectionRebuild.PROJECTORS_ENABLED, "false");
         try (ApplicationContext context = ApplicationContext.run(props)) {
             ApiKeys keys = context.getBean(ApiKeys.class);
             switch (args[0]) {

@@ -17,7 +17,7 @@ import jakarta.inject.Singleton;
 /**
  * Requests that Micronaut Security turns away, as problem+json: {@code 401} with
  * {@code WWW-Authenticate: Bearer} when no valid credential came, {@code 403} when it does not
- * allow the path (the metrics endpoint wants {@code admin}).
+ * allow the path.
  */
 @Singleton
 @Replaces(DefaultAuthorizationExceptionHandler.class)

@@ -1,0 +1,235 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.app.security.ApiKeys;
+import io.jobpulse.app.security.KeysCommand;
+import io.jobpulse.events.Caller;
+import io.jobpulse.events.JobJson;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Who may do what, against the real broker and PostgreSQL: nothing but health and webhooks
+ * without a credential; another user's job is 404 on every endpoint and stream, never 403, and
+ * none of its changes reach another user; API keys act within their scopes and owner; stream
+ * tokens open one stream, once.
+ */
+class SecurityTest {
+
+    private static JobpulseInstance jobpulse;
+    private static String alicesJob;
+
+    @BeforeAll
+    static void start() {
+        jobpulse = JobpulseInstance.allRoles();
+        alicesJob = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.private\",\"tags\":[\"private\"]}")).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + alicesJob + "/history").statusCode() == 200);
+    }
+
+    @AfterAll
+    static void stop() {
+        jobpulse.close();
+    }
+
+    private static HttpRequest.Builder request(String method, String path, String body) {
+        return HttpRequest.newBuilder(jobpulse.uri(path)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    private static HttpResponse<String> as(String token, String method, String path, String body) {
+        HttpRequest.Builder request = request(method, path, body);
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return jobpulse.sendAsIs(request.timeout(Duration.ofSeconds(30)).build());
+    }
+
+    /** Every endpoint that names a job, as method, path and body. */
+    private static Map<String, String[]> jobEndpoints(String id) {
+        Map<String, String[]> endpoints = new LinkedHashMap<>();
+        endpoints.put("state", new String[] {"GET", "/v1/jobs/" + id, null});
+        endpoints.put("long-poll", new String[] {"GET", "/v1/jobs/" + id + "?waitForVersionAfter=0&timeout=1s", null});
+        endpoints.put("history", new String[] {"GET", "/v1/jobs/" + id + "/history", null});
+        endpoints.put("raw history", new String[] {"GET", "/v1/jobs/" + id + "/history?raw=true", null});
+        endpoints.put("stream", new String[] {"GET", "/v1/jobs/" + id + "/stream", null});
+        endpoints.put("report", new String[] {"POST", "/v1/jobs/" + id + "/reports", "{\"progress\":0.5}"});
+        endpoints.put("cancel", new String[] {"POST", "/v1/jobs/" + id + "/cancel", "{}"});
+        endpoints.put("retry", new String[] {"POST", "/v1/jobs/" + id + "/retry", "{}"});
+        endpoints.put("poll", new String[] {"POST", "/v1/jobs/" + id + "/poll", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\"}"});
+        endpoints.put("stream token", new String[] {"POST", "/v1/stream-tokens", "{\"jobs\":[\"" + id + "\"]}"});
+        return endpoints;
+    }
+
+    @Test
+    void anotherUsersJobIsNotFoundOnEveryEndpointAndNothingIsWritten() {
+        String bob = JobpulseInstance.token("bob");
+        long version = json(jobpulse.get("/v1/jobs/" + alicesJob)).get("version").asLong();
+        for (var endpoint : jobEndpoints(alicesJob).entrySet()) {
+            String[] call = endpoint.getValue();
+            HttpResponse<String> answer = as(bob, call[0], call[1], call[2]);
+            assertThat(answer.statusCode()).as(endpoint.getKey() + ": " + answer.body()).isEqualTo(404);
+            assertThat(answer.headers().firstValue("Content-Type")).as(endpoint.getKey()).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(answer.body()).as(endpoint.getKey()).doesNotContain("x.private");
+        }
+        assertThat(json(as(bob, "GET", "/v1/jobs?type=x.private&count=true", null)).get("total").asInt()).isZero();
+        assertThat(json(as(bob, "GET", "/v1/jobs/summary", null)).path("byType").has("x.private")).isFalse();
+        assertThat(json(jobpulse.get("/v1/jobs/" + alicesJob)).get("version").asLong()).as("bob changed nothing").isEqualTo(version);
+    }
+
+    @Test
+    void anotherUsersChangesNeverReachAStreamOrSocket() throws Exception {
+        String bob = JobpulseInstance.token("bob");
+        List<String> socketMessages = new CopyOnWriteArrayList<>();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + bob)
+                .buildAsync(URI.create(jobpulse.uri("/v1/ws").toString().replaceFirst("^http", "ws")), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        socketMessages.add(data.toString());
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        socket.sendText("{\"type\":\"subscribe\",\"id\":\"one\",\"job\":\"" + alicesJob + "\"}", true).get(5, TimeUnit.SECONDS);
+        socket.sendText("{\"type\":\"subscribe\",\"id\":\"all\",\"filter\":{\"tag\":\"private\"}}", true).get(5, TimeUnit.SECONDS);
+        HttpRequest bobsStream = HttpRequest.newBuilder(jobpulse.uri("/v1/stream?tag=private")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + bob).build();
+        try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), bobsStream)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> socketMessages.size() >= 2);
+            assertThat(jobpulse.post("/v1/jobs/" + alicesJob + "/reports", "{\"progress\":0.7}").statusCode()).isEqualTo(202);
+            String anotherOfAlices = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.private\",\"tags\":[\"private\"]}")).get("id").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + anotherOfAlices).statusCode() == 200);
+            Thread.sleep(1_000);
+
+            assertThat(stream.updates()).as("bob's stream got none of alice's changes").isEmpty();
+            assertThat(socketMessages).anySatisfy(message -> assertThat(message).contains("\"type\":\"error\"").contains("\"status\":404"));
+            assertThat(socketMessages).noneSatisfy(message -> assertThat(message).contains("\"type\":\"update\""));
+        } finally {
+            socket.abort();
+        }
+    }
+
+    @Test
+    void onlyHealthAndWebhooksAnswerWithoutACredential() {
+        assertThat(as(null, "GET", "/health", null).statusCode()).isEqualTo(200);
+        assertThat(as(null, "POST", "/v1/webhooks/nobody", "{}").statusCode()).as("webhooks are checked by signature").isEqualTo(404);
+        List<String[]> closed = new ArrayList<>(jobEndpoints(alicesJob).values());
+        closed.add(new String[] {"POST", "/v1/jobs", "{\"type\":\"x.y\"}"});
+        closed.add(new String[] {"GET", "/v1/jobs", null});
+        closed.add(new String[] {"GET", "/v1/jobs/summary", null});
+        closed.add(new String[] {"GET", "/v1/stream", null});
+        closed.add(new String[] {"GET", "/v1/ws", null});
+        closed.add(new String[] {"GET", "/prometheus", null});
+        for (String[] call : closed) {
+            for (String token : new String[] {null, "not-a-token", "jp_0123456789abcdef_" + "A".repeat(43),
+                    JobpulseInstance.token("alice").replaceFirst(".$", "x")}) {
+                HttpResponse<String> answer = as(token, call[0], call[1], call[2]);
+                assertThat(answer.statusCode()).as(call[0] + " " + call[1] + " with " + token).isEqualTo(401);
+                assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+                assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+            }
+        }
+        assertThat(as(JobpulseInstance.token("alice"), "GET", "/prometheus", null).statusCode()).as("metrics want admin").isEqualTo(403);
+        assertThat(as(JobpulseInstance.adminToken(), "GET", "/prometheus", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void apiKeysActWithinTheirScopesAndOwner() {
+        ApiKeys keys = jobpulse.context().getBean(ApiKeys.class);
+        String worker = keys.create("worker", EnumSet.of(Caller.Scope.REPORT, Caller.Scope.READ), null).key();
+        String alicesApp = keys.create("alice's app", EnumSet.of(Caller.Scope.SUBMIT, Caller.Scope.READ), "alice").key();
+        String bobsApp = keys.create("bob's app", EnumSet.of(Caller.Scope.SUBMIT, Caller.Scope.READ), "bob").key();
+
+        HttpResponse<String> submitted = as(alicesApp, "POST", "/v1/jobs", "{\"type\":\"x.keyed\"}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        String job = json(submitted).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> as(alicesApp, "GET", "/v1/jobs/" + job, null).statusCode() == 200);
+        assertThat(json(as(alicesApp, "GET", "/v1/jobs/" + job, null)).get("owner").asText()).isEqualTo("alice");
+
+        assertThat(as(bobsApp, "GET", "/v1/jobs/" + job, null).statusCode()).isEqualTo(404);
+        assertThat(as(alicesApp, "POST", "/v1/jobs/" + job + "/reports", "{\"progress\":0.1}").statusCode())
+                .as("reports need jobs:report").isEqualTo(403);
+        assertThat(as(worker, "POST", "/v1/jobs/" + job + "/reports", "{\"progress\":0.3}").statusCode())
+                .as("a worker's key bound to no owner reports on any job").isEqualTo(202);
+        assertThat(as(worker, "POST", "/v1/jobs", "{\"type\":\"x.keyed\"}").statusCode()).as("no jobs:submit").isEqualTo(403);
+        assertThat(as(alicesApp, "POST", "/v1/jobs", "{\"type\":\"x.keyed\",\"owner\":\"bob\"}").statusCode())
+                .as("a bound key acts for its owner only").isEqualTo(403);
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(as(alicesApp, "GET", "/v1/jobs/" + job, null)).get("progress").asDouble() == 0.3);
+        assertThat(json(as(alicesApp, "GET", "/v1/jobs/" + job + "/history", null)).at("/changes/1/causeEventType").asText())
+                .isEqualTo("job.report-received");
+
+        String keyId = worker.split("_")[1];
+        assertThat(keys.revoke(keyId)).isTrue();
+        assertThat(as(worker, "POST", "/v1/jobs/" + job + "/reports", "{\"progress\":0.4}").statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void keysCommandCreatesListsAndRevokesAndShowsTheKeyOnce() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        KeysCommand.run(new String[] {"create", "--name", "ci-worker", "--scopes", "jobs:report"}, JobpulseInstance.stackProperties(),
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        String created = out.toString(StandardCharsets.UTF_8);
+        String key = created.lines().filter(line -> line.startsWith("key:")).findFirst().orElseThrow().substring(4).strip();
+        String id = created.lines().filter(line -> line.startsWith("key id:")).findFirst().orElseThrow().substring(7).strip();
+        assertThat(as(key, "POST", "/v1/jobs/" + alicesJob + "/reports", "{\"progress\":0.2}").statusCode()).isEqualTo(202);
+
+        out.reset();
+        KeysCommand.run(new String[] {"list"}, JobpulseInstance.stackProperties(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains(id).contains("ci-worker").doesNotContain(key.substring(20));
+
+        out.reset();
+        KeysCommand.run(new String[] {"revoke", id}, JobpulseInstance.stackProperties(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("revoked " + id);
+    }
+
+    @Test
+    void aStreamTokenOpensOneStreamOfItsJobsOnceAndNothingElse() throws Exception {
+        String otherJob = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.private\"}")).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + otherJob).statusCode() == 200);
+        HttpResponse<String> issued = jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}");
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        String token = json(issued).get("token").asText();
+        assertThat(token).startsWith("jst_");
+
+        assertThat(as(null, "GET", "/v1/jobs/" + alicesJob + "?token=" + token, null).statusCode()).as("no reads").isEqualTo(401);
+        assertThat(as(null, "POST", "/v1/jobs/" + alicesJob + "/cancel?token=" + token, "{}").statusCode()).as("no writes").isEqualTo(401);
+        assertThat(as(token, "GET", "/v1/jobs/" + alicesJob, null).statusCode()).as("not as a bearer either").isEqualTo(401);
+
+        HttpRequest connect = HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + alicesJob + "/stream?token=" + token))
+                .header("Accept", "text/event-stream").build();
+        try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), connect)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.updates().isEmpty());
+            JsonNode first = JobJson.mapper().readTree(stream.updates().getFirst().data());
+            assertThat(first.get("jobId").asText()).isEqualTo(alicesJob);
+
+            assertThat(as(null, "GET", "/v1/jobs/" + alicesJob + "/stream?token=" + token, null).statusCode())
+                    .as("a second connect with the same token").isEqualTo(401);
+        }
+        String forOneJob = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}")).get("token").asText();
+        assertThat(as(null, "GET", "/v1/jobs/" + otherJob + "/stream?token=" + forOneJob, null).statusCode())
+                .as("a job the token does not name").isEqualTo(404);
+    }
+}
