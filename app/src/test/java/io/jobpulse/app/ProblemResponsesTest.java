@@ -16,10 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ProblemResponsesTest {
 
     private static JobpulseInstance jobpulse;
+    private static String job;
 
     @BeforeAll
     static void start() {
-        jobpulse = JobpulseInstance.start(Map.of("jobpulse.roles", "ingest,projections"));
+        jobpulse = JobpulseInstance.allRoles();
+        job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.problems\"}")).get("id").asText();
     }
 
     @AfterAll
@@ -35,10 +37,10 @@ class ProblemResponsesTest {
             "POST | /v1/jobs               | {\"type\":\"x\",\"timeout\":\"PT0S\"} | 400 | invalid-request",
             "POST | /v1/jobs               | {\"type\":\"x\",\"tags\":[\"\"]}    | 400 | invalid-request",
             "POST | /v1/jobs               | [1,2]                               | 400 | malformed-json",
-            "POST | /v1/jobs/j1/reports    | {\"status\":\"queued\"}             | 400 | invalid-request",
-            "POST | /v1/jobs/j1/reports    | {\"status\":\"done\"}               | 400 | invalid-request",
-            "POST | /v1/jobs/j1/reports    | {\"progress\":50}                   | 400 | invalid-request",
-            "POST | /v1/jobs/j1/reports    | {\"progress\":\"half\"}             | 400 | malformed-json",
+            "POST | /v1/jobs/{job}/reports | {\"status\":\"queued\"}             | 400 | invalid-request",
+            "POST | /v1/jobs/{job}/reports | {\"status\":\"done\"}               | 400 | invalid-request",
+            "POST | /v1/jobs/{job}/reports | {\"progress\":50}                   | 400 | invalid-request",
+            "POST | /v1/jobs/{job}/reports | {\"progress\":\"half\"}             | 400 | malformed-json",
             "POST | /v1/jobs/%2e%2e/reports | {}                                 | 404 | not-found",
             "GET  | /v1/nothing-here       |                                     | 404 | not-found",
             "DELETE | /v1/jobs             |                                     | 405 | method-not-allowed",
@@ -46,7 +48,7 @@ class ProblemResponsesTest {
             "GET  | /v1/jobs?limit=abc     |                                     | 400 | invalid-request",
     })
     void rejectsWithProblemJson(String method, String path, String body, int status, String type) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path.strip()))
+        HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path.strip().replace("{job}", job)))
                 .header("Content-Type", "application/json")
                 .method(method.strip(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.strip()));
 

@@ -209,17 +209,17 @@ class ReadModelTest {
     void ownersSeeOnlyTheirOwnJobs() throws Exception {
         String tag = uniqueTag();
         String mine = submit("x.owner", tag).get("id").asText();
-        StatusChange alices = StatusChanges.ofNewJob("alice", "x.owner", List.of(tag)).getFirst();
-        statusChanges.send(alices);
-        await().atMost(Duration.ofSeconds(20)).until(() -> ownerInDatabase(alices.jobId()) != null);
+        StatusChange bobs = StatusChanges.ofNewJob("bob", "x.owner", List.of(tag)).getFirst();
+        statusChanges.send(bobs);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ownerInDatabase(bobs.jobId()) != null);
 
-        assertThat(ownerInDatabase(alices.jobId())).isEqualTo("alice");
+        assertThat(ownerInDatabase(bobs.jobId())).isEqualTo("bob");
         assertThat(ids(list("tag=" + tag))).containsExactly(mine);
-        assertThat(jobpulse.get("/v1/jobs/" + alices.jobId() + "/history").statusCode()).isEqualTo(404);
+        assertThat(jobpulse.get("/v1/jobs/" + bobs.jobId() + "/history").statusCode()).isEqualTo(404);
         JobRowRepository repository = jobpulse.context().getBean(JobRowRepository.class);
         JobFilter byTag = new JobFilter(List.of(), null, tag, null, null, null);
-        assertThat(repository.newestFirst("alice", byTag, null, 10)).extracting(row -> row.id()).containsExactly(alices.jobId());
-        assertThat(repository.count("alice", byTag)).isEqualTo(1);
+        assertThat(repository.newestFirst("bob", byTag, null, 10)).extracting(row -> row.id()).containsExactly(bobs.jobId());
+        assertThat(repository.count("bob", byTag)).isEqualTo(1);
     }
 
     @Test

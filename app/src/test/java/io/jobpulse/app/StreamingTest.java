@@ -149,7 +149,7 @@ class StreamingTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> stream.events(SseClient.COMMENT).stream()
                     .anyMatch(e -> e.data().equals("stream position")));
             statusChanges.send(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.multi", List.of("other-tag")).getFirst());
-            statusChanges.send(StatusChanges.ofNewJob("alice", "x.multi", List.of(tag)).getFirst());
+            statusChanges.send(StatusChanges.ofNewJob("bob", "x.multi", List.of(tag)).getFirst());
             statusChanges.send(first.get(0));
             statusChanges.send(first.get(1));
             await().atMost(Duration.ofSeconds(10)).until(() -> stream.updates().size() == 2);
@@ -208,7 +208,7 @@ class StreamingTest {
             slow.setReceiveBufferSize(2048);
             slow.connect(new InetSocketAddress(jobpulse.uri("/").getHost(), jobpulse.uri("/").getPort()));
             OutputStream out = slow.getOutputStream();
-            out.write(("GET /v1/stream?tag=" + tag + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n")
+            out.write(("GET /v1/stream?tag=" + tag + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nAuthorization: Bearer " + JobpulseInstance.token(JobpulseInstance.USER) + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             BufferedReader reader = new BufferedReader(new InputStreamReader(slow.getInputStream(), StandardCharsets.UTF_8), 1);

@@ -1,6 +1,7 @@
 package io.jobpulse.app.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.events.JobJson;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
@@ -29,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * every {@code jobpulse.demo.interval} it asks the {@link PretendProvider} for a prediction over
  * HTTP, as an app would ask Replicate, with Jobpulse's {@code /v1/webhooks/demo} as the one
  * webhook for all predictions; then it submits a {@code demo.image} job (tag {@code demo}) that
- * names the prediction and asks to poll its status URL. The callbacks reach the job by its
- * request id; the polling covers the callbacks the provider drops.
+ * names the prediction and asks to poll its status URL, as the user {@code alice} (whose token
+ * {@code dev} prints). The callbacks reach the job by its request id; the polling covers the
+ * callbacks the provider drops.
  */
 @Singleton
 @Requires(property = "jobpulse.demo.enabled", value = "true")
@@ -43,16 +45,21 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
     private final PretendProvider provider;
     private final Duration interval;
     private final int maxJobs;
+    /** The demo jobs are submitted as a user ({@code jobpulse.demo.owner}, alice), whose token dev prints. */
+    private final String authorization;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ScheduledExecutorService submitter = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jobpulse-demo-driver").daemon().factory());
     private final AtomicInteger submitted = new AtomicInteger();
 
     public DemoDriver(PretendProvider provider, @Property(name = "jobpulse.demo.interval", defaultValue = "3s") Duration interval,
-                      @Property(name = "jobpulse.demo.max-jobs", defaultValue = "1000") int maxJobs) {
+                      @Property(name = "jobpulse.demo.max-jobs", defaultValue = "1000") int maxJobs,
+                      @Property(name = "jobpulse.demo.owner", defaultValue = "alice") String owner,
+                      @Property(name = "jobpulse.security.jwt-secret") String jwtSecret) {
         this.provider = provider;
         this.interval = interval;
         this.maxJobs = maxJobs;
+        this.authorization = "Bearer " + JwtSecret.mint(jwtSecret, owner, null, Duration.ofDays(365));
     }
 
     @Override
@@ -76,7 +83,9 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
                      "provider":{"name":"demo","requestId":"%s"},
                      "poll":{"statusUrl":"%s","provider":"demo","interval":"PT2S"}}""".formatted(prompt,
                     prediction.get("id").asText(), prediction.at("/urls/get").asText());
-            HttpResponse<String> answer = post(base.resolve("/v1/jobs"), body);
+            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(base.resolve("/v1/jobs")).header("Content-Type", "application/json")
+                    .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 202) {
                 LOG.warn("demo: submission answered {}: {}", answer.statusCode(), answer.body());
             }
