@@ -19,6 +19,7 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +146,7 @@ class SecurityTest {
         closed.add(new String[] {"GET", "/prometheus", null});
         for (String[] call : closed) {
             for (String token : new String[] {null, "not-a-token", "jp_0123456789abcdef_" + "A".repeat(43),
-                    JobpulseInstance.token("alice").replaceFirst(".$", "x")}) {
+                    tampered(JobpulseInstance.token("alice")), unsigned(JobpulseInstance.token("alice"))}) {
                 HttpResponse<String> answer = as(token, call[0], call[1], call[2]);
                 assertThat(answer.statusCode()).as(call[0] + " " + call[1] + " with " + token).isEqualTo(401);
                 assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
@@ -154,6 +155,19 @@ class SecurityTest {
         }
         assertThat(as(JobpulseInstance.token("alice"), "GET", "/prometheus", null).statusCode()).as("metrics want admin").isEqualTo(403);
         assertThat(as(JobpulseInstance.adminToken(), "GET", "/prometheus", null).statusCode()).isEqualTo(200);
+    }
+
+    /** The token with the first character of its signature changed (the last one may carry only padding bits). */
+    private static String tampered(String jwt) {
+        int signature = jwt.lastIndexOf('.') + 1;
+        char first = jwt.charAt(signature);
+        return jwt.substring(0, signature) + (first == 'A' ? 'B' : 'A') + jwt.substring(signature + 1);
+    }
+
+    /** The token's claims under {@code "alg": "none"}, without a signature. */
+    private static String unsigned(String jwt) {
+        String header = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8));
+        return header + jwt.substring(jwt.indexOf('.'), jwt.lastIndexOf('.') + 1);
     }
 
     @Test
@@ -231,5 +245,20 @@ class SecurityTest {
         String forOneJob = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}")).get("token").asText();
         assertThat(as(null, "GET", "/v1/jobs/" + otherJob + "/stream?token=" + forOneJob, null).statusCode())
                 .as("a job the token does not name").isEqualTo(404);
+    }
+
+    @Test
+    void aFreshTokenResumesAfterTheLastEventIdGivenAsAParameter() throws Exception {
+        long seen = json(jobpulse.get("/v1/jobs/" + alicesJob)).get("version").asLong();
+        String fresh = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}")).get("token").asText();
+        HttpRequest reconnect = HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + alicesJob + "/stream?token=" + fresh + "&lastEventId=" + seen))
+                .header("Accept", "text/event-stream").build();
+        try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), reconnect)) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(jobpulse.post("/v1/jobs/" + alicesJob + "/reports", "{\"message\":\"resumed " + seen + "\"}").statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.updates().isEmpty());
+            assertThat(JobJson.mapper().readTree(stream.updates().getFirst().data()).get("version").asLong())
+                    .as("no snapshot of what the client had; the next change first").isGreaterThan(seen);
+        }
     }
 }

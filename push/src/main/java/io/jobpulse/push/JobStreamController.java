@@ -71,10 +71,11 @@ public class JobStreamController {
     @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public HttpResponse<Publisher<Event<Object>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
-                                                            @Nullable @Header("Last-Event-ID") String lastEventId)
+                                                            @Nullable @Header("Last-Event-ID") String lastEventId,
+                                                            @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
-        long after = parseVersion(lastEventId);
+        long after = parseVersion(lastEventId != null ? lastEventId : lastEventIdParameter);
         return subscriptions.job(caller, id, after)
                 .map(subscriber -> stream(subscriber, delivery -> Long.toString(delivery.update().version()), Flux.empty()))
                 .orElseGet(HttpResponse::noContent);
@@ -87,10 +88,13 @@ public class JobStreamController {
                                                               @Nullable @QueryValue List<String> type,
                                                               @Nullable @QueryValue String tag,
                                                               @Nullable @QueryValue List<String> status,
-                                                              @Nullable @Header("Last-Event-ID") String lastEventId)
+                                                              @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
+                                                              @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
         String whose = caller.ownerFor(owner);
+        // A new EventSource (after a fresh stream token) cannot send the header; it passes the id as a parameter.
+        String lastEventId = lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParameter;
         Optional<StreamCursor> resumeFrom = Optional.empty();
         if (lastEventId != null && !lastEventId.isBlank()) {
             try {
