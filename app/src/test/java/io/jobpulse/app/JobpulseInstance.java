@@ -41,7 +41,13 @@ final class JobpulseInstance implements AutoCloseable {
                 "datasources.default.url", stack.jdbcUrl,
                 "datasources.default.username", stack.username,
                 "datasources.default.password", stack.password,
-                "jobpulse.security.jwt-secret", JWT_SECRET);
+                "jobpulse.security.jwt-secret", JWT_SECRET,
+                // The tests share one address and user; the limits have tests of their own.
+                "jobpulse.limits.per-ip-per-second", "100000",
+                "jobpulse.limits.per-ip-burst", "100000",
+                "jobpulse.limits.per-caller-per-second", "100000",
+                "jobpulse.limits.per-caller-burst", "100000",
+                "jobpulse.push.max-connections-per-caller", "10000");
     }
 
     /** A user's token (JWT, HS256) with the user's usual scopes, or with {@code scope} (space-separated). */

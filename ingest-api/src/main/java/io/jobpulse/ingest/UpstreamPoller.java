@@ -7,6 +7,7 @@ import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.PolledJob;
+import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
@@ -115,7 +116,7 @@ public class UpstreamPoller extends ConsumerWorker {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
-    private final Map<String, PollRate> rates = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
 
     public UpstreamPoller(Providers providers, JobEventPublisher publisher,
                           @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
@@ -187,7 +188,7 @@ public class UpstreamPoller extends ConsumerWorker {
                 continue;
             }
             Semaphore limit = inFlight.computeIfAbsent(provider.get().name(), name -> new Semaphore(provider.get().maxConcurrentPolls()));
-            PollRate rate = rates.computeIfAbsent(provider.get().name(), name -> new PollRate(provider.get().maxPollsPerSecond(), now));
+            TokenBucket rate = rates.computeIfAbsent(provider.get().name(), name -> new TokenBucket(provider.get().maxPollsPerSecond(), now));
             if (!limit.tryAcquire()) {
                 continue;
             }

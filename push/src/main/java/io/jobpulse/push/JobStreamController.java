@@ -21,7 +21,10 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -57,15 +60,19 @@ public class JobStreamController {
     static final String STATUS_EVENT = "status";
     static final String PROGRESS_EVENT = "progress";
     static final String RESET_EVENT = "reset";
+    static final String TOKEN_EXPIRING_EVENT = "token-expiring";
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
     private final PushConfiguration config;
+    private final ConnectionLimits connections;
 
-    public JobStreamController(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config) {
+    public JobStreamController(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
+                               ConnectionLimits connections) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
         this.config = config;
+        this.connections = connections;
     }
 
     @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
@@ -76,9 +83,18 @@ public class JobStreamController {
             throws InterruptedException {
         caller.requireSubscribe();
         long after = parseVersion(lastEventId != null ? lastEventId : lastEventIdParameter);
-        return subscriptions.job(caller, id, after)
-                .map(subscriber -> stream(subscriber, delivery -> Long.toString(delivery.update().version()), Flux.empty()))
-                .orElseGet(HttpResponse::noContent);
+        Runnable release = connections.open(caller);
+        try {
+            Optional<Subscriber> subscriber = subscriptions.job(caller, id, after);
+            if (subscriber.isEmpty()) {
+                release.run();
+                return HttpResponse.noContent();
+            }
+            return stream(caller, subscriber.get(), delivery -> Long.toString(delivery.update().version()), Flux.empty(), release);
+        } catch (RuntimeException | InterruptedException e) {
+            release.run();
+            throw e;
+        }
     }
 
     @Get(value = "/v1/stream", produces = MediaType.TEXT_EVENT_STREAM)
@@ -104,7 +120,14 @@ public class JobStreamController {
             }
         }
         Selector.OwnerJobs selector = new Selector.OwnerJobs(whose, streamJobs(caller), split(type), tag, statuses(status));
-        SubscriberHub.OwnerSubscription subscription = subscriptions.jobsOf(selector, resumeFrom);
+        Runnable release = connections.open(caller);
+        SubscriberHub.OwnerSubscription subscription;
+        try {
+            subscription = subscriptions.jobsOf(selector, resumeFrom);
+        } catch (RuntimeException | InterruptedException e) {
+            release.run();
+            throw e;
+        }
         String start = subscription.start().encode();
         // The first event says where the stream starts: with only an id and no data, it moves
         // EventSource's last event id without firing, so an early reconnect resumes from here.
@@ -113,22 +136,44 @@ public class JobStreamController {
                         "detail", "Changes since your last event are no longer retained here; re-read your jobs (GET /v1/jobs)."))
                         .id(start).name(RESET_EVENT).retry(config.retry())
                 : Event.<Object>of("").id(start).comment("stream position").retry(config.retry());
-        return stream(subscription.subscriber(), delivery -> delivery.cursor().encode(), Flux.just(first));
+        return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), Flux.just(first), release);
     }
 
-    /** The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. */
-    private HttpResponse<Publisher<Event<Object>>> stream(Subscriber subscriber, Function<Subscriber.Delivery, String> id,
-                                                          Flux<Event<Object>> first) {
+    /**
+     * The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. A
+     * stream opened with a stream token is told {@code token-expiring} before the token's time is
+     * up and ends when it is: the client reconnects with a fresh token and its last event id.
+     */
+    private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
+                                                          Flux<Event<Object>> first, Runnable release) {
         Flux<Event<Object>> updates = subscriber.deliveries()
                 .map(delivery -> Event.<Object>of(delivery.update())
                         .id(id.apply(delivery))
                         .name(eventName(delivery.update()))
-                        .retry(config.retry()))
-                .doFinally(signal -> subscriptions.close(subscriber));
-        Flux<Event<Object>> events = first.concatWith(updates.publish(shared -> Flux.merge(shared,
+                        .retry(config.retry()));
+        Flux<Event<Object>> expiry = Flux.empty();
+        Mono<Long> end = Mono.never();
+        if (caller.expiresAt() != null) {
+            Duration left = Duration.between(Instant.now(), caller.expiresAt());
+            Duration notice = left.minus(config.tokenExpiringNotice());
+            expiry = Mono.delay(notice.isNegative() ? Duration.ZERO : notice)
+                    .map(tick -> Event.<Object>of(Map.of("expiresAt", caller.expiresAt().toString(), "detail",
+                            "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
+                                    + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT))
+                    .flux();
+            end = Mono.delay(left.isNegative() ? Duration.ZERO : left);
+        }
+        Flux<Event<Object>> notice = expiry;
+        Flux<Event<Object>> live = updates.publish(shared -> Flux.merge(shared,
                 heartbeats.ticks()
                         .map(tick -> Event.<Object>of("").comment("heartbeat"))
-                        .takeUntilOther(shared.then()))));
+                        .takeUntilOther(shared.then()),
+                notice.takeUntilOther(shared.then())));
+        Flux<Event<Object>> events = first.concatWith(live.takeUntilOther(end))
+                .doFinally(signal -> {
+                    subscriptions.close(subscriber);
+                    release.run();
+                });
         return HttpResponse.ok((Publisher<Event<Object>>) events)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");

@@ -9,9 +9,10 @@ import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import io.micronaut.http.HttpRequest;
+import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
 import io.micronaut.websocket.annotation.OnMessage;
@@ -19,10 +20,15 @@ import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +42,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {"type":"subscribe","id":"s1","job":"&lt;job id&gt;","lastVersion":3}
  * {"type":"subscribe","id":"s2","filter":{"types":[...],"tag":"...","statuses":[...]},"cursor":"&lt;eventId&gt;"}
  * {"type":"unsubscribe","id":"s1"}
+ * {"type":"renew","token":"jst_..."}
  * {"type":"ping"}
  * </pre>
  * and receives {@code subscribed}, {@code update} (with {@code event} = status or progress,
  * {@code eventId} = the version or the cursor to resume from, and the update), {@code reset},
  * {@code end} (a job subscription after its terminal state), {@code unsubscribed},
+ * {@code token-expiring} and {@code renewed} (a socket opened with a stream token),
  * {@code error} (with a problem object) and {@code pong}. The server pings every
  * {@code jobpulse.push.heartbeat}. Each subscription is delivered as the socket takes it: one
  * message in flight at a time, the rest waiting and coalescing in its {@link Subscriber}.
@@ -53,17 +61,26 @@ public class JobWebSocket {
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
+    private final ConnectionLimits connections;
+    private final StreamRenewals renewals;
+    private final PushConfiguration config;
 
-    public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats) {
+    public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, StreamRenewals renewals,
+                        PushConfiguration config) {
         this.subscriptions = subscriptions;
+        this.connections = connections;
+        this.renewals = renewals;
+        this.config = config;
         this.heartbeats = heartbeats;
     }
 
-    /** One socket's caller, subscriptions by the client's ids, and keepalive. */
+    /** One socket's caller (renewed by fresh stream tokens), subscriptions by the client's ids, and timers. */
     private static final class Connection {
         final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
-        final Caller caller;
+        volatile Caller caller;
+        Runnable release = () -> { };
         Disposable pings;
+        volatile Disposable expiry = Disposables.single();
 
         Connection(Caller caller) {
             this.caller = caller;
@@ -72,13 +89,63 @@ public class JobWebSocket {
 
     @OnOpen
     public void open(WebSocketSession session, HttpRequest<?> request) {
-        Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElseThrow(() -> new ProblemException(
-                ProblemType.UNAUTHORIZED, "Connect with a bearer token or ?token=<stream token>."));
-        caller.requireSubscribe();
+        Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElse(null);
         Connection connection = new Connection(caller);
+        session.put(CONNECTION, connection);
+        try {
+            if (caller == null) {
+                throw new ProblemException(ProblemType.UNAUTHORIZED, "Connect with a bearer token or ?token=<stream token>.");
+            }
+            caller.requireSubscribe();
+            connection.release = connections.open(caller);
+        } catch (ProblemException refused) {
+            session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), refused.problem().type().replaceFirst(".*/", "")));
+            return;
+        }
         connection.pings = heartbeats.ticks()
                 .subscribe(tick -> session.sendPingAsync("ping".getBytes(StandardCharsets.US_ASCII)));
-        session.put(CONNECTION, connection);
+        scheduleExpiry(session, connection);
+    }
+
+    /**
+     * A socket opened with a stream token is told {@code token-expiring} before the token's time is
+     * up, and closed when it is, unless a {@code renew} message brought a fresh token.
+     */
+    private void scheduleExpiry(WebSocketSession session, Connection connection) {
+        Instant expiresAt = connection.caller.expiresAt();
+        connection.expiry.dispose();
+        if (expiresAt == null) {
+            return;
+        }
+        Duration left = Duration.between(Instant.now(), expiresAt);
+        Duration notice = left.minus(config.tokenExpiringNotice());
+        connection.expiry = Flux.merge(
+                Mono.delay(notice.isNegative() ? Duration.ZERO : notice).doOnNext(tick -> send(session, reply("token-expiring", null)
+                        .put("expiresAt", expiresAt.toString())
+                        .put("detail", "Send {\"type\":\"renew\",\"token\":\"<fresh stream token>\"} before then to keep this socket."))),
+                Mono.delay(left.isNegative() ? Duration.ZERO : left).doOnNext(tick ->
+                        session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "token-expired"))))
+                .subscribe();
+    }
+
+    /** A fresh stream token for the same owner, covering at least the jobs of the one it replaces. */
+    private void renew(WebSocketSession session, Connection connection, String id, JsonNode message) {
+        Caller current = connection.caller;
+        if (!current.isStreamToken()) {
+            throw invalid("type", "Only a socket opened with a stream token expires; this one needs no renewal.");
+        }
+        String token = message.path("token").asText("");
+        Caller fresh = renewals.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
+                "The token was not accepted: unknown, already used or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
+        boolean covers = fresh.owner().equals(current.owner())
+                && (fresh.streamJobs().isEmpty() || (!current.streamJobs().isEmpty() && fresh.streamJobs().containsAll(current.streamJobs())));
+        if (!covers) {
+            throw new ProblemException(Problem.of(ProblemType.FORBIDDEN,
+                    "A renewal token must be for the same owner and cover at least the same jobs.").with("field", "token"));
+        }
+        connection.caller = fresh;
+        scheduleExpiry(session, connection);
+        send(session, reply("renewed", id).put("expiresAt", fresh.expiresAt().toString()));
     }
 
     @OnMessage
@@ -104,7 +171,8 @@ public class JobWebSocket {
                     send(session, reply("unsubscribed", id));
                 }
                 case "ping" -> send(session, reply("pong", id));
-                default -> throw invalid("type", "'type' is subscribe, unsubscribe or ping.");
+                case "renew" -> renew(session, connection, id, message);
+                default -> throw invalid("type", "'type' is subscribe, unsubscribe, renew or ping.");
             }
         } catch (ProblemException e) {
             send(session, error(id, e.problem()));
@@ -114,7 +182,11 @@ public class JobWebSocket {
     @OnClose
     public void close(WebSocketSession session) {
         session.get(CONNECTION, Connection.class).ifPresent(connection -> {
-            connection.pings.dispose();
+            connection.release.run();
+            connection.expiry.dispose();
+            if (connection.pings != null) {
+                connection.pings.dispose();
+            }
             connection.subscribers.values().forEach(subscriptions::close);
             connection.subscribers.clear();
         });
@@ -125,6 +197,10 @@ public class JobWebSocket {
         require(id);
         if (connection.subscribers.containsKey(id)) {
             throw invalid("id", "Subscription " + id + " exists; unsubscribe it first or use another id.");
+        }
+        if (connection.subscribers.size() >= config.maxSubscriptionsPerSocket()) {
+            throw new ProblemException(Problem.of(ProblemType.RATE_LIMITED, "A socket holds at most " + config.maxSubscriptionsPerSocket()
+                    + " subscriptions; unsubscribe one, or subscribe by filter to many jobs at once.").with("limit", config.maxSubscriptionsPerSocket()));
         }
         boolean perJob = message.hasNonNull("job");
         Subscriber subscriber;

@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param bufferSize how many updates may wait for one slow subscriber before it is disconnected
  * @param historySize how many recent changes this instance keeps for subscribers that resume
  * @param readyWait  how long a new subscription waits for the status feed to be positioned
+ * @param maxConnectionsPerCaller how many streams and sockets one user or API key may hold open on an instance
+ * @param maxSubscriptionsPerSocket how many subscriptions one WebSocket may hold
+ * @param tokenExpiringNotice how long before a stream token's stream ends it is sent {@code token-expiring}
  */
 @ConfigurationProperties("jobpulse.push")
 public record PushConfiguration(
@@ -20,5 +23,8 @@ public record PushConfiguration(
         @Bindable(defaultValue = "2s") Duration retry,
         @Bindable(defaultValue = "256") int bufferSize,
         @Bindable(defaultValue = "10000") int historySize,
-        @Bindable(defaultValue = "10s") Duration readyWait) {
+        @Bindable(defaultValue = "10s") Duration readyWait,
+        @Bindable(defaultValue = "20") int maxConnectionsPerCaller,
+        @Bindable(defaultValue = "100") int maxSubscriptionsPerSocket,
+        @Bindable(defaultValue = "30s") Duration tokenExpiringNotice) {
 }

@@ -11,11 +11,9 @@ import java.time.Duration;
  * @param keyCache        how long a verified API key is trusted without asking PostgreSQL again (a
  *                        revocation takes effect within it)
  * @param streamTokenTtl  how long a stream token may be used to connect, and how long the stream it opens lives
- * @param expiringNotice  how long before a stream token's stream ends it is told {@code token-expiring}
  */
 @ConfigurationProperties("jobpulse.security")
 public record SecurityConfiguration(
         @Bindable(defaultValue = "30s") Duration keyCache,
-        @Bindable(defaultValue = "2m") Duration streamTokenTtl,
-        @Bindable(defaultValue = "30s") Duration expiringNotice) {
+        @Bindable(defaultValue = "2m") Duration streamTokenTtl) {
 }

@@ -1,6 +1,7 @@
 package io.jobpulse.app.security;
 
 import io.jobpulse.events.Caller;
+import io.jobpulse.push.StreamRenewals;
 import io.micronaut.scheduling.annotation.Scheduled;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
@@ -21,7 +22,7 @@ import java.util.Set;
  * update, and any later connect finds it used.
  */
 @Singleton
-public class StreamTokens {
+public class StreamTokens implements StreamRenewals {
 
     static final String PREFIX = "jst";
 
@@ -61,6 +62,7 @@ public class StreamTokens {
     }
 
     /** Uses a token: the caller it stands for, once; empty when it is unknown, used or expired. */
+    @Override
     public Optional<Caller> redeem(String presented) {
         Optional<Secrets.Parsed> parsed = Secrets.parse(presented, PREFIX);
         if (parsed.isEmpty()) {

@@ -1,0 +1,149 @@
+package io.jobpulse.app.security;
+
+import io.jobpulse.events.Caller;
+import io.jobpulse.events.TokenBucket;
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemType;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.ServerFilterPhase;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Limits every request before it costs anything: a body larger than its endpoint allows is
+ * {@code 413}; more requests than a client address, or a user or API key, may make is {@code 429}
+ * with {@code Retry-After}. Both problem+json. The counts are per instance.
+ */
+@Singleton
+public class RequestLimits {
+
+    private final LimitsConfiguration config;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, TokenBucket> byAddress = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> byCaller = new ConcurrentHashMap<>();
+
+    public RequestLimits(LimitsConfiguration config) {
+        this.config = config;
+    }
+
+    /** Before authentication: the body's size and the client address's rate. */
+    @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+    static class BeforeAuthentication implements Ordered {
+
+        private final RequestLimits limits;
+
+        BeforeAuthentication(RequestLimits limits) {
+            this.limits = limits;
+        }
+
+        @RequestFilter
+        @Nullable
+        public HttpResponse<Problem> check(HttpRequest<?> request) {
+            long length = request.getContentLength();
+            int allowed = limits.bodyLimit(request);
+            if (length > allowed) {
+                return HttpResponse.<Problem>status(HttpStatus.REQUEST_ENTITY_TOO_LARGE).contentType(Problem.MEDIA_TYPE)
+                        .body(Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "This endpoint takes bodies of at most " + allowed
+                                + " bytes; this one has " + length + ".").with("limit", allowed));
+            }
+            return limits.take(limits.byAddress, limits.address(request), limits.config.perIpPerSecond(), limits.config.perIpBurst(),
+                    "this client address");
+        }
+
+        @Override
+        public int getOrder() {
+            return ServerFilterPhase.SECURITY.before();
+        }
+    }
+
+    /** After authentication: the caller's rate. */
+    @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+    static class AfterAuthentication implements Ordered {
+
+        private final RequestLimits limits;
+
+        AfterAuthentication(RequestLimits limits) {
+            this.limits = limits;
+        }
+
+        @RequestFilter
+        @Nullable
+        public HttpResponse<Problem> check(HttpRequest<?> request) {
+            Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElse(null);
+            if (caller == null) {
+                return null;
+            }
+            String key = caller.source().kind() + ":" + caller.source().id();
+            return limits.take(limits.byCaller, key, limits.config.perCallerPerSecond(), limits.config.perCallerBurst(), "this credential");
+        }
+
+        @Override
+        public int getOrder() {
+            // After CallerFilter, which runs at SECURITY.after().
+            return ServerFilterPhase.SECURITY.after() + 1;
+        }
+    }
+
+    int bodyLimit(HttpRequest<?> request) {
+        String path = request.getPath();
+        if (request.getMethod() != HttpMethod.POST && request.getMethod() != HttpMethod.PUT) {
+            return config.otherBody();
+        }
+        if (path.startsWith("/v1/webhooks/")) {
+            return config.webhookBody();
+        }
+        if (path.equals("/v1/jobs")) {
+            return config.submitBody();
+        }
+        if (path.startsWith("/v1/jobs/") && path.endsWith("/reports")) {
+            return config.reportBody();
+        }
+        return config.otherBody();
+    }
+
+    String address(HttpRequest<?> request) {
+        if (config.trustForwardedFor()) {
+            String forwarded = request.getHeaders().get("X-Forwarded-For");
+            if (forwarded != null && !forwarded.isBlank()) {
+                return forwarded.split(",")[0].strip();
+            }
+        }
+        return request.getRemoteAddress().getAddress().getHostAddress();
+    }
+
+    private HttpResponse<Problem> take(Map<String, TokenBucket> buckets, String key, double perSecond, double burst, String who) {
+        Instant now = clock.instant();
+        TokenBucket bucket = buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, Math.max(1, burst), now));
+        if (bucket.tryAcquire(now)) {
+            return null;
+        }
+        Duration wait = bucket.untilNext(now);
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return HttpResponse.<Problem>status(HttpStatus.TOO_MANY_REQUESTS).contentType(Problem.MEDIA_TYPE)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(seconds))
+                .body(Problem.of(ProblemType.RATE_LIMITED, "Too many requests from " + who + " (at most " + perSecond
+                        + " per second). Retry after " + seconds + " s."));
+    }
+
+    /** Forgets the buckets of clients that have been quiet long enough to have a full one. */
+    @Scheduled(fixedDelay = "1m")
+    void forgetQuiet() {
+        Instant now = clock.instant();
+        byAddress.values().removeIf(bucket -> bucket.isFull(now));
+        byCaller.values().removeIf(bucket -> bucket.isFull(now));
+    }
+}
