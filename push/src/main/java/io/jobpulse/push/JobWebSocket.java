@@ -162,7 +162,12 @@ public class JobWebSocket {
         String id = message.path("id").asText(null);
         try {
             switch (message.path("type").asText("")) {
-                case "subscribe" -> subscribe(session, connection, id, message);
+                case "subscribe" -> {
+                    // One subscribe at a time per socket, so that its limit holds against concurrent messages.
+                    synchronized (connection) {
+                        subscribe(session, connection, id, message);
+                    }
+                }
                 case "unsubscribe" -> {
                     Subscriber subscriber = connection.subscribers.remove(require(id));
                     if (subscriber != null) {

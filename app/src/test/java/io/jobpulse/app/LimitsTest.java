@@ -1,0 +1,213 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.JobJson;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Abuse limits and stream-token expiry, each against an instance configured tight enough to
+ * reach them: request rates, body sizes, open streams, subscriptions per socket, CORS origins,
+ * and a stream token's stream that is told it expires, ends, or is renewed in place.
+ */
+class LimitsTest {
+
+    private static JobpulseInstance instance(Map<String, Object> limits) {
+        return JobpulseInstance.start(new HashMap<>(limits));
+    }
+
+    private static void assertProblem(HttpResponse<String> answer, int status) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(status);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    void aCredentialOverItsRateGets429WithRetryAfterAndAnotherCredentialDoesNot() {
+        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.limits.per-caller-per-second", "1", "jobpulse.limits.per-caller-burst", "3"))) {
+            List<Integer> statuses = new ArrayList<>();
+            HttpResponse<String> limited = null;
+            for (int i = 0; i < 4; i++) {
+                HttpResponse<String> answer = jobpulse.get("/v1/jobs?limit=1");
+                statuses.add(answer.statusCode());
+                limited = answer;
+            }
+            assertThat(statuses).containsExactly(200, 200, 200, 429);
+            assertProblem(limited, 429);
+            assertThat(limited.headers().firstValue("Retry-After")).hasValue("1");
+            HttpResponse<String> bob = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs?limit=1"))
+                    .header("Authorization", "Bearer " + JobpulseInstance.token("bob")));
+            assertThat(bob.statusCode()).as("another user has a bucket of its own").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aClientAddressOverItsRateGets429EvenWithoutACredential() {
+        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.limits.per-ip-per-second", "1", "jobpulse.limits.per-ip-burst", "2"))) {
+            HttpRequest health = HttpRequest.newBuilder(jobpulse.uri("/health")).build();
+            assertThat(jobpulse.sendAsIs(health).statusCode()).isEqualTo(200);
+            assertThat(jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs")).build()).statusCode()).isEqualTo(401);
+            HttpResponse<String> limited = jobpulse.sendAsIs(health);
+            assertProblem(limited, 429);
+            assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
+    void bodiesLargerThanTheirEndpointAllowsGet413AndNothingIsWritten() {
+        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
+            String big = "{\"type\":\"x.big\",\"input\":{\"blob\":\"" + "a".repeat(300 * 1024) + "\"}}";
+            HttpResponse<String> submit = jobpulse.post("/v1/jobs", big);
+            assertProblem(submit, 413);
+            assertThat(json(submit).get("limit").asInt()).isEqualTo(256 * 1024);
+            String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.big\"}")).get("id").asText();
+            assertProblem(jobpulse.post("/v1/jobs/" + job + "/cancel", "{\"reason\":\"" + "r".repeat(20 * 1024) + "\"}"), 413);
+            HttpResponse<String> webhook = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/nobody"))
+                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(900 * 1024))).build());
+            assertThat(webhook.statusCode()).as("a webhook may be up to 1 MB").isEqualTo(404);
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + job).statusCode() == 200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs?type=x.big&count=true")).get("total").asInt() == 1);
+            assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).as("the oversized cancel wrote nothing").isEqualTo("queued");
+        }
+    }
+
+    @Test
+    void aCredentialHoldsAtMostItsStreamsAndASocketItsSubscriptions() throws Exception {
+        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.push.max-connections-per-caller", "2",
+                "jobpulse.push.max-subscriptions-per-socket", "2"))) {
+            try (SseClient first = jobpulse.stream("/v1/stream", null); SseClient second = jobpulse.stream("/v1/stream", null)) {
+                assertThat(first.status()).isEqualTo(200);
+                assertThat(second.status()).isEqualTo(200);
+                HttpResponse<String> third = jobpulse.get("/v1/stream");
+                assertProblem(third, 429);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                try (SseClient again = jobpulse.stream("/v1/stream", null)) {
+                    return again.status() == 200;
+                }
+            });
+
+            List<JsonNode> messages = new CopyOnWriteArrayList<>();
+            WebSocket socket = socket(jobpulse, "Bearer " + JobpulseInstance.token("carol"), null, messages);
+            for (int i = 1; i <= 3; i++) {
+                socket.sendText("{\"type\":\"subscribe\",\"id\":\"s" + i + "\",\"filter\":{}}", true).get(5, TimeUnit.SECONDS);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() >= 3);
+            assertThat(messages).filteredOn(m -> m.get("type").asText().equals("subscribed")).hasSize(2);
+            assertThat(messages).filteredOn(m -> m.get("type").asText().equals("error"))
+                    .singleElement().satisfies(error -> assertThat(error.at("/problem/status").asInt()).isEqualTo(429));
+            socket.abort();
+        }
+    }
+
+    @Test
+    void onlyConfiguredOriginsAreAllowedAcrossOrigins() {
+        try (JobpulseInstance jobpulse = instance(Map.of("micronaut.server.cors.configurations.web.allowed-origins", List.of("https://app.example")))) {
+            for (String origin : List.of("https://app.example", "https://evil.example")) {
+                HttpResponse<String> preflight = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .header("Origin", origin).header("Access-Control-Request-Method", "POST")
+                        .header("Access-Control-Request-Headers", "authorization,content-type").build());
+                if (origin.equals("https://app.example")) {
+                    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(origin);
+                } else {
+                    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStreamTokensStreamIsToldItExpiresAndEnds() {
+        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.security.stream-token-ttl", "4s",
+                "jobpulse.push.token-expiring-notice", "2s"))) {
+            String token = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+            HttpRequest connect = HttpRequest.newBuilder(jobpulse.uri("/v1/stream?token=" + token)).header("Accept", "text/event-stream").build();
+            try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), connect)) {
+                assertThat(stream.status()).isEqualTo(200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events("token-expiring").isEmpty());
+                assertThat(stream.hasEnded()).as("told before the end").isFalse();
+                stream.awaitEnd(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    @Test
+    void aSocketOpenedWithAStreamTokenIsRenewedInPlaceOrClosedAtExpiry() throws Exception {
+        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.security.stream-token-ttl", "4s",
+                "jobpulse.push.token-expiring-notice", "2s"))) {
+            List<JsonNode> renewedMessages = new CopyOnWriteArrayList<>();
+            List<String> renewedClose = new CopyOnWriteArrayList<>();
+            WebSocket renewed = socket(jobpulse, null, json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText(),
+                    renewedMessages, renewedClose);
+            List<JsonNode> lapsedMessages = new CopyOnWriteArrayList<>();
+            List<String> lapsedClose = new CopyOnWriteArrayList<>();
+            socket(jobpulse, null, json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText(), lapsedMessages, lapsedClose);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> renewedMessages.stream().anyMatch(m -> m.get("type").asText().equals("token-expiring")));
+            String fresh = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+            renewed.sendText("{\"type\":\"renew\",\"id\":\"r1\",\"token\":\"" + fresh + "\"}", true).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> renewedMessages.stream().anyMatch(m -> m.get("type").asText().equals("renewed")));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !lapsedClose.isEmpty());
+            assertThat(lapsedClose.getFirst()).startsWith("1008").contains("token-expired");
+            assertThat(renewedClose).as("the renewed socket outlives its first token").isEmpty();
+            renewed.sendText("{\"type\":\"ping\",\"id\":\"p\"}", true).get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> renewedMessages.stream().anyMatch(m -> m.get("type").asText().equals("pong")));
+            renewed.abort();
+        }
+    }
+
+    private static WebSocket socket(JobpulseInstance jobpulse, String authorization, String token, List<JsonNode> messages) throws Exception {
+        return socket(jobpulse, authorization, token, messages, new CopyOnWriteArrayList<>());
+    }
+
+    private static WebSocket socket(JobpulseInstance jobpulse, String authorization, String token, List<JsonNode> messages,
+                                    List<String> closes) throws Exception {
+        URI uri = URI.create(jobpulse.uri("/v1/ws" + (token == null ? "" : "?token=" + token)).toString().replaceFirst("^http", "ws"));
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        return builder.buildAsync(uri, new WebSocket.Listener() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                partial.append(data);
+                if (last) {
+                    try {
+                        messages.add(JobJson.mapper().readTree(partial.toString()));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                    partial.setLength(0);
+                }
+                webSocket.request(1);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                closes.add(statusCode + " " + reason);
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+    }
+}
