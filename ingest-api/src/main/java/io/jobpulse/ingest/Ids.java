@@ -1,17 +1,16 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.events.JobIds;
+
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /** Job and event ids: time-ordered UUIDs (version 7), or name-based ones for idempotent submissions. */
 final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Pattern WELL_FORMED = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
     private Ids() {
     }
@@ -29,17 +28,27 @@ final class Ids {
         return UUID.nameUUIDFromBytes((owner + "\n" + key).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    /** When a time-ordered id was made; empty for name-based ids and ids Jobpulse did not make. */
-    static Optional<Instant> createdAt(String id) {
+    /**
+     * Whether the id may name a job made since {@code since}: a time-ordered id made since then, or a
+     * name-based one (whose time is unknown). Ids of other shapes were never made by Jobpulse.
+     */
+    static boolean mayBeRecent(String id, Instant since) {
+        if (id.length() != 36) {
+            return false;
+        }
         try {
             UUID uuid = UUID.fromString(id);
-            return uuid.version() == 7 ? Optional.of(Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16)) : Optional.empty();
+            return switch (uuid.version()) {
+                case 7 -> !Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16).isBefore(since);
+                case 3 -> true;
+                default -> false;
+            };
         } catch (IllegalArgumentException e) {
-            return Optional.empty();
+            return false;
         }
     }
 
     static boolean isWellFormed(String id) {
-        return id != null && WELL_FORMED.matcher(id).matches();
+        return JobIds.isWellFormed(id);
     }
 }

@@ -53,6 +53,7 @@ public class JobsController {
     private static final int MAX_TAGS = 20;
     private static final int MAX_TAG_LENGTH = 64;
     private static final int MAX_MESSAGE_LENGTH = 4_000;
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
     private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
 
@@ -84,8 +85,9 @@ public class JobsController {
         if (tags.size() > MAX_TAGS || tags.stream().anyMatch(t -> t == null || t.isBlank() || t.length() > MAX_TAG_LENGTH)) {
             throw invalid("tags", "'tags' takes at most " + MAX_TAGS + " non-blank strings of at most " + MAX_TAG_LENGTH + " characters.");
         }
-        if (request.timeout() != null && (request.timeout().isNegative() || request.timeout().isZero())) {
-            throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\".");
+        if (request.timeout() != null && (request.timeout().isNegative() || request.timeout().isZero()
+                || request.timeout().compareTo(MAX_TIMEOUT) > 0)) {
+            throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\", at most P365D.");
         }
         Duration timeout = config.timeoutFor(request.type(), request.timeout());
         JobPoll poll = request.poll() == null ? null : poll(request.poll(), "poll.");
@@ -109,8 +111,9 @@ public class JobsController {
     public HttpResponse<EventAccepted> report(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body ReportRequest request) {
         caller.require(Caller.Scope.REPORT);
         visible(caller, id);
-        if (request == null) {
-            throw invalid("body", "A report needs a JSON body such as {\"status\": \"running\", \"progress\": 0.5}.");
+        if (request == null || request.isEmpty()) {
+            throw invalid("body", "A report needs a JSON body with at least one of status, progress, message, metadata, result,"
+                    + " error, such as {\"status\": \"running\", \"progress\": 0.5}.");
         }
         JobStatus status = null;
         if (request.status() != null) {
@@ -238,7 +241,7 @@ public class JobsController {
     private JobState visible(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id) {
         if (Ids.isWellFormed(id)) {
             Optional<JobState> job = states.current(id);
-            boolean recent = Ids.createdAt(id).map(at -> at.isAfter(clock.instant().minus(JUST_SUBMITTED))).orElse(true);
+            boolean recent = Ids.mayBeRecent(id, clock.instant().minus(JUST_SUBMITTED));
             Instant giveUp = clock.instant().plus(JUST_SUBMITTED_WAIT);
             while (job.isEmpty() && recent && clock.instant().isBefore(giveUp)) {
                 pause();

@@ -14,4 +14,9 @@ import java.util.Map;
  */
 public record ReportRequest(String status, Double progress, String message, Map<String, JsonNode> metadata,
                             JsonNode result, JobError error) {
+
+    /** A report that says nothing. */
+    boolean isEmpty() {
+        return status == null && progress == null && message == null && metadata == null && result == null && error == null;
+    }
 }

@@ -2,6 +2,7 @@ package io.jobpulse.projections;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.Caller;
+import io.jobpulse.events.JobIds;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
@@ -27,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -102,7 +104,7 @@ public class JobListController {
     @Get("/{id}/history")
     public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @QueryValue Boolean raw) {
         caller.require(Caller.Scope.READ);
-        jobs.findById(id).filter(row -> caller.sees(row.owner(), id))
+        Optional.of(id).filter(JobIds::isWellFormed).flatMap(jobs::findById).filter(row -> caller.sees(row.owner(), id))
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
         List<JobRowRepository.TimelineEntry> changes = jobs.timeline(id);
         if (!Boolean.TRUE.equals(raw)) {

@@ -56,7 +56,9 @@ public class RequestLimits {
             long length = request.getContentLength();
             int allowed = limits.bodyLimit(request);
             if (length > allowed) {
+                // The body is not read: the connection cannot carry another request.
                 return HttpResponse.<Problem>status(HttpStatus.REQUEST_ENTITY_TOO_LARGE).contentType(Problem.MEDIA_TYPE)
+                        .header(HttpHeaders.CONNECTION, "close")
                         .body(Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "This endpoint takes bodies of at most " + allowed
                                 + " bytes; this one has " + length + ".").with("limit", allowed));
             }
