@@ -54,7 +54,7 @@ public class PushBench {
         for (int i = 0; i < connections; i++) {
             List<long[]> received = java.util.Collections.synchronizedList(new ArrayList<>());
             perStream.add(received);
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v1/stream?tag=" + tag))
+            HttpRequest request = authorized(URI.create(base + "/v1/stream?tag=" + tag))
                     .header("Accept", "text/event-stream").timeout(Duration.ofMinutes(30)).GET().build();
             http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).whenComplete((response, error) -> {
                 if (error != null || response.statusCode() != 200) {
@@ -155,8 +155,13 @@ public class PushBench {
         return System.nanoTime() - t0;
     }
 
+    /** A request as the user whose token dev printed (JOBPULSE_TOKEN, set by bench/dev-instance.sh). */
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + System.getenv("JOBPULSE_TOKEN"));
+    }
+
     private static HttpRequest post(String url, String json) {
-        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        return authorized(URI.create(url)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }
 

@@ -62,7 +62,7 @@ public class SliceLatency {
             throw new IllegalStateException("no id in " + accepted.body());
         }
         String jobId = id.group(1);
-        HttpResponse<java.io.InputStream> stream = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/" + jobId + "/stream"))
+        HttpResponse<java.io.InputStream> stream = HTTP.send(authorized(URI.create(base + "/v1/jobs/" + jobId + "/stream"))
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             awaitVersion(lines, 1);
@@ -93,8 +93,13 @@ public class SliceLatency {
         return System.nanoTime() - t0;
     }
 
+    /** A request as the user whose token dev printed (JOBPULSE_TOKEN, set by bench/dev-instance.sh). */
+    private static HttpRequest.Builder authorized(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + System.getenv("JOBPULSE_TOKEN"));
+    }
+
     private static HttpRequest post(String url, String json) {
-        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        return authorized(URI.create(url)).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(json)).build();
     }
 
