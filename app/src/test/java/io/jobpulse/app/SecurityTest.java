@@ -248,6 +248,22 @@ class SecurityTest {
     }
 
     @Test
+    void aStreamTokenUsedOnOneInstanceIsRefusedOnAnother() {
+        try (JobpulseInstance push = JobpulseInstance.start(Map.of("jobpulse.roles", "push",
+                "jobpulse.state-url", jobpulse.uri("/").toString(), "jobpulse.state-token", JobpulseInstance.adminToken()))) {
+            String token = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}")).get("token").asText();
+            HttpRequest onSecond = HttpRequest.newBuilder(push.uri("/v1/jobs/" + alicesJob + "/stream?token=" + token))
+                    .header("Accept", "text/event-stream").build();
+            try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), onSecond)) {
+                assertThat(stream.status()).as("a token made on one instance opens a stream on another").isEqualTo(200);
+                HttpResponse<String> again = jobpulse.sendAsIs(HttpRequest.newBuilder(
+                        jobpulse.uri("/v1/jobs/" + alicesJob + "/stream?token=" + token)).timeout(Duration.ofSeconds(10)).build());
+                assertThat(again.statusCode()).as("and is used up there for every instance").isEqualTo(401);
+            }
+        }
+    }
+
+    @Test
     void aFreshTokenResumesAfterTheLastEventIdGivenAsAParameter() throws Exception {
         long seen = json(jobpulse.get("/v1/jobs/" + alicesJob)).get("version").asLong();
         String fresh = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}")).get("token").asText();
