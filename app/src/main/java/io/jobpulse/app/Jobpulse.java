@@ -25,7 +25,7 @@ public final class Jobpulse {
                 case "serve" -> serve(rest, Map.of());
                 case "audit" -> AuditCommand.run(rest, bootstrapServers(), System.out);
                 case "replay" -> ReplayCommand.run(rest, Map.of(), System.out);
-                case "keys" -> KeysCommand.run(rest, Map.of(), System.out);
+                case "keys" -> KeysCommand.run(rest, keysDatabase(), System.out);
                 case "help", "--help", "-h" -> usage(0);
                 default -> {
                     System.err.println("Unknown command '" + command + "'.");
@@ -42,6 +42,16 @@ public final class Jobpulse {
     /** The brokers a command line tool talks to: {@code KAFKA_BOOTSTRAP_SERVERS}, else the dev broker's default address. */
     static String bootstrapServers() {
         return System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
+    }
+
+    /** The database of API keys: {@code JDBC_URL}, else the one {@code ./jobpulse dev} runs. */
+    static Map<String, Object> keysDatabase() {
+        if (System.getenv("JDBC_URL") != null) {
+            return Map.of();
+        }
+        String port = System.getenv().getOrDefault("JOBPULSE_DEV_POSTGRES_PORT", "54329");
+        return Map.of("datasources.default.url", "jdbc:postgresql://127.0.0.1:" + port + "/jobpulse",
+                "datasources.default.username", "postgres", "datasources.default.password", "");
     }
 
     /** Starts the application with the roles and infrastructure that the configuration names. */

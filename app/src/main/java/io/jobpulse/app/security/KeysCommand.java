@@ -34,6 +34,7 @@ public final class KeysCommand {
         // The database and its migrations, without any consumer running.
         props.put(Roles.PROPERTY, "projections");
         props.put(ProjectionRebuild.PROJECTORS_ENABLED, "false");
+        props.put("jobpulse.topics.provision", "false");
         try (ApplicationContext context = ApplicationContext.run(props)) {
             ApiKeys keys = context.getBean(ApiKeys.class);
             switch (args[0]) {
