@@ -36,7 +36,11 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
 
     @Override
     public MutableHttpResponse<Problem> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
-        return respond(response, problemFor(context, response.status()));
+        MutableHttpResponse<Problem> answer = respond(response, problemFor(context, response.status()));
+        // A request line or headers too long for the server leave the connection unusable, and it is
+        // closed after this answer: say so, so that clients do not send the next request on it.
+        int status = response.status().getCode();
+        return status == 413 || status == 414 || status == 431 ? answer.header(HttpHeaders.CONNECTION, "close") : answer;
     }
 
     static Problem problemFor(ErrorContext context, HttpStatus status) {

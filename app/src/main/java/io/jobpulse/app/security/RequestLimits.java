@@ -11,11 +11,16 @@ import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.ServerHttpRequest;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.FilterContinuation;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -51,19 +56,29 @@ public class RequestLimits {
         }
 
         @RequestFilter
-        @Nullable
-        public HttpResponse<Problem> check(HttpRequest<?> request) {
+        public Publisher<MutableHttpResponse<?>> check(HttpRequest<?> request, FilterContinuation<Publisher<MutableHttpResponse<?>>> next) {
+            MutableHttpResponse<?> limited = limits.take(limits.byAddress, limits.address(request), limits.config.perIpPerSecond(),
+                    limits.config.perIpBurst(), "this client address");
+            if (limited != null) {
+                return Mono.just(limited);
+            }
             long length = request.getContentLength();
             int allowed = limits.bodyLimit(request);
-            if (length > allowed) {
-                // The body is not read: the connection cannot carry another request.
-                return HttpResponse.<Problem>status(HttpStatus.REQUEST_ENTITY_TOO_LARGE).contentType(Problem.MEDIA_TYPE)
-                        .header(HttpHeaders.CONNECTION, "close")
-                        .body(Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "This endpoint takes bodies of at most " + allowed
-                                + " bytes; this one has " + length + ".").with("limit", allowed));
+            if (length <= allowed) {
+                return next.proceed();
             }
-            return limits.take(limits.byAddress, limits.address(request), limits.config.perIpPerSecond(), limits.config.perIpBurst(),
-                    "this client address");
+            MutableHttpResponse<?> tooLarge = HttpResponse.status(HttpStatus.REQUEST_ENTITY_TOO_LARGE).contentType(Problem.MEDIA_TYPE)
+                    .body(Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "This endpoint takes bodies of at most " + allowed
+                            + " bytes; this one has " + length + ".").with("limit", allowed));
+            // Read the body (at most the server's request limit) before answering: a client still sending
+            // it would otherwise see its connection reset instead of this answer.
+            if (request instanceof ServerHttpRequest<?> server) {
+                return Mono.fromFuture(server.byteBody().buffer()).map(body -> {
+                    body.close();
+                    return tooLarge;
+                });
+            }
+            return Mono.just(tooLarge);
         }
 
         @Override
@@ -127,7 +142,7 @@ public class RequestLimits {
         return request.getRemoteAddress().getAddress().getHostAddress();
     }
 
-    private HttpResponse<Problem> take(Map<String, TokenBucket> buckets, String key, double perSecond, double burst, String who) {
+    private MutableHttpResponse<Problem> take(Map<String, TokenBucket> buckets, String key, double perSecond, double burst, String who) {
         Instant now = clock.instant();
         TokenBucket bucket = buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, Math.max(1, burst), now));
         if (bucket.tryAcquire(now)) {
