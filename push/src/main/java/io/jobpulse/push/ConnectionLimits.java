@@ -43,10 +43,6 @@ class ConnectionLimits {
         return release;
     }
 
-    int openBy(Caller caller) {
-        return open.getOrDefault(key(caller), 0);
-    }
-
     /** A stream token's connections count as its owner's. */
     private static String key(Caller caller) {
         return caller.isStreamToken() ? "user:" + caller.owner() : caller.source().kind() + ":" + caller.source().id();

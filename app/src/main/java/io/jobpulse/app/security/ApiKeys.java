@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,13 +116,15 @@ public class ApiKeys {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        Remembered remembered = verified.get(presented);
+        // Remembered by hash, so that no key lies in memory longer than its request.
+        String hash = HexFormat.of().formatHex(Secrets.hash(presented));
+        Remembered remembered = verified.get(hash);
         if (remembered != null && remembered.until().isAfter(now)) {
             return Optional.of(remembered.caller());
         }
         Optional<Caller> caller = lookUp(parsed.get());
-        caller.ifPresentOrElse(found -> verified.put(presented, new Remembered(found, now.plus(config.keyCache()))),
-                () -> verified.remove(presented));
+        caller.ifPresentOrElse(found -> verified.put(hash, new Remembered(found, now.plus(config.keyCache()))),
+                () -> verified.remove(hash));
         if (verified.size() > 10_000) {
             verified.values().removeIf(entry -> !entry.until().isAfter(now));
         }

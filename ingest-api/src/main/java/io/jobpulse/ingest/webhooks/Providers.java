@@ -55,7 +55,7 @@ public class Providers {
     public record Status(String urlTemplate, String credential) {
 
         public String url(String requestId) {
-            return urlTemplate.replace("{requestId}", URLEncoder.encode(requestId, StandardCharsets.UTF_8));
+            return fill(urlTemplate, requestId);
         }
 
         /** Whether a URL is one of this endpoint's: it begins as the template does, up to the request id. */
@@ -73,8 +73,13 @@ public class Providers {
     public record Cancel(String urlTemplate, String method, String authorization) {
 
         public String url(String requestId) {
-            return urlTemplate.replace("{requestId}", URLEncoder.encode(requestId, StandardCharsets.UTF_8));
+            return fill(urlTemplate, requestId);
         }
+    }
+
+    /** A URL template with the request id put in place of {@code {requestId}}. */
+    private static String fill(String urlTemplate, String requestId) {
+        return urlTemplate.replace("{requestId}", URLEncoder.encode(requestId, StandardCharsets.UTF_8));
     }
 
     private final Map<String, Provider> byName = new HashMap<>();
