@@ -1,22 +1,15 @@
 package io.jobpulse.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.events.JobJson;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,16 +97,15 @@ class LimitsTest {
                 }
             });
 
-            List<JsonNode> messages = new CopyOnWriteArrayList<>();
-            WebSocket socket = socket(jobpulse, "Bearer " + JobpulseInstance.token("carol"), null, messages);
-            for (int i = 1; i <= 3; i++) {
-                socket.sendText("{\"type\":\"subscribe\",\"id\":\"s" + i + "\",\"filter\":{}}", true).get(5, TimeUnit.SECONDS);
+            try (SocketClient carol = new SocketClient(jobpulse, "/v1/ws", "Bearer " + JobpulseInstance.token("carol"))) {
+                for (int i = 1; i <= 3; i++) {
+                    carol.send("{\"type\":\"subscribe\",\"id\":\"s" + i + "\",\"filter\":{}}");
+                }
+                await().atMost(Duration.ofSeconds(10)).until(() -> carol.messages.size() >= 3);
+                assertThat(carol.ofType("subscribed")).hasSize(2);
+                assertThat(carol.ofType("error")).singleElement()
+                        .satisfies(error -> assertThat(error.at("/problem/status").asInt()).isEqualTo(429));
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> messages.size() >= 3);
-            assertThat(messages).filteredOn(m -> m.get("type").asText().equals("subscribed")).hasSize(2);
-            assertThat(messages).filteredOn(m -> m.get("type").asText().equals("error"))
-                    .singleElement().satisfies(error -> assertThat(error.at("/problem/status").asInt()).isEqualTo(429));
-            socket.abort();
         }
     }
 
@@ -153,62 +145,21 @@ class LimitsTest {
     void aSocketOpenedWithAStreamTokenIsRenewedInPlaceOrClosedAtExpiry() throws Exception {
         try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.security.stream-token-ttl", "8s",
                 "jobpulse.push.token-expiring-notice", "5s"))) {
-            List<JsonNode> renewedMessages = new CopyOnWriteArrayList<>();
-            List<String> renewedClose = new CopyOnWriteArrayList<>();
-            WebSocket renewed = socket(jobpulse, null, json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText(),
-                    renewedMessages, renewedClose);
-            List<JsonNode> lapsedMessages = new CopyOnWriteArrayList<>();
-            List<String> lapsedClose = new CopyOnWriteArrayList<>();
-            socket(jobpulse, null, json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText(), lapsedMessages, lapsedClose);
+            String first = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+            String second = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+            try (SocketClient renewed = new SocketClient(jobpulse, "/v1/ws?token=" + first, null);
+                 SocketClient lapsed = new SocketClient(jobpulse, "/v1/ws?token=" + second, null)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.ofType("token-expiring").isEmpty());
+                String fresh = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+                renewed.send("{\"type\":\"renew\",\"id\":\"r1\",\"token\":\"" + fresh + "\"}");
+                await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.ofType("renewed").isEmpty());
 
-            await().atMost(Duration.ofSeconds(10)).until(() -> renewedMessages.stream().anyMatch(m -> m.get("type").asText().equals("token-expiring")));
-            String fresh = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
-            renewed.sendText("{\"type\":\"renew\",\"id\":\"r1\",\"token\":\"" + fresh + "\"}", true).get(5, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(10)).until(() -> renewedMessages.stream().anyMatch(m -> m.get("type").asText().equals("renewed")));
-
-            await().atMost(Duration.ofSeconds(15)).until(() -> !lapsedClose.isEmpty());
-            assertThat(lapsedClose.getFirst()).startsWith("1008").contains("token-expired");
-            assertThat(renewedClose).as("the renewed socket outlives its first token").isEmpty();
-            renewed.sendText("{\"type\":\"ping\",\"id\":\"p\"}", true).get(5, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(5)).until(() -> renewedMessages.stream().anyMatch(m -> m.get("type").asText().equals("pong")));
-            renewed.abort();
-        }
-    }
-
-    private static WebSocket socket(JobpulseInstance jobpulse, String authorization, String token, List<JsonNode> messages) throws Exception {
-        return socket(jobpulse, authorization, token, messages, new CopyOnWriteArrayList<>());
-    }
-
-    private static WebSocket socket(JobpulseInstance jobpulse, String authorization, String token, List<JsonNode> messages,
-                                    List<String> closes) throws Exception {
-        URI uri = URI.create(jobpulse.uri("/v1/ws" + (token == null ? "" : "?token=" + token)).toString().replaceFirst("^http", "ws"));
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
-        if (authorization != null) {
-            builder.header("Authorization", authorization);
-        }
-        return builder.buildAsync(uri, new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    try {
-                        messages.add(JobJson.mapper().readTree(partial.toString()));
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                    partial.setLength(0);
-                }
-                webSocket.request(1);
-                return null;
+                await().atMost(Duration.ofSeconds(15)).until(() -> !lapsed.closes.isEmpty());
+                assertThat(lapsed.closes.getFirst()).startsWith("1008").contains("token-expired");
+                assertThat(renewed.closes).as("the renewed socket outlives its first token").isEmpty();
+                renewed.send("{\"type\":\"ping\",\"id\":\"p\"}");
+                await().atMost(Duration.ofSeconds(5)).until(() -> !renewed.ofType("pong").isEmpty());
             }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                closes.add(statusCode + " " + reason);
-                return null;
-            }
-        }).get(10, TimeUnit.SECONDS);
+        }
     }
 }

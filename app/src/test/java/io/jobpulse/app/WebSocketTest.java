@@ -1,21 +1,15 @@
 package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.StatusChange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
@@ -37,60 +31,6 @@ class WebSocketTest {
         jobpulse.close();
     }
 
-    /** A WebSocket client that keeps every message and counts pings. */
-    private static final class Client implements WebSocket.Listener, AutoCloseable {
-        final List<JsonNode> messages = new CopyOnWriteArrayList<>();
-        final List<String> pings = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        final WebSocket socket;
-
-        Client() {
-            URI uri = URI.create(jobpulse.uri("/v1/ws").toString().replaceFirst("^http", "ws"));
-            socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + JobpulseInstance.token(JobpulseInstance.USER)).buildAsync(uri, this).join();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    messages.add(JobJson.mapper().readTree(partial.toString()));
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
-            pings.add("ping");
-            return WebSocket.Listener.super.onPing(webSocket, message);
-        }
-
-        void send(String json) {
-            socket.sendText(json, true).join();
-        }
-
-        JsonNode awaitMessage(Predicate<JsonNode> match) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> messages.stream().anyMatch(match));
-            return messages.stream().filter(match).findFirst().orElseThrow();
-        }
-
-        List<JsonNode> updatesOf(String subscription) {
-            return messages.stream().filter(m -> m.path("type").asText().equals("update")
-                    && m.path("subscription").asText().equals(subscription)).toList();
-        }
-
-        @Override
-        public void close() {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
-        }
-    }
-
     private static Predicate<JsonNode> is(String type, String id) {
         return m -> m.path("type").asText().equals(type) && m.path("id").asText().equals(id);
     }
@@ -103,7 +43,7 @@ class WebSocketTest {
     void subscribesToAJobUntilUnsubscribedAndNothingArrivesAfter() {
         String job = newJob();
         String sentinel = newJob();
-        try (Client client = new Client()) {
+        try (SocketClient client = new SocketClient(jobpulse)) {
             client.send("{\"type\":\"subscribe\",\"id\":\"s1\",\"job\":\"" + job + "\"}");
             client.awaitMessage(is("subscribed", "s1"));
             await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("s1").size() == 1);
@@ -128,7 +68,7 @@ class WebSocketTest {
     @Test
     void aJobSubscriptionEndsAfterTheTerminalState() {
         String job = newJob();
-        try (Client client = new Client()) {
+        try (SocketClient client = new SocketClient(jobpulse)) {
             client.send("{\"type\":\"subscribe\",\"id\":\"j\",\"job\":\"" + job + "\"}");
             client.awaitMessage(is("subscribed", "j"));
             jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"succeeded\"}");
@@ -142,7 +82,7 @@ class WebSocketTest {
     void aFilterSubscriptionGetsTheCallersMatchingJobsWithResumableIds() {
         String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
         List<StatusChange> matching = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.ws", List.of(tag));
-        try (StatusChanges changes = new StatusChanges(); Client client = new Client()) {
+        try (StatusChanges changes = new StatusChanges(); SocketClient client = new SocketClient(jobpulse)) {
             client.send("{\"type\":\"subscribe\",\"id\":\"f\",\"filter\":{\"tag\":\"" + tag + "\",\"statuses\":[\"running\"]}}");
             JsonNode subscribed = client.awaitMessage(is("subscribed", "f"));
             assertThat(subscribed.get("eventId").asText()).isNotBlank();
@@ -157,7 +97,7 @@ class WebSocketTest {
 
     @Test
     void badMessagesGetProblemsAndTheConnectionStays() {
-        try (Client client = new Client()) {
+        try (SocketClient client = new SocketClient(jobpulse)) {
             client.send("{not json");
             client.awaitMessage(m -> m.path("type").asText().equals("error") && m.at("/problem/type").asText().endsWith("/malformed-json"));
             client.send("{\"type\":\"subscribe\",\"id\":\"x\",\"job\":\"no-such-job\"}");
@@ -171,7 +111,7 @@ class WebSocketTest {
 
     @Test
     void theServerPingsAnIdleSocket() {
-        try (Client client = new Client()) {
+        try (SocketClient client = new SocketClient(jobpulse)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> client.pings.size() >= 2);
         }
     }

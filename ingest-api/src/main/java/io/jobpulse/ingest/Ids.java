@@ -1,7 +1,5 @@
 package io.jobpulse.ingest;
 
-import io.jobpulse.events.JobIds;
-
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -46,9 +44,5 @@ final class Ids {
         } catch (IllegalArgumentException e) {
             return false;
         }
-    }
-
-    static boolean isWellFormed(String id) {
-        return JobIds.isWellFormed(id);
     }
 }

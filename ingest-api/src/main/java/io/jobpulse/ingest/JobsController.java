@@ -3,6 +3,7 @@ package io.jobpulse.ingest;
 import io.jobpulse.events.Caller;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobIds;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
@@ -239,7 +240,7 @@ public class JobsController {
      * yet; for an id made in the last seconds the read is retried for up to two seconds.
      */
     private JobState visible(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id) {
-        if (Ids.isWellFormed(id)) {
+        if (JobIds.isWellFormed(id)) {
             Optional<JobState> job = states.current(id);
             boolean recent = Ids.mayBeRecent(id, clock.instant().minus(JUST_SUBMITTED));
             Instant giveUp = clock.instant().plus(JUST_SUBMITTED_WAIT);

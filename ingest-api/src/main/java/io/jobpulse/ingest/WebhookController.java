@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobIds;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
@@ -80,7 +81,7 @@ public class WebhookController {
             case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
                     "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
         };
-        if (job != null && !Ids.isWellFormed(job)) {
+        if (job != null && !JobIds.isWellFormed(job)) {
             throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "'job' is not a job id.").with("field", "job"));
         }
         JsonNode payload = payload(raw);

@@ -16,7 +16,6 @@ import reactor.core.scheduler.Schedulers;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -38,52 +37,71 @@ final class CredentialFetchers {
                 caller.scopes().stream().map(Caller.Scope::wireName).toList(), Map.of(Caller.ATTRIBUTE, caller));
     }
 
-    private static Publisher<Authentication> lookUp(Scheduler scheduler, Supplier<Optional<Caller>> lookUp) {
-        return Mono.fromCallable(() -> lookUp.get().map(CredentialFetchers::authentication).orElse(null)).subscribeOn(scheduler);
+    /** A credential read from the request, if it carries one of this kind, and looked up off the event loop. */
+    private abstract static class Fetcher implements AuthenticationFetcher<HttpRequest<?>> {
+
+        private final Scheduler scheduler;
+
+        Fetcher(ExecutorService blocking) {
+            this.scheduler = Schedulers.fromExecutorService(blocking);
+        }
+
+        abstract Optional<String> credential(HttpRequest<?> request);
+
+        abstract Optional<Caller> lookUp(String credential);
+
+        @Override
+        public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
+            return credential(request)
+                    .map(credential -> Mono.fromCallable(() -> lookUp(credential).map(CredentialFetchers::authentication).orElse(null))
+                            .subscribeOn(scheduler))
+                    .orElseGet(Mono::empty);
+        }
     }
 
     /** {@code Authorization: Bearer jp_...}. */
     @Singleton
-    static class ApiKeyFetcher implements AuthenticationFetcher<HttpRequest<?>> {
+    static class ApiKeyFetcher extends Fetcher {
 
         private final ApiKeys keys;
-        private final Scheduler scheduler;
 
         ApiKeyFetcher(ApiKeys keys, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+            super(blocking);
             this.keys = keys;
-            this.scheduler = Schedulers.fromExecutorService(blocking);
         }
 
         @Override
-        public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
+        Optional<String> credential(HttpRequest<?> request) {
             String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
-            if (header == null || !header.startsWith("Bearer " + ApiKeys.PREFIX + "_")) {
-                return Mono.empty();
-            }
-            String key = header.substring("Bearer ".length()).strip();
-            return lookUp(scheduler, () -> keys.verify(key));
+            return header != null && header.startsWith("Bearer " + ApiKeys.PREFIX + "_")
+                    ? Optional.of(header.substring("Bearer ".length()).strip()) : Optional.empty();
+        }
+
+        @Override
+        Optional<Caller> lookUp(String key) {
+            return keys.verify(key);
         }
     }
 
     /** {@code ?token=jst_...} on a stream endpoint. */
     @Singleton
-    static class StreamTokenFetcher implements AuthenticationFetcher<HttpRequest<?>> {
+    static class StreamTokenFetcher extends Fetcher {
 
         private final StreamTokens tokens;
-        private final Scheduler scheduler;
 
         StreamTokenFetcher(StreamTokens tokens, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+            super(blocking);
             this.tokens = tokens;
-            this.scheduler = Schedulers.fromExecutorService(blocking);
         }
 
         @Override
-        public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
-            Optional<String> token = request.getParameters().getFirst("token");
-            if (token.isEmpty() || !STREAM_PATHS.matcher(request.getPath()).matches()) {
-                return Mono.empty();
-            }
-            return lookUp(scheduler, () -> tokens.redeem(token.get()));
+        Optional<String> credential(HttpRequest<?> request) {
+            return STREAM_PATHS.matcher(request.getPath()).matches() ? request.getParameters().getFirst("token") : Optional.empty();
+        }
+
+        @Override
+        Optional<Caller> lookUp(String token) {
+            return tokens.redeem(token);
         }
     }
 }

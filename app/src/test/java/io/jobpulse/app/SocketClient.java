@@ -1,0 +1,96 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.events.JobJson;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import static org.awaitility.Awaitility.await;
+
+/** A WebSocket client of {@code /v1/ws} that keeps every message, counts pings and records how it was closed. */
+final class SocketClient implements WebSocket.Listener, AutoCloseable {
+
+    final List<JsonNode> messages = new CopyOnWriteArrayList<>();
+    final List<String> pings = new CopyOnWriteArrayList<>();
+    /** "code reason" of the server's close, if it closed. */
+    final List<String> closes = new CopyOnWriteArrayList<>();
+    private final StringBuilder partial = new StringBuilder();
+    private final WebSocket socket;
+
+    /**
+     * @param path          {@code /v1/ws}, with {@code ?token=} for a stream token
+     * @param authorization the Authorization header, or null for none
+     */
+    SocketClient(JobpulseInstance jobpulse, String path, String authorization) {
+        URI uri = URI.create(jobpulse.uri(path).toString().replaceFirst("^http", "ws"));
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        socket = builder.buildAsync(uri, this).join();
+    }
+
+    /** A socket of the tests' usual user. */
+    SocketClient(JobpulseInstance jobpulse) {
+        this(jobpulse, "/v1/ws", "Bearer " + JobpulseInstance.token(JobpulseInstance.USER));
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            try {
+                messages.add(JobJson.mapper().readTree(partial.toString()));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        pings.add("ping");
+        return WebSocket.Listener.super.onPing(webSocket, message);
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closes.add(statusCode + " " + reason);
+        return null;
+    }
+
+    void send(String json) {
+        socket.sendText(json, true).join();
+    }
+
+    JsonNode awaitMessage(Predicate<JsonNode> match) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> messages.stream().anyMatch(match));
+        return messages.stream().filter(match).findFirst().orElseThrow();
+    }
+
+    List<JsonNode> updatesOf(String subscription) {
+        return messages.stream().filter(m -> m.path("type").asText().equals("update")
+                && m.path("subscription").asText().equals(subscription)).toList();
+    }
+
+    /** Messages of a type. */
+    List<JsonNode> ofType(String type) {
+        return messages.stream().filter(m -> m.path("type").asText().equals(type)).toList();
+    }
+
+    @Override
+    public void close() {
+        socket.abort();
+    }
+}
