@@ -53,12 +53,16 @@ import java.util.UUID;
  */
 public class ProjectionThroughput {
 
+    /** The benchmark database's password. */
+    private static String password;
+
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
         Path home = Files.createTempDirectory("jobpulse-bench");
         try (DevStack stack = DevStack.start(new DevStack.Options(home, true, 0, 0, true, 0, true))) {
             String kafka = stack.kafka().bootstrapServers();
             String jdbc = stack.postgres().jdbcUrl();
+            password = stack.postgres().password();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
                 admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t.name(), 3, (short) 1)).toList()).all().get();
             }
@@ -145,12 +149,12 @@ public class ProjectionThroughput {
         props.put("kafka.bootstrap.servers", kafka);
         props.put("datasources.default.url", jdbc);
         props.put("datasources.default.username", "postgres");
-        props.put("datasources.default.password", "");
+        props.put("datasources.default.password", password);
         props.put("jobpulse.projections.group-id", "bench-" + run);
         props.put("jobpulse.projections.events-group-id", "bench-events-" + run);
         props.put("jobpulse.topics.provision", "false");
         props.put("micronaut.server.port", -1);
-        try (Connection db = DriverManager.getConnection(jdbc, "postgres", "")) {
+        try (Connection db = DriverManager.getConnection(jdbc, "postgres", password)) {
             try (ApplicationContext context = ApplicationContext.builder().properties(props).start()) {
                 db.createStatement().execute("TRUNCATE jobs, job_changes");
                 return timeUntil(db, changes);
@@ -181,7 +185,7 @@ public class ProjectionThroughput {
         props.put("kafka.bootstrap.servers", kafka);
         props.put("datasources.default.url", jdbc);
         props.put("datasources.default.username", "postgres");
-        props.put("datasources.default.password", "");
+        props.put("datasources.default.password", password);
         props.put("jobpulse.topics.provision", "false");
         try (ApplicationContext context = ApplicationContext.builder().properties(props).start()) {
             ProjectionRebuild.Report report = context.getBean(ProjectionRebuild.class).run(false);

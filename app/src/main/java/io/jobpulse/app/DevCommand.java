@@ -2,11 +2,11 @@ package io.jobpulse.app;
 
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
+import io.jobpulse.devstack.Secrets;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -24,6 +24,10 @@ import java.util.Map;
  * a killed JVM is stopped by the next start.
  */
 final class DevCommand {
+
+    static final String DEV_ISSUER = "jobpulse-dev";
+    static final String DEV_AUDIENCE = "jobpulse";
+    private static final Duration TOKEN_LIFETIME = Duration.ofDays(1);
 
     private DevCommand() {
     }
@@ -51,13 +55,20 @@ final class DevCommand {
         if (stack.hasPostgres()) {
             properties.put("datasources.default.url", stack.postgres().jdbcUrl());
             properties.put("datasources.default.username", "postgres");
-            properties.put("datasources.default.password", "");
+            properties.put("datasources.default.password", stack.postgres().password());
         }
+        // Reachable from this machine only, unless told otherwise.
+        properties.put("micronaut.server.host", env.getOrDefault("JOBPULSE_HOST", "127.0.0.1"));
         String jwtSecret = env.getOrDefault("JOBPULSE_JWT_SECRET", "");
         if (jwtSecret.isEmpty()) {
-            jwtSecret = devJwtSecret(home);
+            jwtSecret = Secrets.readOrCreate(home.resolve("jwt-secret"));
             properties.put("jobpulse.security.jwt-secret", jwtSecret);
         }
+        // Dev's tokens name dev as their issuer and Jobpulse as their audience, and nothing else is taken.
+        String issuer = env.getOrDefault("JOBPULSE_JWT_ISSUER", DEV_ISSUER);
+        String audience = env.getOrDefault("JOBPULSE_JWT_AUDIENCE", DEV_AUDIENCE);
+        properties.put("jobpulse.security.jwt-issuer", issuer);
+        properties.put("jobpulse.security.jwt-audience", audience);
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
             properties.putAll(demoProperties());
@@ -76,7 +87,7 @@ final class DevCommand {
             server.stop();
             stack.close();
         }));
-        printWelcome(context, stack, Duration.ofNanos(System.nanoTime() - started), jwtSecret);
+        printWelcome(context, stack, Duration.ofNanos(System.nanoTime() - started), jwtSecret, issuer, audience);
         if (demo) {
             String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
             System.out.printf("""
@@ -110,21 +121,10 @@ final class DevCommand {
         }
     }
 
-    /** This data directory's JWT secret for HS256, made at its first run. */
-    private static String devJwtSecret(Path home) throws IOException {
-        Path file = home.resolve("jwt-secret");
-        if (!Files.exists(file)) {
-            byte[] secret = new byte[32];
-            new SecureRandom().nextBytes(secret);
-            Files.createDirectories(home);
-            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
-        }
-        return Files.readString(file).strip();
-    }
-
-    private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup, String jwtSecret) {
-        String alice = JwtSecret.mint(jwtSecret, "alice", null, Duration.ofDays(30));
-        String bob = JwtSecret.mint(jwtSecret, "bob", null, Duration.ofDays(30));
+    private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup, String jwtSecret,
+                                     String issuer, String audience) {
+        String alice = JwtSecret.mint(jwtSecret, issuer, audience, "alice", null, TOKEN_LIFETIME);
+        String bob = JwtSecret.mint(jwtSecret, issuer, audience, "bob", null, TOKEN_LIFETIME);
         String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
         String kafka = context.getProperty("kafka.bootstrap.servers", String.class).orElse("?");
         String jdbc = context.getProperty("datasources.default.url", String.class).orElse("?");
@@ -135,7 +135,7 @@ final class DevCommand {
                   Kafka       %s%s
                   PostgreSQL  %s%s
 
-                Two users' tokens (JWT, HS256, valid 30 days), to try isolation:
+                Two users' tokens (JWT, HS256, valid one day; a restart prints new ones), to try isolation:
                   export ALICE=%s
                   export BOB=%s
 

@@ -4,6 +4,9 @@ import io.jobpulse.app.security.KeysCommand;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -44,14 +47,16 @@ public final class Jobpulse {
         return System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
     }
 
-    /** The database of API keys: {@code JDBC_URL}, else the one {@code ./jobpulse dev} runs. */
-    static Map<String, Object> keysDatabase() {
+    /** The database of API keys: {@code JDBC_URL}, else the one {@code ./jobpulse dev} runs (with its password). */
+    static Map<String, Object> keysDatabase() throws IOException {
         if (System.getenv("JDBC_URL") != null) {
             return Map.of();
         }
         String port = System.getenv().getOrDefault("JOBPULSE_DEV_POSTGRES_PORT", "54329");
+        Path passwordFile = Path.of(System.getenv().getOrDefault("JOBPULSE_HOME", ".jobpulse"), "postgres-password");
+        String password = Files.exists(passwordFile) ? Files.readString(passwordFile).strip() : "";
         return Map.of("datasources.default.url", "jdbc:postgresql://127.0.0.1:" + port + "/jobpulse",
-                "datasources.default.username", "postgres", "datasources.default.password", "");
+                "datasources.default.username", "postgres", "datasources.default.password", password);
     }
 
     /** Starts the application with the roles and infrastructure that the configuration names. */

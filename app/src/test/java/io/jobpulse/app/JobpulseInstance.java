@@ -24,6 +24,9 @@ final class JobpulseInstance implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The JWT secret of every test instance. */
     static final String JWT_SECRET = "the test instances' HS256 secret, 32+ bytes";
+    /** The issuer and audience every test instance wants in a JWT. */
+    static final String JWT_ISSUER = "jobpulse-test";
+    static final String JWT_AUDIENCE = "jobpulse";
     /** The user whose token requests carry by default. */
     static final String USER = "alice";
 
@@ -36,23 +39,26 @@ final class JobpulseInstance implements AutoCloseable {
     /** The broker and database of the {@link TestStack}, as configuration. */
     static Map<String, Object> stackProperties() {
         TestStack stack = TestStack.get();
-        return Map.of(
-                "kafka.bootstrap.servers", stack.bootstrapServers,
-                "datasources.default.url", stack.jdbcUrl,
-                "datasources.default.username", stack.username,
-                "datasources.default.password", stack.password,
-                "jobpulse.security.jwt-secret", JWT_SECRET,
-                // The tests share one address and user; the limits have tests of their own.
-                "jobpulse.limits.per-ip-per-second", "100000",
-                "jobpulse.limits.per-ip-burst", "100000",
-                "jobpulse.limits.per-caller-per-second", "100000",
-                "jobpulse.limits.per-caller-burst", "100000",
-                "jobpulse.push.max-connections-per-caller", "10000");
+        Map<String, Object> props = new HashMap<>();
+        props.put("kafka.bootstrap.servers", stack.bootstrapServers);
+        props.put("datasources.default.url", stack.jdbcUrl);
+        props.put("datasources.default.username", stack.username);
+        props.put("datasources.default.password", stack.password);
+        props.put("jobpulse.security.jwt-secret", JWT_SECRET);
+        props.put("jobpulse.security.jwt-issuer", JWT_ISSUER);
+        props.put("jobpulse.security.jwt-audience", JWT_AUDIENCE);
+        // The tests share one address and user; the limits have tests of their own.
+        props.put("jobpulse.limits.per-ip-per-second", "100000");
+        props.put("jobpulse.limits.per-ip-burst", "100000");
+        props.put("jobpulse.limits.per-caller-per-second", "100000");
+        props.put("jobpulse.limits.per-caller-burst", "100000");
+        props.put("jobpulse.push.max-connections-per-caller", "10000");
+        return Map.copyOf(props);
     }
 
     /** A user's token (JWT, HS256) with the user's usual scopes, or with {@code scope} (space-separated). */
     static String token(String user, String scope) {
-        return JwtSecret.mint(JWT_SECRET, user, scope, Duration.ofHours(1));
+        return JwtSecret.mint(JWT_SECRET, JWT_ISSUER, JWT_AUDIENCE, user, scope, Duration.ofHours(1));
     }
 
     static String token(String user) {
@@ -61,7 +67,7 @@ final class JobpulseInstance implements AutoCloseable {
 
     /** An administrator's token: every scope over every owner's jobs. */
     static String adminToken() {
-        return token("operator", "admin");
+        return token("operator", "jobpulse:admin");
     }
 
     static JobpulseInstance start(Map<String, Object> overrides) {

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.Map;
 
@@ -28,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refuses one signed by another key.
  */
 class JwksTest {
+
+    private static final String IDP = "https://idp.test";
 
     @Test
     void tokensOfTheIdentityProvidersKeysAreAcceptedAndOthersRefused() throws Exception {
@@ -44,6 +47,7 @@ class JwksTest {
         idp.start();
         try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of(
                 "jobpulse.security.jwt-secret", "",
+                "jobpulse.security.jwt-issuer", IDP,
                 "micronaut.security.token.jwt.signatures.jwks.idp.url",
                 "http://127.0.0.1:" + idp.getAddress().getPort() + "/.well-known/jwks.json"))) {
             var accepted = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs")).header("Content-Type", "application/json")
@@ -61,6 +65,12 @@ class JwksTest {
             var hs256 = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + job))
                     .header("Authorization", "Bearer " + JobpulseInstance.token("dana")));
             assertThat(hs256.statusCode()).as("no shared secret is configured").isEqualTo(401);
+            String unsigned = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+                    + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(("{\"sub\":\"dana\",\"iss\":\"" + IDP
+                    + "\",\"aud\":\"jobpulse\",\"exp\":" + Instant.now().plusSeconds(600).getEpochSecond() + "}")
+                    .getBytes(StandardCharsets.UTF_8)) + ".";
+            var none = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + job)).header("Authorization", "Bearer " + unsigned));
+            assertThat(none.statusCode()).as("alg: none").isEqualTo(401);
         } finally {
             idp.stop(0);
         }
@@ -68,7 +78,8 @@ class JwksTest {
 
     private static String token(RSAKey key, String subject) throws Exception {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-                new JWTClaimsSet.Builder().subject(subject).expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
+                new JWTClaimsSet.Builder().subject(subject).issuer(IDP).audience(JobpulseInstance.JWT_AUDIENCE)
+                        .expirationTime(Date.from(Instant.now().plusSeconds(600))).build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }

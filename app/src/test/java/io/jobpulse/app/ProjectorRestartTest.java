@@ -30,7 +30,7 @@ class ProjectorRestartTest {
 
     @Test
     void projectsEveryChangeThroughADatabaseRestart(@TempDir Path data) throws Exception {
-        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(data, 0, false);
+        EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), 0, false);
         int port = postgres.port();
         String suffix = UUID.randomUUID().toString().substring(0, 8);
         List<StatusChange> changes = changes(5);
@@ -39,7 +39,7 @@ class ProjectorRestartTest {
                      "jobpulse.roles", "projections",
                      "datasources.default.url", postgres.jdbcUrl(),
                      "datasources.default.username", EmbeddedPostgresServer.USER,
-                     "datasources.default.password", "",
+                     "datasources.default.password", postgres.password(),
                      "jobpulse.projections.group-id", "restart-test-" + suffix,
                      "jobpulse.projections.events-group-id", "restart-test-events-" + suffix))) {
             String url = postgres.jdbcUrl();
@@ -57,7 +57,7 @@ class ProjectorRestartTest {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> lag(metrics) >= 1);
 
-            postgres = EmbeddedPostgresServer.start(data, port, false);
+            postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), port, false);
             await().atMost(Duration.ofSeconds(90)).until(() -> count(url, "SELECT count(*) FROM job_changes WHERE job_id IN (" + ours + ")") == changes.size());
 
             assertThat(count(url, "SELECT count(*) FROM jobs WHERE version = 4 AND status = 'succeeded' AND id IN (" + ours + ")")).isEqualTo(5);

@@ -187,7 +187,7 @@ class SecurityTest {
     @Test
     void keysCommandCreatesListsAndRevokesAndShowsTheKeyOnce() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        KeysCommand.run(new String[] {"create", "--name", "ci-worker", "--scopes", "jobs:report"}, JobpulseInstance.stackProperties(),
+        KeysCommand.run(new String[] {"create", "--name", "ci-worker", "--scopes", "jobpulse:jobs:report"}, JobpulseInstance.stackProperties(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         String created = out.toString(StandardCharsets.UTF_8);
         String key = created.lines().filter(line -> line.startsWith("key:")).findFirst().orElseThrow().substring(4).strip();

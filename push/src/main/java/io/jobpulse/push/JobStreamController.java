@@ -66,13 +66,15 @@ public class JobStreamController {
     private final Heartbeats heartbeats;
     private final PushConfiguration config;
     private final ConnectionLimits connections;
+    private final CredentialStatus credentials;
 
     public JobStreamController(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
-                               ConnectionLimits connections) {
+                               ConnectionLimits connections, CredentialStatus credentials) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
         this.config = config;
         this.connections = connections;
+        this.credentials = credentials;
     }
 
     @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
@@ -141,8 +143,9 @@ public class JobStreamController {
 
     /**
      * The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. A
-     * stream opened with a stream token is told {@code token-expiring} before the token's time is
-     * up and ends when it is: the client reconnects with a fresh token and its last event id.
+     * stream opened with a credential that expires (a stream token, a JWT) is told
+     * {@code token-expiring} before its time is up and ends when it is: the client reconnects with a
+     * fresh token and its last event id. A stream opened with an API key ends once the key is revoked.
      */
     private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
                                                           Flux<Event<Object>> first, Runnable release) {
@@ -163,6 +166,7 @@ public class JobStreamController {
                     .flux();
             end = Mono.delay(left.isNegative() ? Duration.ZERO : left);
         }
+        end = Mono.firstWithSignal(end, credentials.revoked(caller));
         Flux<Event<Object>> notice = expiry;
         Flux<Event<Object>> live = updates.publish(shared -> Flux.merge(shared,
                 heartbeats.ticks()

@@ -32,7 +32,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -63,13 +65,15 @@ public class JobWebSocket {
     private final Heartbeats heartbeats;
     private final ConnectionLimits connections;
     private final StreamRenewals renewals;
+    private final CredentialStatus credentials;
     private final PushConfiguration config;
 
     public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, StreamRenewals renewals,
-                        PushConfiguration config) {
+                        CredentialStatus credentials, PushConfiguration config) {
         this.subscriptions = subscriptions;
         this.connections = connections;
         this.renewals = renewals;
+        this.credentials = credentials;
         this.config = config;
         this.heartbeats = heartbeats;
     }
@@ -108,13 +112,17 @@ public class JobWebSocket {
     }
 
     /**
-     * A socket opened with a stream token is told {@code token-expiring} before the token's time is
-     * up, and closed when it is, unless a {@code renew} message brought a fresh token.
+     * A socket opened with a credential that expires (a stream token, a JWT) is told
+     * {@code token-expiring} before its time is up, and closed when it is, unless a {@code renew}
+     * message brought a fresh stream token. A socket opened with an API key is closed once the key
+     * is revoked.
      */
     private void scheduleExpiry(WebSocketSession session, Connection connection) {
         Instant expiresAt = connection.caller.expiresAt();
         connection.expiry.dispose();
         if (expiresAt == null) {
+            connection.expiry = credentials.revoked(connection.caller).subscribe(tick ->
+                    session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "credential-revoked")));
             return;
         }
         Duration left = Duration.between(Instant.now(), expiresAt);
@@ -131,14 +139,15 @@ public class JobWebSocket {
     /** A fresh stream token for the same owner, covering at least the jobs of the one it replaces. */
     private void renew(WebSocketSession session, Connection connection, String id, JsonNode message) {
         Caller current = connection.caller;
-        if (!current.isStreamToken()) {
-            throw invalid("type", "Only a socket opened with a stream token expires; this one needs no renewal.");
+        if (current.expiresAt() == null) {
+            throw invalid("type", "Only a socket opened with a stream token or a JWT expires; this one needs no renewal.");
         }
         String token = message.path("token").asText("");
         Caller fresh = renewals.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
                 "The token was not accepted: unknown, already used or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
-        boolean covers = fresh.owner().equals(current.owner())
-                && (fresh.streamJobs().isEmpty() || (!current.streamJobs().isEmpty() && fresh.streamJobs().containsAll(current.streamJobs())));
+        Set<String> currentJobs = JobStreamController.streamJobs(current);
+        boolean covers = Objects.equals(fresh.owner(), current.owner())
+                && (fresh.streamJobs().isEmpty() || (!currentJobs.isEmpty() && fresh.streamJobs().containsAll(currentJobs)));
         if (!covers) {
             throw new ProblemException(Problem.of(ProblemType.FORBIDDEN,
                     "A renewal token must be for the same owner and cover at least the same jobs.").with("field", "token"));

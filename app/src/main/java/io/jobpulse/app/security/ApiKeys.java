@@ -60,7 +60,8 @@ public class ApiKeys {
             throw new IllegalArgumentException("a key needs a name of 1-100 characters (--name)");
         }
         if (scopes.isEmpty()) {
-            throw new IllegalArgumentException("a key needs at least one scope (--scopes jobs:submit,jobs:report,jobs:read,admin)");
+            throw new IllegalArgumentException("a key needs at least one scope (--scopes "
+                    + Arrays.stream(Caller.Scope.values()).map(Caller.Scope::wireName).collect(Collectors.joining(",")) + ")");
         }
         String key = Secrets.create(PREFIX);
         String id = Secrets.parse(key, PREFIX).orElseThrow().id();
@@ -109,6 +110,19 @@ public class ApiKeys {
         return revoked;
     }
 
+    /** Whether the key with this id exists and is not revoked: asked again by the streams a key opened. */
+    public boolean isLive(String id) {
+        return transactions.executeRead(status -> {
+            try (PreparedStatement select = status.getConnection().prepareStatement(
+                    "SELECT 1 FROM api_keys WHERE id = ? AND revoked_at IS NULL")) {
+                select.setString(1, id);
+                try (ResultSet row = select.executeQuery()) {
+                    return row.next();
+                }
+            }
+        });
+    }
+
     /** The caller a presented key stands for, or empty when it is not a live key. */
     public Optional<Caller> verify(String presented) {
         Optional<Secrets.Parsed> parsed = Secrets.parse(presented, PREFIX);
@@ -152,14 +166,18 @@ public class ApiKeys {
         return scopes;
     }
 
-    /** Scopes from their names, e.g. {@code jobs:submit,jobs:read}; an unknown name is an error. */
+    /**
+     * Scopes from their names, e.g. {@code jobpulse:jobs:submit,jobpulse:jobs:read}; an unknown
+     * name is an error, and a name from before scopes were namespaced says what it is now.
+     */
     public static Set<Caller.Scope> parseScopes(String names) {
         Set<Caller.Scope> scopes = EnumSet.noneOf(Caller.Scope.class);
         for (String name : names.split("[,\\s]+")) {
             if (!name.isEmpty()) {
-                scopes.add(Caller.Scope.fromWireName(name).orElseThrow(() -> new IllegalArgumentException("unknown scope '" + name
-                        + "'; the scopes are " + Arrays.stream(Caller.Scope.values()).map(Caller.Scope::wireName)
-                        .collect(Collectors.joining(", ")))));
+                scopes.add(Caller.Scope.fromWireName(name).orElseThrow(() -> new IllegalArgumentException(
+                        Caller.Scope.fromFormerName(name).map(scope -> "scope '" + name + "' is now '" + scope.wireName() + "'")
+                                .orElse("unknown scope '" + name + "'") + "; the scopes are "
+                                + Arrays.stream(Caller.Scope.values()).map(Caller.Scope::wireName).collect(Collectors.joining(", ")))));
             }
         }
         return scopes;

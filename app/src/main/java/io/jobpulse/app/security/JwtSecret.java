@@ -44,11 +44,17 @@ public class JwtSecret {
         return new SecretSignature(config);
     }
 
-    /** A token for a user, signed with the secret; {@code scope} null for a user's usual scopes. */
-    public static String mint(String secret, String subject, String scope, Duration validFor) {
+    /**
+     * A token for a user, signed with the secret; {@code scope} null for a user's usual scopes,
+     * {@code issuer} and {@code audience} null to leave them out.
+     */
+    public static String mint(String secret, String issuer, String audience, String subject, String scope, Duration validFor) {
         Instant now = Instant.now();
-        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject).issueTime(Date.from(now))
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().subject(subject).issuer(issuer).issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(validFor)));
+        if (audience != null) {
+            claims.audience(audience);
+        }
         if (scope != null) {
             claims.claim("scope", scope);
         }

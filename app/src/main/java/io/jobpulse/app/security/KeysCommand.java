@@ -21,7 +21,7 @@ public final class KeysCommand {
             usage: jobpulse keys create --name <name> --scopes <scope,...> [--owner <owner>]
                    jobpulse keys list
                    jobpulse keys revoke <key id>
-            scopes: jobs:submit, jobs:report, jobs:read, admin""";
+            scopes: jobpulse:jobs:submit, jobpulse:jobs:report, jobpulse:jobs:read, jobpulse:admin""";
 
     private KeysCommand() {
     }
