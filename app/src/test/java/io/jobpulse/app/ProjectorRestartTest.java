@@ -43,13 +43,14 @@ class ProjectorRestartTest {
                      "jobpulse.projections.group-id", "restart-test-" + suffix,
                      "jobpulse.projections.events-group-id", "restart-test-events-" + suffix))) {
             String url = postgres.jdbcUrl();
+            String password = postgres.password();
             // A fresh group reads the topic from its start, other tests' changes included: count ours.
             String ours = changes.stream().map(c -> "'" + c.jobId() + "'").distinct().collect(Collectors.joining(","));
             MeterRegistry metrics = projector.context().getBean(MeterRegistry.class);
             for (StatusChange change : changes.subList(0, 10)) {
                 producer.send(change);
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> count(url, "SELECT count(*) FROM job_changes WHERE job_id IN (" + ours + ")") == 10);
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(url, password, "SELECT count(*) FROM job_changes WHERE job_id IN (" + ours + ")") == 10);
 
             postgres.close();
             for (StatusChange change : changes.subList(10, changes.size())) {
@@ -58,9 +59,9 @@ class ProjectorRestartTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> lag(metrics) >= 1);
 
             postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), port, false);
-            await().atMost(Duration.ofSeconds(90)).until(() -> count(url, "SELECT count(*) FROM job_changes WHERE job_id IN (" + ours + ")") == changes.size());
+            await().atMost(Duration.ofSeconds(90)).until(() -> count(url, password, "SELECT count(*) FROM job_changes WHERE job_id IN (" + ours + ")") == changes.size());
 
-            assertThat(count(url, "SELECT count(*) FROM jobs WHERE version = 4 AND status = 'succeeded' AND id IN (" + ours + ")")).isEqualTo(5);
+            assertThat(count(url, password, "SELECT count(*) FROM jobs WHERE version = 4 AND status = 'succeeded' AND id IN (" + ours + ")")).isEqualTo(5);
             await().atMost(Duration.ofSeconds(10)).until(() -> lag(metrics) == 0);
             assertThat(projector.get("/v1/jobs").statusCode()).isEqualTo(200);
         } finally {
@@ -73,8 +74,8 @@ class ProjectorRestartTest {
         return gauge == null ? 0 : gauge.value();
     }
 
-    private static long count(String url, String sql) {
-        try (Connection db = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, "");
+    private static long count(String url, String password, String sql) {
+        try (Connection db = DriverManager.getConnection(url, EmbeddedPostgresServer.USER, password);
              ResultSet result = db.createStatement().executeQuery(sql)) {
             result.next();
             return result.getLong(1);
