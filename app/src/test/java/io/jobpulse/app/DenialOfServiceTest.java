@@ -151,6 +151,7 @@ class DenialOfServiceTest {
             assertThat(first.get("events")).as("the default page").hasSize(50);
             assertThat(first.has("changes")).as("the timeline is the plain history's").isFalse();
             assertThat(first.at("/events/0/appliedAs").asLong()).isEqualTo(1);
+            assertThat(first.at("/events/49/appliedAs").asLong()).isEqualTo(50);
             assertThat(first.get("nextCursor").asText()).isNotBlank();
 
             Set<String> seen = new HashSet<>();

@@ -133,10 +133,10 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
             List<RawEvent> events = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    long appliedAs = rows.getLong(5);
+                    long version = rows.getLong(5);
+                    Long appliedAs = rows.wasNull() ? null : version;
                     events.add(new RawEvent(rows.getString(1), rows.getString(2), rows.getTimestamp(3).toInstant(),
-                            JobJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), JsonNode.class),
-                            rows.wasNull() ? null : appliedAs));
+                            JobJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), JsonNode.class), appliedAs));
                 }
             }
             return events;
