@@ -22,6 +22,8 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     final List<String> pings = new CopyOnWriteArrayList<>();
     /** "code reason" of the server's close, if it closed. */
     final List<String> closes = new CopyOnWriteArrayList<>();
+    /** How the connection failed, if it did without a close frame. */
+    final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private final StringBuilder partial = new StringBuilder();
     private final WebSocket socket;
 
@@ -68,6 +70,11 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
         closes.add(statusCode + " " + reason);
         return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        errors.add(error);
     }
 
     void send(String json) {

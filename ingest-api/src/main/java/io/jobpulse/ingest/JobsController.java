@@ -46,9 +46,6 @@ public class JobsController {
 
     /** An owner: a JWT subject or a name an API key acts for. */
     private static final Pattern OWNER = Pattern.compile("[^\\p{Cntrl}]{1,200}");
-    /** How long a command may wait for a job submitted a moment ago to become readable. */
-    private static final Duration JUST_SUBMITTED_WAIT = Duration.ofSeconds(2);
-    private static final Duration JUST_SUBMITTED = Duration.ofSeconds(30);
 
     private static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
     private static final int MAX_TAGS = 20;
@@ -237,31 +234,17 @@ public class JobsController {
     /**
      * The job, if the caller may see it; else 404, whether the job is another owner's or none at
      * all, so that nobody learns of others' jobs. A job submitted a moment ago may not be readable
-     * yet; for an id made in the last seconds the read is retried for up to two seconds.
+     * yet; the topology's read waits a bounded time for such an id ({@code JobStateQueries}), so
+     * this one read is all a command costs here.
      */
     private JobState visible(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id) {
         if (JobIds.isWellFormed(id)) {
             Optional<JobState> job = states.current(id);
-            boolean recent = Ids.mayBeRecent(id, clock.instant().minus(JUST_SUBMITTED));
-            Instant giveUp = clock.instant().plus(JUST_SUBMITTED_WAIT);
-            while (job.isEmpty() && recent && clock.instant().isBefore(giveUp)) {
-                pause();
-                job = states.current(id);
-            }
             if (job.isPresent() && caller.sees(job.get().owner(), id)) {
                 return job.get();
             }
         }
         throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(20);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProblemException(ProblemType.UNAVAILABLE, "Interrupted while reading the job; retry.");
-        }
     }
 
     private static ProblemException invalid(String field, String detail) {

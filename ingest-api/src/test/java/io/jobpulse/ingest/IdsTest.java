@@ -1,7 +1,9 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.events.JobIds;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,14 +11,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IdsTest {
 
     @Test
-    void onlyIdsJobpulseMakesMayNameAJobSubmittedAMomentAgo() {
-        Instant before = Instant.now().minusSeconds(1);
+    void newIdsCarryTheirTimeAndNameBasedOnesNone() {
+        Instant before = Instant.now().minusMillis(1);
 
-        assertThat(Ids.mayBeRecent(Ids.next(), before)).as("a new time-ordered id").isTrue();
-        assertThat(Ids.mayBeRecent(Ids.next(), Instant.now().plusSeconds(60))).as("made before the window").isFalse();
-        assertThat(Ids.mayBeRecent(Ids.forIdempotencyKey("alice", "k1"), before)).as("name-based: time unknown").isTrue();
-        assertThat(Ids.mayBeRecent("123e4567-e89b-42d3-a456-426614174000", before)).as("a version 4 UUID").isFalse();
-        assertThat(Ids.mayBeRecent("job-1", before)).isFalse();
-        assertThat(Ids.mayBeRecent("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", before)).isFalse();
+        assertThat(JobIds.madeAt(Ids.next())).as("a new time-ordered id").hasValueSatisfying(made ->
+                assertThat(made).isBetween(before, Instant.now().plus(Duration.ofMillis(1))));
+        assertThat(JobIds.madeAt(Ids.forIdempotencyKey("alice", "k1"))).as("name-based: time unknown").isEmpty();
+        assertThat(JobIds.madeAt("123e4567-e89b-42d3-a456-426614174000")).as("a version 4 UUID").isEmpty();
+        assertThat(JobIds.madeAt("job-1")).isEmpty();
+        assertThat(JobIds.madeAt("zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz")).isEmpty();
+    }
+
+    @Test
+    void idempotentSubmissionsNameTheSameJob() {
+        assertThat(Ids.forIdempotencyKey("alice", "k1")).isEqualTo(Ids.forIdempotencyKey("alice", "k1"))
+                .isNotEqualTo(Ids.forIdempotencyKey("bob", "k1"));
     }
 }

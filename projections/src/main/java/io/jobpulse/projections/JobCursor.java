@@ -8,7 +8,8 @@ import java.util.Base64;
  * Where a page of a job list ended: the (created at, id) of its last job. Lists are ordered by
  * that pair, newest first, and the next page starts strictly after it, so pages neither repeat
  * nor skip a job, even while new jobs arrive (they sort before the first page). Opaque to
- * clients: base64url of {@code <epoch micros>:<id>}.
+ * clients: base64url of {@code <epoch micros>:<id>}. The raw history pages a job's events the same
+ * way, oldest first, by (received at, event id).
  */
 public record JobCursor(Instant createdAt, String id) {
 

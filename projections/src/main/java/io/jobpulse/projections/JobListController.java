@@ -23,9 +23,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,7 +35,7 @@ import java.util.stream.Collectors;
  * The read model over HTTP: {@code GET /v1/jobs} (the caller's jobs, filtered, newest first, in
  * pages), {@code GET /v1/jobs/summary} (counts for dashboards) and
  * {@code GET /v1/jobs/{id}/history} (the timeline, and with {@code raw=true} the events behind
- * it). It reads PostgreSQL, which follows the log by a few milliseconds: a job submitted a
+ * it, a page at a time). It reads PostgreSQL, which follows the log by a few milliseconds: a job submitted a
  * moment ago may not be listed yet ({@code GET /v1/jobs/{id}} reads the current state instead).
  */
 @Controller("/v1/jobs")
@@ -65,20 +63,10 @@ public class JobListController {
                         @Nullable @QueryValue Boolean count) {
         caller.require(Caller.Scope.READ);
         String whose = caller.ownerFor(owner);
-        int size = limit == null ? DEFAULT_LIMIT : limit;
-        if (size < 1 || size > MAX_LIMIT) {
-            throw invalid("limit", "'limit' must be between 1 and " + MAX_LIMIT + ".");
-        }
+        int size = pageSize(limit);
         JobFilter filter = new JobFilter(statuses(status), type, tag, instant("createdAfter", createdAfter),
                 instant("createdBefore", createdBefore), instant("updatedSince", updatedSince));
-        JobCursor after = null;
-        if (cursor != null) {
-            try {
-                after = JobCursor.decode(cursor);
-            } catch (IllegalArgumentException e) {
-                throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
-            }
-        }
+        JobCursor after = cursor(cursor);
         List<JobRow> rows = jobs.newestFirst(whose, filter, after, size + 1);
         List<JobRow> page = rows.subList(0, Math.min(size, rows.size()));
         String next = rows.size() > size ? new JobCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
@@ -102,21 +90,43 @@ public class JobListController {
     }
 
     @Get("/{id}/history")
-    public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @QueryValue Boolean raw) {
+    public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @QueryValue Boolean raw,
+                           @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
+        int size = pageSize(limit);
+        JobCursor after = cursor(cursor);
         Optional.of(id).filter(JobIds::isWellFormed).flatMap(jobs::findById).filter(row -> caller.sees(row.owner(), id))
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
-        List<JobRowRepository.TimelineEntry> changes = jobs.timeline(id);
         if (!Boolean.TRUE.equals(raw)) {
-            return new History(id, changes, null);
+            return new History(id, jobs.timeline(id), null, null);
         }
-        Map<String, Long> appliedAs = new LinkedHashMap<>();
-        changes.forEach(change -> appliedAs.put(change.causeEventId(), change.version()));
-        List<HistoryEvent> events = new ArrayList<>();
-        for (JobRowRepository.RawEvent event : jobs.events(id)) {
-            events.add(new HistoryEvent(event.eventId(), event.type(), event.receivedAt(), appliedAs.get(event.eventId()), event.event()));
+        // One page of events, however many the job has; each names the version it made.
+        List<JobRowRepository.RawEvent> rows = jobs.events(id, after, size + 1);
+        List<JobRowRepository.RawEvent> page = rows.subList(0, Math.min(size, rows.size()));
+        String next = rows.size() > size ? new JobCursor(page.getLast().receivedAt(), page.getLast().eventId()).encode() : null;
+        List<HistoryEvent> events = page.stream()
+                .map(event -> new HistoryEvent(event.eventId(), event.type(), event.receivedAt(), event.appliedAs(), event.event()))
+                .toList();
+        return new History(id, null, events, next);
+    }
+
+    private static int pageSize(Integer limit) {
+        int size = limit == null ? DEFAULT_LIMIT : limit;
+        if (size < 1 || size > MAX_LIMIT) {
+            throw invalid("limit", "'limit' must be between 1 and " + MAX_LIMIT + ".");
         }
-        return new History(id, changes, events);
+        return size;
+    }
+
+    private static JobCursor cursor(String cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        try {
+            return JobCursor.decode(cursor);
+        } catch (IllegalArgumentException e) {
+            throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
+        }
     }
 
     private static long sum(Map<String, Long> counts) {
@@ -176,10 +186,12 @@ public class JobListController {
     /**
      * A job's timeline.
      *
-     * @param events with {@code raw=true}: every event of the job in the order received, applied
-     *               ({@code appliedAs} = the version it made) or not
+     * @param changes    without {@code raw}: every applied change, in version order
+     * @param events     with {@code raw=true}: one page of the job's events in the order received, applied
+     *                   ({@code appliedAs} = the version it made) or not
+     * @param nextCursor with {@code raw=true}: pass as {@code cursor} for the next page of events; absent on the last
      */
-    public record History(String jobId, List<JobRowRepository.TimelineEntry> changes, List<HistoryEvent> events) {
+    public record History(String jobId, List<JobRowRepository.TimelineEntry> changes, List<HistoryEvent> events, String nextCursor) {
     }
 
     public record HistoryEvent(String eventId, String type, Instant receivedAt, Long appliedAs,

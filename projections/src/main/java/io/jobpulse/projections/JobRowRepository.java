@@ -12,6 +12,7 @@ import io.micronaut.transaction.annotation.ReadOnly;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,18 +110,33 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
         });
     }
 
-    /** Every event of a job as written to the log, applied or not, in the order received. */
+    /**
+     * One page of a job's events as written to the log, applied or not, in the order received,
+     * starting strictly after {@code after} (its received time and event id), each with the
+     * version it made (null if it made none).
+     */
     @ReadOnly
-    public List<RawEvent> events(String jobId) {
-        return jdbc.prepareStatement("""
-                SELECT event_id, event_type, received_at, event::text FROM job_events
-                WHERE job_id = ? ORDER BY received_at, event_id""", statement -> {
-            statement.setString(1, jobId);
+    public List<RawEvent> events(String jobId, @Nullable JobCursor after, int limit) {
+        String sql = """
+                SELECT e.event_id, e.event_type, e.received_at, e.event::text,
+                       (SELECT max(c.version) FROM job_changes c WHERE c.job_id = e.job_id AND c.cause_event_id = e.event_id)
+                FROM job_events e WHERE e.job_id = ?""" + (after == null ? "" : " AND (e.received_at, e.event_id) > (?, ?)")
+                + " ORDER BY e.received_at, e.event_id LIMIT ?";
+        return jdbc.prepareStatement(sql, statement -> {
+            int i = 1;
+            statement.setString(i++, jobId);
+            if (after != null) {
+                statement.setTimestamp(i++, Timestamp.from(after.createdAt()));
+                statement.setString(i++, after.id());
+            }
+            statement.setInt(i, limit);
             List<RawEvent> events = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
+                    long version = rows.getLong(5);
+                    Long appliedAs = rows.wasNull() ? null : version;
                     events.add(new RawEvent(rows.getString(1), rows.getString(2), rows.getTimestamp(3).toInstant(),
-                            JobJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), JsonNode.class)));
+                            JobJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), JsonNode.class), appliedAs));
                 }
             }
             return events;
@@ -136,7 +152,7 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
                                 String causeEventId, String causeEventType, List<String> changed, String summary) {
     }
 
-    /** One event of a job as it was written to the log. */
-    public record RawEvent(String eventId, String type, Instant receivedAt, JsonNode event) {
+    /** One event of a job as it was written to the log, and the version it made (null if none). */
+    public record RawEvent(String eventId, String type, Instant receivedAt, JsonNode event, @Nullable Long appliedAs) {
     }
 }

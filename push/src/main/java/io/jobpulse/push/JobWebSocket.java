@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.Roles;
+import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
@@ -36,6 +37,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code GET /v1/ws}: the same subscriptions as the SSE streams, several on one WebSocket,
@@ -54,12 +56,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code error} (with a problem object) and {@code pong}. The server pings every
  * {@code jobpulse.push.heartbeat}. Each subscription is delivered as the socket takes it: one
  * message in flight at a time, the rest waiting and coalescing in its {@link Subscriber}.
+ *
+ * <p>What a client may send is bounded: a message is at most {@link #MAX_MESSAGE_BYTES} (a larger
+ * frame closes the socket with 1009), and messages come at most at
+ * {@code jobpulse.push.socket-messages-per-second} (bursts of {@code socket-message-burst}). A
+ * message over that rate is not read; it is answered with an {@code error} carrying a 429
+ * problem, and after {@code socket-refusals-before-close} of those in a row the socket is
+ * closed with 1008 {@code rate-limited}.
  */
 @ServerWebSocket("/v1/ws")
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class JobWebSocket {
 
     private static final String CONNECTION = "jobpulse.connection";
+    /** The largest message a client may send: a subscribe with a filter is a few hundred bytes. */
+    static final int MAX_MESSAGE_BYTES = 16 * 1024;
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
@@ -85,16 +96,21 @@ public class JobWebSocket {
         Runnable release = () -> { };
         Disposable pings;
         volatile Disposable expiry = Disposables.single();
+        final TokenBucket messages;
+        /** Messages refused in a row for their rate. */
+        final AtomicInteger refused = new AtomicInteger();
 
-        Connection(Caller caller) {
+        Connection(Caller caller, TokenBucket messages) {
             this.caller = caller;
+            this.messages = messages;
         }
     }
 
     @OnOpen
     public void open(WebSocketSession session, HttpRequest<?> request) {
         Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElse(null);
-        Connection connection = new Connection(caller);
+        Connection connection = new Connection(caller,
+                new TokenBucket(config.socketMessagesPerSecond(), Math.max(1, config.socketMessageBurst()), Instant.now()));
         session.put(CONNECTION, connection);
         try {
             if (caller == null) {
@@ -157,10 +173,13 @@ public class JobWebSocket {
         send(session, reply("renewed", id).put("expiresAt", fresh.expiresAt().toString()));
     }
 
-    @OnMessage
+    @OnMessage(maxPayloadLength = MAX_MESSAGE_BYTES)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public void message(String text, WebSocketSession session) throws InterruptedException {
         Connection connection = session.get(CONNECTION, Connection.class).orElseThrow();
+        if (overRate(session, connection)) {
+            return;
+        }
         JsonNode message;
         try {
             message = JobJson.mapper().readTree(text);
@@ -191,6 +210,24 @@ public class JobWebSocket {
         } catch (ProblemException e) {
             send(session, error(id, e.problem()));
         }
+    }
+
+    /** Whether the message is over the socket's rate; if so it is refused, and a client that keeps on is closed. */
+    private boolean overRate(WebSocketSession session, Connection connection) {
+        Instant now = Instant.now();
+        if (connection.messages.tryAcquire(now)) {
+            connection.refused.set(0);
+            return false;
+        }
+        if (connection.refused.incrementAndGet() > config.socketRefusalsBeforeClose()) {
+            session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "rate-limited"));
+            return true;
+        }
+        long millis = Math.max(1, connection.messages.untilNext(now).toMillis());
+        send(session, error(null, Problem.of(ProblemType.RATE_LIMITED, "Too many messages on this socket (at most "
+                + config.socketMessagesPerSecond() + " per second); this one was not read. Send again after " + millis
+                + " ms; a socket that keeps sending faster is closed.").with("retryAfterMillis", millis)));
+        return true;
     }
 
     @OnClose

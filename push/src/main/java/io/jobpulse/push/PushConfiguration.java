@@ -2,6 +2,7 @@ package io.jobpulse.push;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.ReadableBytes;
 
 import java.time.Duration;
 
@@ -16,6 +17,11 @@ import java.time.Duration;
  * @param maxConnectionsPerCaller how many streams and sockets one user or API key may hold open on an instance
  * @param maxSubscriptionsPerSocket how many subscriptions one WebSocket may hold
  * @param tokenExpiringNotice how long before a stream token's stream ends it is sent {@code token-expiring}
+ * @param historyBytes how many bytes of changes (as read from the topic) the history keeps at most, whatever {@code historySize}
+ * @param socketMessagesPerSecond how many messages per second a WebSocket client may send
+ * @param socketMessageBurst how many of those may come at once
+ * @param socketRefusalsBeforeClose how many messages in a row over that rate are answered with an error before the
+ *                                  socket is closed (1008)
  */
 @ConfigurationProperties("jobpulse.push")
 public record PushConfiguration(
@@ -26,5 +32,9 @@ public record PushConfiguration(
         @Bindable(defaultValue = "10s") Duration readyWait,
         @Bindable(defaultValue = "20") int maxConnectionsPerCaller,
         @Bindable(defaultValue = "100") int maxSubscriptionsPerSocket,
-        @Bindable(defaultValue = "30s") Duration tokenExpiringNotice) {
+        @Bindable(defaultValue = "30s") Duration tokenExpiringNotice,
+        @Bindable(defaultValue = "32MB") @ReadableBytes long historyBytes,
+        @Bindable(defaultValue = "20") double socketMessagesPerSecond,
+        @Bindable(defaultValue = "40") double socketMessageBurst,
+        @Bindable(defaultValue = "10") int socketRefusalsBeforeClose) {
 }

@@ -9,14 +9,19 @@ import java.util.Optional;
 
 /**
  * The last changes this instance read from {@code jobpulse.job-status}, in feed order, bounded
- * by count: the history a reconnecting subscriber resumes from. A per-job resume needs the job's
+ * by count and by bytes (the records' sizes as read), oldest evicted first: the history a reconnecting subscriber resumes from. A per-job resume needs the job's
  * retained versions; a multi-job resume needs every partition retained from its cursor on. What
  * is older than the window is not here, and the subscriber gets the current state (or a reset)
  * instead. Not thread-safe: the {@link SubscriberHub} guards it.
+ *
+ * <p>Known limit: the byte bound counts records as they were read; decoded, a change takes a small
+ * multiple of that on the heap. A single change larger than the bound is not retained at all.
  */
 final class RecentChanges {
 
     private final int capacity;
+    private final long maxBytes;
+    private long bytes;
     private final ArrayDeque<FeedEntry> entries = new ArrayDeque<>();
     private final Map<String, ArrayDeque<FeedEntry>> byJob = new HashMap<>();
     /** Per partition, the offset of the oldest record still retained, or the next one to come if none is. */
@@ -24,8 +29,9 @@ final class RecentChanges {
     /** Per partition, the offset after the last record read. */
     private final Map<Integer, Long> next = new HashMap<>();
 
-    RecentChanges(int capacity) {
+    RecentChanges(int capacity, long maxBytes) {
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
     }
 
     /** Where the feed starts reading each partition; nothing before is retained. */
@@ -39,15 +45,31 @@ final class RecentChanges {
         byJob.computeIfAbsent(entry.update().jobId(), id -> new ArrayDeque<>()).addLast(entry);
         next.put(entry.partition(), entry.offset() + 1);
         retainedFrom.putIfAbsent(entry.partition(), entry.offset());
-        if (entries.size() > capacity) {
-            FeedEntry evicted = entries.removeFirst();
-            ArrayDeque<FeedEntry> job = byJob.get(evicted.update().jobId());
-            job.removeFirst();
-            if (job.isEmpty()) {
-                byJob.remove(evicted.update().jobId());
-            }
-            retainedFrom.put(evicted.partition(), evicted.offset() + 1);
+        bytes += entry.bytes();
+        while (!entries.isEmpty() && (entries.size() > capacity || bytes > maxBytes)) {
+            evictOldest();
         }
+    }
+
+    private void evictOldest() {
+        FeedEntry evicted = entries.removeFirst();
+        bytes -= evicted.bytes();
+        ArrayDeque<FeedEntry> job = byJob.get(evicted.update().jobId());
+        job.removeFirst();
+        if (job.isEmpty()) {
+            byJob.remove(evicted.update().jobId());
+        }
+        retainedFrom.put(evicted.partition(), evicted.offset() + 1);
+    }
+
+    /** How many changes are retained. */
+    int size() {
+        return entries.size();
+    }
+
+    /** The bytes of the changes retained, as read. */
+    long bytes() {
+        return bytes;
     }
 
     /** The retained changes of one job, oldest first (empty if none is retained). */

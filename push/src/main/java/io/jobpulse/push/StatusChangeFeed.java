@@ -94,7 +94,9 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
         try {
-            hub.publish(new FeedEntry(JobUpdate.of(JobJson.read(record.value(), StatusChange.class)), record.partition(), record.offset()));
+            long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+            hub.publish(new FeedEntry(JobUpdate.of(JobJson.read(record.value(), StatusChange.class)), record.partition(), record.offset(),
+                    bytes));
         } catch (SerializationException e) {
             LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
         }

@@ -47,7 +47,7 @@ public class SubscriberHub {
     private final int bufferSize;
 
     public SubscriberHub(PushConfiguration config) {
-        this.recent = new RecentChanges(config.historySize());
+        this.recent = new RecentChanges(config.historySize(), config.historyBytes());
         this.bufferSize = config.bufferSize();
     }
 

@@ -23,7 +23,7 @@ class RecentChangesTest {
 
     @Test
     void resumesFromACursorInsideTheWindowAndNotFromOutsideIt() {
-        RecentChanges recent = new RecentChanges(3);
+        RecentChanges recent = new RecentChanges(3, Long.MAX_VALUE);
         recent.startAt(0, 100);
         recent.startAt(1, 200);
         recent.append(entry("a", 1, 0, 100));
@@ -38,6 +38,54 @@ class RecentChangesTest {
         assertThat(recent.after(new StreamCursor(Map.of(0, 500L, 1, 201L)))).as("ahead of what was read").isEmpty();
         assertThat(recent.job("a")).extracting(e -> e.update().version()).containsExactly(2L, 3L);
         assertThat(recent.position()).isEqualTo(new StreamCursor(Map.of(0, 103L, 1, 201L)));
+    }
+
+    private static FeedEntry sized(String job, long version, long offset, long bytes) {
+        FeedEntry entry = entry(job, version, 0, offset);
+        return new FeedEntry(entry.update(), 0, offset, bytes);
+    }
+
+    @Test
+    void evictsTheOldestChangesOnceTheirBytesExceedTheBound() {
+        RecentChanges recent = new RecentChanges(1_000, 1_000);
+        recent.startAt(0, 0);
+        recent.append(sized("a", 1, 0, 400));
+        recent.append(sized("b", 1, 1, 400));
+        recent.append(sized("a", 2, 2, 150));
+        assertThat(recent.size()).isEqualTo(3);
+
+        recent.append(sized("c", 1, 3, 300));
+
+        assertThat(recent.bytes()).isEqualTo(850);
+        assertThat(recent.job("a")).as("a@1 was the oldest").extracting(e -> e.update().version()).containsExactly(2L);
+        assertThat(recent.after(new StreamCursor(Map.of(0, 0L)))).as("the window no longer reaches offset 0").isEmpty();
+        assertThat(recent.after(new StreamCursor(Map.of(0, 1L))).orElseThrow()).hasSize(3);
+    }
+
+    @Test
+    void aChangeLargerThanTheWholeBoundIsNotRetainedAndLeavesNothingOlder() {
+        RecentChanges recent = new RecentChanges(1_000, 1_000);
+        recent.startAt(0, 0);
+        recent.append(sized("a", 1, 0, 100));
+
+        recent.append(sized("huge", 1, 1, 5_000));
+
+        assertThat(recent.size()).isZero();
+        assertThat(recent.bytes()).isZero();
+        assertThat(recent.job("huge")).isEmpty();
+        assertThat(recent.after(new StreamCursor(Map.of(0, 2L))).orElseThrow()).as("resuming after it is still possible").isEmpty();
+        assertThat(recent.after(new StreamCursor(Map.of(0, 1L)))).isEmpty();
+    }
+
+    @Test
+    void manySmallChangesAreBoundedByBytesBeforeCount() {
+        RecentChanges recent = new RecentChanges(10_000, 64 * 1024);
+        recent.startAt(0, 0);
+        for (int i = 0; i < 10_000; i++) {
+            recent.append(sized("job" + i, 1, i, 1_024));
+        }
+        assertThat(recent.size()).isEqualTo(64);
+        assertThat(recent.bytes()).isLessThanOrEqualTo(64 * 1024);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.jobpulse.topology;
 
+import io.jobpulse.events.JobIds;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
@@ -7,12 +8,8 @@ import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -21,76 +18,141 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Reads current job states from the {@code job-state} store, with read-your-writes: a job whose
- * submission Kafka has acknowledged is never reported missing. When the store does not have the
- * job yet, the read waits until the topology has committed past the partition's end offset as it
- * was at the time of the request; only then is "no such job" an answer.
+ * Reads current job states from the {@code job-state} store, with read-your-writes for jobs
+ * submitted a moment ago: Kafka acknowledges a submission (and the client gets its 202) a little
+ * before the topology has folded it, so a job that is not in the store yet may still be on its way.
  *
- * <p>Known limit: it answers for the partitions this instance hosts; with several topology
- * instances a read for another instance's partition is answered 503.
+ * <p>The rule, so that a missing id costs little whatever an attacker sends: only an id that says
+ * it was made (UUIDv7 time) within the last {@code read-your-writes-window}, and not later than
+ * {@link #CLOCK_SKEW} from now, is waited for; any other missing id is answered at once after one
+ * store read. The wait re-reads the local store at growing intervals (from the commit interval up
+ * to {@link #MAX_RECHECK}) until the job is there or the window since the id's time has passed; it
+ * asks Kafka nothing. At most {@code read-your-writes-waiters} requests wait at once; beyond that a
+ * request for a missing recent id is answered 503 with {@code Retry-After} at once. The partition
+ * count is asked of Kafka once and kept.
+ *
+ * <p>Known limits: ids without a time (name-based ones, from {@code Idempotency-Key}) are not
+ * waited for, so such a job can be missing for a commit interval after its 202; a job whose fold
+ * takes longer than the window (a topology far behind) is answered 404 until it is folded; it
+ * answers for the partitions this instance hosts, and with several topology instances a read for
+ * another instance's partition is answered 503.
  */
 @Singleton
 @Requires(beans = JobStreams.class)
 public class JobStateQueries {
 
-    private static final Duration POLL = Duration.ofMillis(5);
+    /** How far in the future an id's time may be (instances' clocks differ a little) and still be waited for. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(1);
+    /** The longest pause between two reads of the store while waiting for a job. */
+    static final Duration MAX_RECHECK = Duration.ofMillis(250);
+    private static final Duration UNAVAILABLE_RECHECK = Duration.ofMillis(50);
 
     private final JobStreams jobStreams;
     private final Duration wait;
+    private final Duration window;
+    private final Duration firstRecheck;
+    private final Semaphore waiters;
     private final AtomicInteger partitionCount = new AtomicInteger();
+    private final AtomicLong storeReads = new AtomicLong();
+    private final AtomicLong kafkaCalls = new AtomicLong();
 
     public JobStateQueries(JobStreams jobStreams, TopologyConfiguration config) {
         this.jobStreams = jobStreams;
         this.wait = config.readYourWritesWait();
+        this.window = config.readYourWritesWindow();
+        this.firstRecheck = config.commitInterval().isZero() ? Duration.ofMillis(1) : config.commitInterval();
+        this.waiters = new Semaphore(config.readYourWritesWaiters());
     }
 
     public Optional<JobState> find(String jobId) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        long endOffset = -1;
-        while (true) {
-            try {
-                int partition = partitionOf(jobId);
-                Optional<JobState> state = read(jobId, partition);
+        Instant arrived = Instant.now();
+        int partition = partitionOf(jobId);
+        Optional<JobState> state = readWhenServing(jobId, partition, arrived.plus(wait));
+        if (state.isPresent()) {
+            return state;
+        }
+        Optional<Instant> giveUp = waitUntil(jobId, arrived, window);
+        if (giveUp.isEmpty()) {
+            return state;
+        }
+        if (!waiters.tryAcquire()) {
+            throw new ProblemException(ProblemType.UNAVAILABLE, "Too many reads are waiting for jobs submitted a moment ago;"
+                    + " job " + jobId + " is not readable yet. Retry in a second.");
+        }
+        try {
+            Instant deadline = earlier(giveUp.get(), arrived.plus(wait));
+            Duration pause = firstRecheck;
+            while (Instant.now().plus(pause).isBefore(deadline)) {
+                LockSupport.parkNanos(pause.toNanos());
+                state = read(jobId, partition);
                 if (state.isPresent()) {
                     return state;
                 }
-                TopicPartition events = new TopicPartition(Topics.JOB_EVENTS.name(), partition);
-                if (endOffset < 0) {
-                    endOffset = endOffset(events);
-                }
-                if (committedOffset(events) >= endOffset) {
-                    return read(jobId, partition);
-                }
-                if (System.nanoTime() > deadline) {
-                    throw unavailable("the topology is catching up with recent events");
-                }
+                pause = earlier(pause.multipliedBy(2), MAX_RECHECK);
+            }
+            return read(jobId, partition);
+        } finally {
+            waiters.release();
+        }
+    }
+
+    /**
+     * Until when a missing id is worth waiting for: its time plus the window, if it says it was made
+     * within the window before {@code now} and not more than {@link #CLOCK_SKEW} after it; else never.
+     */
+    static Optional<Instant> waitUntil(String jobId, Instant now, Duration window) {
+        return JobIds.madeAt(jobId)
+                .filter(made -> !made.isAfter(now.plus(CLOCK_SKEW)) && made.isAfter(now.minus(window)))
+                .map(made -> made.plus(window));
+    }
+
+    /** Store reads since start: what missing ids cost, for tests and operators. */
+    public long storeReads() {
+        return storeReads.get();
+    }
+
+    /** Requests to Kafka's admin API made to answer reads since start. */
+    public long kafkaCalls() {
+        return kafkaCalls.get();
+    }
+
+    /** The store read, waiting (within the deadline) while the topology starts, rebalances or restores. */
+    private Optional<JobState> readWhenServing(String jobId, int partition, Instant deadline) {
+        while (true) {
+            try {
+                return read(jobId, partition);
             } catch (ProblemException e) {
-                // Starting, rebalancing or restoring: wait for it, within the same bound.
-                if (System.nanoTime() > deadline) {
+                if (Instant.now().isAfter(deadline)) {
                     throw e;
                 }
             }
-            LockSupport.parkNanos(POLL.toNanos());
+            LockSupport.parkNanos(UNAVAILABLE_RECHECK.toNanos());
         }
     }
 
     /** The partition of the job's events, and so of its state: where the producer's default partitioner put the key. */
     private int partitionOf(String jobId) {
-        int partitions = partitionCount.updateAndGet(known -> known > 0 ? known
-                : await(jobStreams.admin().describeTopics(List.of(Topics.JOB_EVENTS.name())).allTopicNames())
-                        .get(Topics.JOB_EVENTS.name()).partitions().size());
+        int partitions = partitionCount.updateAndGet(known -> known > 0 ? known : describePartitions());
         return BuiltInPartitioner.partitionForKey(Serdes.String().serializer().serialize(Topics.JOB_EVENTS.name(), jobId), partitions);
+    }
+
+    private int describePartitions() {
+        kafkaCalls.incrementAndGet();
+        return await(jobStreams.admin().describeTopics(List.of(Topics.JOB_EVENTS.name())).allTopicNames())
+                .get(Topics.JOB_EVENTS.name()).partitions().size();
     }
 
     private Optional<JobState> read(String jobId, int partition) {
@@ -102,23 +164,11 @@ public class JobStateQueries {
             ReadOnlyKeyValueStore<String, JobState> store = jobStreams.streams().store(StoreQueryParameters
                     .fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.<String, JobState>keyValueStore())
                     .withPartition(partition));
+            storeReads.incrementAndGet();
             return Optional.ofNullable(store.get(jobId));
         } catch (InvalidStateStoreException e) {
             throw unavailable("the job's partition is not served by this instance right now (" + e.getMessage() + ")");
         }
-    }
-
-    private long endOffset(TopicPartition partition) {
-        return await(jobStreams.admin().listOffsets(Map.of(partition, OffsetSpec.latest()))
-                .partitionResult(partition)).offset();
-    }
-
-    private long committedOffset(TopicPartition partition) {
-        ListConsumerGroupOffsetsSpec onePartition = new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(partition));
-        Map<TopicPartition, OffsetAndMetadata> offsets = await(jobStreams.admin()
-                .listConsumerGroupOffsets(Map.of(jobStreams.applicationId(), onePartition)).partitionsToOffsetAndMetadata());
-        OffsetAndMetadata committed = offsets.get(partition);
-        return committed == null ? 0 : committed.offset();
     }
 
     private <T> T await(KafkaFuture<T> future) {
@@ -130,6 +180,10 @@ public class JobStateQueries {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted");
         }
+    }
+
+    private static <T extends Comparable<? super T>> T earlier(T a, T b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static ProblemException unavailable(String why) {

@@ -13,7 +13,10 @@ import java.util.Map;
  * @param applicationId      the Kafka Streams application id (consumer group, internal topic prefix)
  * @param stateDir           where the state stores live on disk
  * @param commitInterval     how often Streams commits; with exactly-once this bounds the latency of a change
- * @param readYourWritesWait how long a read of a missing job waits for the topology to catch up
+ * @param readYourWritesWait how long a read waits for the topology to be running, and at most for a missing job
+ * @param readYourWritesWindow how recent (by the time in its id) a missing job must be to be waited for; the wait
+ *                           ends this long after the id's time
+ * @param readYourWritesWaiters how many reads may wait for missing jobs at once; more are answered 503 at once
  * @param deadlineCheckInterval how often, in wall-clock time, jobs past their deadline are looked for and
  *                           expired; a job expires at most this long (plus a commit) after its deadline
  * @param instanceId         a stable identity of this instance in the Streams group (static membership), or
@@ -27,6 +30,8 @@ public record TopologyConfiguration(
         @Bindable(defaultValue = ".jobpulse/streams/default") String stateDir,
         @Bindable(defaultValue = "20ms") Duration commitInterval,
         @Bindable(defaultValue = "5s") Duration readYourWritesWait,
+        @Bindable(defaultValue = "3s") Duration readYourWritesWindow,
+        @Bindable(defaultValue = "16") int readYourWritesWaiters,
         @Bindable(defaultValue = "1s") Duration deadlineCheckInterval,
         @Nullable String instanceId,
         Map<String, String> streams) {

@@ -15,7 +15,10 @@ import io.micronaut.core.convert.format.ReadableBytes;
  * @param reportBody         the largest body of a worker report
  * @param webhookBody        the largest body of a provider callback
  * @param otherBody          the largest body of any other request (commands, polls, stream tokens)
- * @param trustForwardedFor  whether the client address is the first of {@code X-Forwarded-For} (behind a proxy that sets it)
+ * @param forwardedForHops   how many trusted reverse proxies stand in front and append to {@code X-Forwarded-For};
+ *                           the client address is the entry that many places from the right. 0 ignores the header
+ * @param rateTableSize      how many client addresses, and how many credentials, an instance keeps a rate for;
+ *                           the least recently seen is forgotten beyond it
  */
 @ConfigurationProperties("jobpulse.limits")
 public record LimitsConfiguration(
@@ -27,5 +30,9 @@ public record LimitsConfiguration(
         @Bindable(defaultValue = "256KB") @ReadableBytes int reportBody,
         @Bindable(defaultValue = "1MB") @ReadableBytes int webhookBody,
         @Bindable(defaultValue = "16KB") @ReadableBytes int otherBody,
-        @Bindable(defaultValue = "false") boolean trustForwardedFor) {
+        @Bindable(defaultValue = "0") int forwardedForHops,
+        @Bindable(defaultValue = "100000") int rateTableSize) {
+
+    /** The setting {@code forwarded-for-hops} replaced; it took the client-chosen first entry, so it is refused. */
+    static final String RETIRED_TRUST_FORWARDED_FOR = "jobpulse.limits.trust-forwarded-for";
 }

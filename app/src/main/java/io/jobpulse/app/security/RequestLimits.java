@@ -25,24 +25,32 @@ import reactor.core.publisher.Mono;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
 
 /**
  * Limits every request before it costs anything: a body larger than its endpoint allows is
  * {@code 413}; more requests than a client address, or a user or API key, may make is {@code 429}
- * with {@code Retry-After}. Both problem+json. The counts are per instance.
+ * with {@code Retry-After}. Both problem+json. The counts are per instance, in tables of bounded
+ * size ({@link RateTable}). The client address is the TCP peer, or behind trusted proxies the
+ * entry of {@code X-Forwarded-For} they wrote ({@link ClientAddress}).
  */
 @Singleton
 public class RequestLimits {
 
     private final LimitsConfiguration config;
     private final Clock clock = Clock.systemUTC();
-    private final Map<String, TokenBucket> byAddress = new ConcurrentHashMap<>();
-    private final Map<String, TokenBucket> byCaller = new ConcurrentHashMap<>();
+    private final RateTable byAddress;
+    private final RateTable byCaller;
 
     public RequestLimits(LimitsConfiguration config) {
         this.config = config;
+        this.byAddress = new RateTable(config.rateTableSize(), config.perIpPerSecond(), config.perIpBurst());
+        this.byCaller = new RateTable(config.rateTableSize(), config.perCallerPerSecond(), config.perCallerBurst());
+    }
+
+    /** How many client addresses this instance keeps a rate for: at most {@code jobpulse.limits.rate-table-size}. */
+    public int addressesTracked() {
+        return byAddress.size();
     }
 
     /** Before authentication: the body's size and the client address's rate. */
@@ -57,8 +65,7 @@ public class RequestLimits {
 
         @RequestFilter
         public Publisher<MutableHttpResponse<?>> check(HttpRequest<?> request, FilterContinuation<Publisher<MutableHttpResponse<?>>> next) {
-            MutableHttpResponse<?> limited = limits.take(limits.byAddress, limits.address(request), limits.config.perIpPerSecond(),
-                    limits.config.perIpBurst(), "this client address");
+            MutableHttpResponse<?> limited = limits.take(limits.byAddress, limits.address(request), "this client address");
             if (limited != null) {
                 return Mono.just(limited);
             }
@@ -105,7 +112,7 @@ public class RequestLimits {
                 return null;
             }
             String key = caller.source().kind() + ":" + caller.source().id();
-            return limits.take(limits.byCaller, key, limits.config.perCallerPerSecond(), limits.config.perCallerBurst(), "this credential");
+            return limits.take(limits.byCaller, key, "this credential");
         }
 
         @Override
@@ -133,18 +140,15 @@ public class RequestLimits {
     }
 
     String address(HttpRequest<?> request) {
-        if (config.trustForwardedFor()) {
-            String forwarded = request.getHeaders().get("X-Forwarded-For");
-            if (forwarded != null && !forwarded.isBlank()) {
-                return forwarded.split(",")[0].strip();
-            }
-        }
-        return request.getRemoteAddress().getAddress().getHostAddress();
+        String peer = request.getRemoteAddress().getAddress().getHostAddress();
+        List<String> forwardedFor = config.forwardedForHops() > 0 ? request.getHeaders().getAll("X-Forwarded-For") : List.of();
+        return ClientAddress.of(peer, forwardedFor, config.forwardedForHops());
     }
 
-    private MutableHttpResponse<Problem> take(Map<String, TokenBucket> buckets, String key, double perSecond, double burst, String who) {
+    private MutableHttpResponse<Problem> take(RateTable table, String key, String who) {
         Instant now = clock.instant();
-        TokenBucket bucket = buckets.computeIfAbsent(key, k -> new TokenBucket(perSecond, Math.max(1, burst), now));
+        TokenBucket bucket = table.bucket(key, now);
+        double perSecond = table.perSecond();
         if (bucket.tryAcquire(now)) {
             return null;
         }
@@ -160,7 +164,7 @@ public class RequestLimits {
     @Scheduled(fixedDelay = "1m")
     void forgetQuiet() {
         Instant now = clock.instant();
-        byAddress.values().removeIf(bucket -> bucket.isFull(now));
-        byCaller.values().removeIf(bucket -> bucket.isFull(now));
+        byAddress.forgetFull(now);
+        byCaller.forgetFull(now);
     }
 }
