@@ -7,6 +7,9 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -106,10 +109,24 @@ final class DevCommand {
     static Map<String, Object> demoProperties() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
+        int port = freeLoopbackPort();
         return Map.of(
                 "jobpulse.demo.enabled", "true",
+                "jobpulse.demo.provider-port", Integer.toString(port),
                 "jobpulse.providers.demo.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(secret)),
-                "jobpulse.providers.demo.adapter", "replicate");
+                "jobpulse.providers.demo.adapter", "replicate",
+                // The pretend provider serves on loopback: its status URLs are the demo's, and loopback is allowed for it.
+                "jobpulse.providers.demo.status-url", "http://127.0.0.1:" + port + "/v1/predictions/{requestId}",
+                "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32"));
+    }
+
+    /** A port free on loopback now, for the pretend provider to take a moment later. */
+    private static int freeLoopbackPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on loopback for the demo's pretend provider", e);
+        }
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

@@ -32,6 +32,7 @@ class CancelPropagationTest {
     static void start() throws Exception {
         replicate = new PretendProvider(PretendProvider.Behaviour.reliable(new byte[32]));
         jobpulse = JobpulseInstance.start(Map.of(
+                "jobpulse.outbound.allowed-private-networks", "127.0.0.1/32",
                 "jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)),
                 "jobpulse.providers.replicate.credentials.api", "Token r8-test",
                 "jobpulse.providers.replicate.cancel-url", replicate.baseUrl() + "/v1/predictions/{requestId}/cancel",

@@ -36,6 +36,12 @@ final class JobpulseInstance implements AutoCloseable {
         this.server = server;
     }
 
+    /**
+     * Lets Jobpulse call providers on this machine's loopback (the pretend provider and fakes), which it
+     * refuses by default.
+     */
+    static final Map<String, Object> LOOPBACK_ALLOWED = Map.of("jobpulse.outbound.allowed-private-networks", "127.0.0.1/32");
+
     /** The broker and database of the {@link TestStack}, as configuration. */
     static Map<String, Object> stackProperties() {
         TestStack stack = TestStack.get();

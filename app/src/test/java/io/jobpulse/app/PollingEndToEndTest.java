@@ -48,6 +48,9 @@ class PollingEndToEndTest {
     private static JobpulseInstance instance() {
         Map<String, Object> props = new HashMap<>();
         props.put("jobpulse.providers.bria.credentials.default", CREDENTIAL);
+        props.put("jobpulse.providers.bria.status-urls.v2.url", bria.briaStatusUrlTemplate());
+        props.put("jobpulse.providers.bria.status-urls.v2.credential", "default");
+        props.putAll(JobpulseInstance.LOOPBACK_ALLOWED);
         props.put("jobpulse.poller.max-wait", "1s");
         props.put("jobpulse.providers.bria.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(BRIA_SECRET)));
         return JobpulseInstance.start(props);
@@ -55,7 +58,7 @@ class PollingEndToEndTest {
 
     private static String poll(JobpulseInstance jobpulse, String job, String requestId) {
         var accepted = jobpulse.post("/v1/jobs/" + job + "/poll", "{\"statusUrl\":\"" + bria.briaStatusUrl(requestId)
-                + "\",\"provider\":\"bria\",\"credential\":\"default\",\"interval\":\"PT0.1S\"}");
+                + "\",\"provider\":\"bria\",\"interval\":\"PT0.1S\"}");
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         return job;
     }
@@ -106,12 +109,13 @@ class PollingEndToEndTest {
     void pollRequestsAreCheckedBeforeAnythingIsWritten() {
         try (JobpulseInstance jobpulse = instance()) {
             String job = submit(jobpulse);
+            String url = bria.briaStatusUrl("r0");
             for (var bad : Map.of(
-                    "provider", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"nobody\"}",
+                    "provider", "{\"statusUrl\":\"" + url + "\",\"provider\":\"nobody\"}",
                     "statusUrl", "{\"statusUrl\":\"ftp://x.example/s\",\"provider\":\"bria\"}",
-                    "credential", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"credential\":\"stolen\"}",
-                    "interval", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"interval\":\"PT0.001S\"}",
-                    "quietFor", "{\"statusUrl\":\"https://x.example/s\",\"provider\":\"bria\",\"quietFor\":\"PT0.5S\"}").entrySet()) {
+                    "credential", "{\"statusUrl\":\"" + url + "\",\"provider\":\"bria\",\"credential\":\"stolen\"}",
+                    "interval", "{\"statusUrl\":\"" + url + "\",\"provider\":\"bria\",\"interval\":\"PT0.001S\"}",
+                    "quietFor", "{\"statusUrl\":\"" + url + "\",\"provider\":\"bria\",\"quietFor\":\"PT0.5S\"}").entrySet()) {
                 var answer = jobpulse.post("/v1/jobs/" + job + "/poll", bad.getValue());
                 assertThat(answer.statusCode()).as(bad.getKey()).isEqualTo(400);
                 assertThat(json(answer).get("field").asText()).isEqualTo(bad.getKey());

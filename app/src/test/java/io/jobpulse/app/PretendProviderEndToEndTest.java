@@ -33,11 +33,14 @@ class PretendProviderEndToEndTest {
     private static final byte[] SECRET = "the pretend provider's secret!!!".getBytes(StandardCharsets.UTF_8);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static JobpulseInstance instance(Map<String, Object> extra) {
+    /** Jobpulse with the provider {@code pretend} (Replicate's dialect) at this pretend provider, on loopback, allowed. */
+    private static JobpulseInstance instance(PretendProvider provider, Map<String, Object> extra) {
         Map<String, Object> props = new HashMap<>(Map.of(
                 "jobpulse.providers.pretend.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)),
                 "jobpulse.providers.pretend.adapter", "replicate",
+                "jobpulse.providers.pretend.status-url", provider.predictionUrlTemplate(),
                 "jobpulse.poller.max-wait", "1s"));
+        props.putAll(JobpulseInstance.LOOPBACK_ALLOWED);
         props.putAll(extra);
         return JobpulseInstance.start(props);
     }
@@ -82,7 +85,7 @@ class PretendProviderEndToEndTest {
     @Test
     void jobsReachTheRightEndThroughCallbacksAloneDespiteDuplicatesAndStaleOnes() throws Exception {
         var behaviour = PretendProvider.Behaviour.reliable(SECRET).withCallbacks(0, 0.3, 0.3);
-        try (var provider = new PretendProvider(behaviour); JobpulseInstance jobpulse = instance(Map.of())) {
+        try (var provider = new PretendProvider(behaviour); JobpulseInstance jobpulse = instance(provider, Map.of())) {
             List<String> succeeding = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 succeeding.add(submitAndPredict(jobpulse, provider, false, null));
@@ -106,7 +109,8 @@ class PretendProviderEndToEndTest {
     @Test
     void jobsReachTheirEndThroughPollingAlone() throws Exception {
         try (var provider = new PretendProvider(PretendProvider.Behaviour.reliable(SECRET));
-             JobpulseInstance jobpulse = instance(Map.of("jobpulse.providers.bria.max-concurrent-polls", "4"))) {
+             JobpulseInstance jobpulse = instance(provider, Map.of("jobpulse.providers.bria.max-concurrent-polls", "4",
+                     "jobpulse.providers.bria.status-url", provider.briaStatusUrlTemplate()))) {
             JsonNode accepted = json(jobpulse.post("/v1/jobs", "{\"type\":\"pretend.image\"}"));
             String job = accepted.get("id").asText();
             String prediction = predict(provider, "{\"input\":{}}").get("id").asText();
@@ -123,7 +127,7 @@ class PretendProviderEndToEndTest {
     @Test
     void jobsWhoseCallbacksGetLostEndThroughReconcilingPolls() throws Exception {
         var behaviour = PretendProvider.Behaviour.reliable(SECRET).withCallbacks(0.7, 0, 0);
-        try (var provider = new PretendProvider(behaviour); JobpulseInstance jobpulse = instance(Map.of())) {
+        try (var provider = new PretendProvider(behaviour); JobpulseInstance jobpulse = instance(provider, Map.of())) {
             List<String> jobs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 jobs.add(submitAndPredict(jobpulse, provider, i == 0, ",\"quietFor\":\"PT1S\""));
@@ -142,7 +146,7 @@ class PretendProviderEndToEndTest {
     void aThinCallbackOfAJobThatIsNotPolledFetchesItsStatusWithTheProvidersCredential() throws Exception {
         var instant = PretendProvider.Behaviour.reliable(SECRET).withDurations(Duration.ZERO, Duration.ZERO);
         try (var provider = new PretendProvider(instant);
-             JobpulseInstance jobpulse = instance(Map.of(
+             JobpulseInstance jobpulse = instance(provider, Map.of(
                      "jobpulse.providers.openai.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)),
                      "jobpulse.providers.openai.status-url", provider.baseUrl() + "/v1/batches/{requestId}",
                      "jobpulse.providers.openai.credentials.api", "Bearer sk-test",

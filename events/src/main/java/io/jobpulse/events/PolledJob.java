@@ -9,6 +9,8 @@ import java.time.Instant;
  * @param lastChangeAt  when the job last changed; a reconciling poll ({@code quietFor}) waits until it has been quiet
  * @param nudgedAt      when a callback that said nothing but "look" (no status: OpenAI's batch events) arrived,
  *                      asking for a poll now; null when none did
+ * @param owner         the job's owner, whose share of the providers' request budget the poll uses; null in
+ *                      records written before polls named it
  */
-public record PolledJob(JobPoll poll, Instant lastChangeAt, Instant nudgedAt) {
+public record PolledJob(JobPoll poll, Instant lastChangeAt, Instant nudgedAt, String owner) {
 }

@@ -12,6 +12,8 @@ import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.ingest.outbound.OutboundRequests;
+import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
@@ -59,13 +61,16 @@ public class JobsController {
     private final IngestConfiguration config;
     private final Providers providers;
     private final JobStates states;
+    private final OutboundRequests outbound;
     private final Clock clock;
 
-    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStates states) {
+    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStates states,
+                          OutboundRequests outbound) {
         this.publisher = publisher;
         this.config = config;
         this.providers = providers;
         this.states = states;
+        this.outbound = outbound;
         this.clock = Clock.systemUTC();
     }
 
@@ -144,7 +149,10 @@ public class JobsController {
     }
 
     /**
-     * Starts polling the job's status at its provider until it ends. Asking again for a job already
+     * Starts polling the job's status at its provider until it ends. The URL must be one of the
+     * provider's status URL templates, and its host must resolve to addresses Jobpulse may call
+     * (the poller checks both again at every request); the credential is the template's, never the
+     * caller's choice. Asking again for a job already
      * polled at that URL answers 200 with the reason and writes nothing; a job that has ended is a
      * 409. The fold applies the same rules to the event, for requests that race.
      */
@@ -176,12 +184,29 @@ public class JobsController {
         if (provider == null) {
             throw invalid(field + "provider", "'provider' must name a configured provider (jobpulse.providers.<name>).");
         }
-        if (!isHttpUrl(request.statusUrl())) {
-            throw invalid(field + "statusUrl", "'statusUrl' must be an absolute http or https URL.");
+        if (request.credential() != null) {
+            throw invalid(field + "credential", "'credential' is not accepted: the credential sent to a status URL is chosen by"
+                    + " provider " + provider.name() + "'s configuration (jobpulse.providers." + provider.name()
+                    + ".status-urls.<name>.credential). Send the poll without it.");
         }
-        if (request.credential() != null && !provider.credentials().containsKey(request.credential())) {
-            throw invalid(field + "credential", "'credential' must name one of provider " + provider.name()
-                    + "'s configured credentials (jobpulse.providers." + provider.name() + ".credentials.<name>).");
+        OutboundUrl statusUrl;
+        try {
+            statusUrl = OutboundUrl.parse(request.statusUrl());
+        } catch (OutboundUrl.Invalid e) {
+            throw invalid(field + "statusUrl", "'statusUrl' must be an absolute http or https URL of provider " + provider.name()
+                    + ", but " + e.getMessage() + ".");
+        }
+        if (provider.statusUrlOf(statusUrl).isEmpty()) {
+            throw invalid(field + "statusUrl", provider.statusUrls().isEmpty()
+                    ? "Provider " + provider.name() + " has no status URLs configured (jobpulse.providers." + provider.name()
+                            + ".status-url or .status-urls.<name>.url), so its jobs cannot be polled."
+                    : "'statusUrl' must be one of provider " + provider.name() + "'s status URLs, with the request id in place of"
+                            + " {requestId}: " + provider.statusTemplates() + " (same scheme, host and port; other paths are refused).");
+        }
+        try {
+            outbound.checkAddresses(statusUrl);
+        } catch (OutboundRequests.Refused e) {
+            throw invalid(field + "statusUrl", "'statusUrl' cannot be polled: " + e.getMessage() + ".");
         }
         Duration interval = request.interval() == null ? JobPoll.DEFAULT_INTERVAL : request.interval();
         if (interval.compareTo(MIN_POLL_INTERVAL) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
@@ -191,7 +216,7 @@ public class JobsController {
                 || request.quietFor().compareTo(Duration.ofHours(24)) > 0)) {
             throw invalid(field + "quietFor", "'quietFor' must be an ISO-8601 duration from PT1S to PT24H.");
         }
-        return new JobPoll(provider.name(), request.statusUrl(), request.credential(), interval, request.quietFor());
+        return new JobPoll(provider.name(), statusUrl.toString(), null, interval, request.quietFor());
     }
 
     private JobProvider provider(SubmitJobRequest.ProviderRequest request) {
@@ -202,16 +227,6 @@ public class JobsController {
             throw invalid("provider.requestId", "'provider.requestId' is the provider's id of the request, 1-200 characters.");
         }
         return new JobProvider(request.name(), request.requestId(), null);
-    }
-
-    private static boolean isHttpUrl(String url) {
-        try {
-            URI uri = url == null ? null : URI.create(url);
-            return uri != null && uri.isAbsolute() && uri.getHost() != null
-                    && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     /** How a command becomes its event. */

@@ -7,6 +7,8 @@ import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
+import io.jobpulse.ingest.outbound.OutboundRequests;
+import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
@@ -20,12 +22,6 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -40,6 +36,12 @@ import java.util.Map;
  * call rather than losing one; providers treat a second cancel of a canceled request as done).
  * A new group starts at the end of the topic: deploying it does not cancel anything that was
  * canceled before. Runs off the request path, in the ingest role.
+ *
+ * <p>Calls go through {@link OutboundRequests}, under the same rules as status polls: the URL
+ * filled in must still be one of the {@code cancel-url} template's (a request id that would lead
+ * elsewhere, such as {@code ..}, is not sent), its host must resolve to addresses Jobpulse may
+ * call, and answers are capped in size and time. A refused call is recorded as failed with the
+ * reason, and not repeated.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
@@ -54,16 +56,17 @@ public class ProviderCancels extends ConsumerWorker {
 
     private final Providers providers;
     private final JobEventPublisher publisher;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final OutboundRequests outbound;
     private volatile boolean assigned;
 
-    public ProviderCancels(Providers providers, JobEventPublisher publisher,
+    public ProviderCancels(Providers providers, JobEventPublisher publisher, OutboundRequests outbound,
                            @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
                            @Property(name = "jobpulse.provider-cancels.group-id", defaultValue = "jobpulse-provider-cancels") String groupId) {
         super("jobpulse-provider-cancels", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, groupId, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
         this.providers = providers;
         this.publisher = publisher;
+        this.outbound = outbound;
     }
 
     /** Whether this instance holds partitions of the status topic (and so will see new cancels). */
@@ -116,21 +119,27 @@ public class ProviderCancels extends ConsumerWorker {
         Integer status = null;
         String detail = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(provider.cancel().url(requestId)))
-                    .timeout(Duration.ofSeconds(10)).method(provider.cancel().method(), HttpRequest.BodyPublishers.noBody());
-            if (provider.cancel().authorization() != null) {
-                request.header("Authorization", provider.cancel().authorization());
-            }
             try {
-                status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                OutboundUrl url = OutboundUrl.parse(provider.cancel().url(requestId));
+                status = outbound.sendAndWait(provider.cancel().method(), url, provider.cancel().template(),
+                        provider.cancel().authorization()).status();
                 if (status / 100 == 2) {
                     detail = null;
                     break;
                 }
                 detail = "the provider answered " + status;
-            } catch (IOException e) {
+            } catch (OutboundUrl.Invalid e) {
+                // Not sent, and sending again would be refused again.
                 status = null;
-                detail = "the provider did not answer: " + e.getMessage();
+                detail = "not sent: the cancel URL of request id '" + requestId + "' cannot be called: " + e.getMessage();
+                break;
+            } catch (OutboundRequests.Refused e) {
+                status = null;
+                detail = OutboundRequests.reason(e);
+                break;
+            } catch (RuntimeException e) {
+                status = null;
+                detail = "the provider did not answer: " + OutboundRequests.reason(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 detail = "interrupted";

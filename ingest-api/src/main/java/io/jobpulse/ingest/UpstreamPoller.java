@@ -12,6 +12,9 @@ import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.Topics;
+import io.jobpulse.ingest.outbound.OutboundConfiguration;
+import io.jobpulse.ingest.outbound.OutboundRequests;
+import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
@@ -25,11 +28,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -58,9 +57,18 @@ import java.util.concurrent.ThreadLocalRandom;
  * an unchanged answer, an error or a timeout doubles the wait (with jitter) up to
  * {@code jobpulse.poller.max-wait}, and {@code Retry-After} on a 429 or 503 is obeyed. At most
  * {@code max-concurrent-polls} requests per provider are in flight, and at most
- * {@code max-polls-per-second} start per second. Unchanged answers write
- * nothing. Credentials come from the provider's configuration by name and go into the request's
- * {@code Authorization} header only: never into events or logs.
+ * {@code max-polls-per-second} start per second; within that, one owner's jobs have at most
+ * {@code jobpulse.outbound.per-owner-concurrent-polls} requests in flight and start at most
+ * {@code per-owner-polls-per-second}, so one owner's many jobs cannot use a provider's whole
+ * budget. Unchanged answers write nothing.
+ *
+ * <p>Requests go through {@link OutboundRequests}: a job's status URL must be one of its
+ * provider's status URL templates (else the job is not polled), its host must resolve to
+ * addresses Jobpulse may call at the time of each request, and answers are capped in size and
+ * time; a refused, oversized or late answer counts as a failed poll and is waited out. The
+ * credential is the one the operator gave the matching template (a credential name stored in an
+ * older poll is ignored); it goes into the request's {@code Authorization} header only, never
+ * into events or logs.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
@@ -71,13 +79,15 @@ public class UpstreamPoller extends ConsumerWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamPoller.class);
     private static final EventSource POLLER = EventSource.system("poller");
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** The owner of a job whose poll was written before polls named their owner: each such job counts alone. */
+    private static final String UNKNOWN_OWNER = "\u0000job:";
 
     /** One polled job. The consumer thread owns the map; completions update the fields. */
     private static final class Task {
         final String jobId;
         final int partition;
         final JobPoll poll;
+        final String owner;
         volatile Instant nextAt = Instant.EPOCH;
         volatile Instant lastChangeAt;
         volatile Instant lastNudge;
@@ -87,10 +97,11 @@ public class UpstreamPoller extends ConsumerWorker {
         volatile boolean inFlight;
         volatile boolean ended;
 
-        Task(String jobId, int partition, JobPoll poll, Instant lastChangeAt) {
+        Task(String jobId, int partition, JobPoll poll, String owner, Instant lastChangeAt) {
             this.jobId = jobId;
             this.partition = partition;
             this.poll = poll;
+            this.owner = owner == null ? UNKNOWN_OWNER + jobId : owner;
             this.wait = poll.interval();
             this.lastChangeAt = lastChangeAt;
         }
@@ -112,13 +123,16 @@ public class UpstreamPoller extends ConsumerWorker {
 
     private final Providers providers;
     private final JobEventPublisher publisher;
+    private final OutboundRequests outbound;
+    private final OutboundConfiguration limits;
     private final Duration maxWait;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
+    private final Map<String, Semaphore> ownerInFlight = new ConcurrentHashMap<>();
+    private final Map<String, TokenBucket> ownerRates = new ConcurrentHashMap<>();
 
-    public UpstreamPoller(Providers providers, JobEventPublisher publisher,
+    public UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
                           @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
                           @Property(name = "jobpulse.poller.group-id", defaultValue = "jobpulse-poller") String groupId,
                           @Property(name = "jobpulse.poller.max-wait", defaultValue = "60s") Duration maxWait) {
@@ -126,6 +140,8 @@ public class UpstreamPoller extends ConsumerWorker {
                 ConsumerConfig.GROUP_ID_CONFIG, groupId));
         this.providers = providers;
         this.publisher = publisher;
+        this.outbound = outbound;
+        this.limits = limits;
         this.maxWait = maxWait;
     }
 
@@ -165,7 +181,7 @@ public class UpstreamPoller extends ConsumerWorker {
             PolledJob polled = JobJson.read(record.value(), PolledJob.class);
             Task known = tasks.get(record.key());
             if (known == null || !known.poll.equals(polled.poll())) {
-                known = new Task(record.key(), record.partition(), polled.poll(), polled.lastChangeAt());
+                known = new Task(record.key(), record.partition(), polled.poll(), polled.owner(), polled.lastChangeAt());
                 tasks.put(record.key(), known);
             } else {
                 known.lastChangeAt = polled.lastChangeAt();
@@ -187,44 +203,74 @@ public class UpstreamPoller extends ConsumerWorker {
                 task.ended = true;
                 continue;
             }
-            Semaphore limit = inFlight.computeIfAbsent(provider.get().name(), name -> new Semaphore(provider.get().maxConcurrentPolls()));
-            TokenBucket rate = rates.computeIfAbsent(provider.get().name(), name -> new TokenBucket(provider.get().maxPollsPerSecond(), now));
-            if (!limit.tryAcquire()) {
+            Optional<Providers.Status> template = statusUrlOf(task, provider.get());
+            if (template.isEmpty()) {
+                task.ended = true;
                 continue;
             }
-            if (!rate.tryAcquire(now)) {
+            Semaphore limit = inFlight.computeIfAbsent(provider.get().name(), name -> new Semaphore(provider.get().maxConcurrentPolls()));
+            TokenBucket rate = rates.computeIfAbsent(provider.get().name(), name -> new TokenBucket(provider.get().maxPollsPerSecond(), now));
+            Semaphore ownerLimit = ownerInFlight.computeIfAbsent(task.owner, owner -> new Semaphore(limits.perOwnerConcurrentPolls()));
+            TokenBucket ownerRate = ownerRates.computeIfAbsent(task.owner, owner -> new TokenBucket(limits.perOwnerPollsPerSecond(), now));
+            if (!ownerLimit.tryAcquire()) {
+                continue;
+            }
+            if (!limit.tryAcquire()) {
+                ownerLimit.release();
+                continue;
+            }
+            // The owner's token is taken last: a request the provider's budget holds back costs the owner nothing.
+            if (!rate.tryAcquire(now) || !ownerRate.tryAcquire(now)) {
                 limit.release();
+                ownerLimit.release();
                 continue;
             }
             task.inFlight = true;
             task.nudged = false;
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(task.poll.statusUrl())).timeout(REQUEST_TIMEOUT).GET()
-                    .header("Accept", "application/json");
-            String credential = provider.get().authorization(task.poll.credential(), task.poll.statusUrl());
-            if (credential != null) {
-                request.header("Authorization", credential);
-            }
-            http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).whenComplete((response, failure) -> {
-                try {
-                    handle(task, provider.get(), response, failure);
-                } catch (RuntimeException e) {
-                    LOG.warn("poll of job {} failed: {}", task.jobId, e.getMessage());
-                    backOff(task, null);
-                } finally {
-                    limit.release();
-                    task.inFlight = false;
-                }
-            });
+            OutboundUrl url = OutboundUrl.parse(task.poll.statusUrl());
+            outbound.send("GET", url, template.get().template(), provider.get().authorization(template.get()), Map.of("Accept", "application/json"))
+                    .whenComplete((answer, failure) -> {
+                        try {
+                            handle(task, provider.get(), answer, failure);
+                        } catch (RuntimeException e) {
+                            LOG.warn("poll of job {} failed: {}", task.jobId, e.getMessage());
+                            backOff(task, null);
+                        } finally {
+                            limit.release();
+                            ownerLimit.release();
+                            task.inFlight = false;
+                        }
+                    });
         }
     }
 
-    private void handle(Task task, Providers.Provider provider, HttpResponse<byte[]> response, Throwable failure) {
+    /** The provider's status URL template the job's URL is one of; none means the job is never polled. */
+    private static Optional<Providers.Status> statusUrlOf(Task task, Providers.Provider provider) {
+        try {
+            Optional<Providers.Status> template = provider.statusUrlOf(OutboundUrl.parse(task.poll.statusUrl()));
+            if (template.isEmpty()) {
+                LOG.warn("job {}'s status URL is not one of provider '{}''s status URLs ({}); not polling it", task.jobId,
+                        provider.name(), provider.statusTemplates().isEmpty() ? "none configured" : provider.statusTemplates());
+            }
+            return template;
+        } catch (OutboundUrl.Invalid e) {
+            LOG.warn("job {}'s status URL cannot be called ({}); not polling it", task.jobId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void handle(Task task, Providers.Provider provider, OutboundRequests.Answer response, Throwable failure) {
         if (failure != null) {
-            LOG.debug("poll of job {} did not answer: {}", task.jobId, failure.toString());
+            Throwable cause = OutboundRequests.cause(failure);
+            if (cause instanceof OutboundRequests.Refused || cause instanceof OutboundRequests.AnswerTooLarge) {
+                LOG.warn("poll of job {} failed, waiting before the next: {}", task.jobId, OutboundRequests.reason(cause));
+            } else {
+                LOG.debug("poll of job {} did not answer: {}", task.jobId, OutboundRequests.reason(cause));
+            }
             backOff(task, null);
             return;
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 429 || status == 503) {
             backOff(task, response.headers().firstValue("Retry-After").flatMap(UpstreamPoller::seconds).orElse(null));
             return;

@@ -11,6 +11,7 @@ import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.jobpulse.ingest.webhooks.WebhookSignature;
 import io.micronaut.context.annotation.Requires;
@@ -86,6 +87,10 @@ public class WebhookController {
         }
         JsonNode payload = payload(raw);
         ProviderObservation observation = configured.adapter().observe(payload);
+        if (observation.statusUrl() != null && !isStatusUrl(configured, observation.statusUrl())) {
+            // A status URL in a payload starts a poll only when it is one of the provider's configured status URLs.
+            observation = observation.withStatusUrl(null);
+        }
         if (observation.status() == null && observation.statusUrl() == null && observation.requestId() != null
                 && configured.status() != null) {
             observation = observation.withStatusUrl(configured.status().url(observation.requestId()));
@@ -105,6 +110,14 @@ public class WebhookController {
         }
         publisher.route(provider + ":" + observation.requestId(), event);
         return HttpResponse.ok(Map.of("requestId", observation.requestId(), "eventId", event.eventId(), "event", event.wireName()));
+    }
+
+    private static boolean isStatusUrl(Providers.Provider provider, String url) {
+        try {
+            return provider.statusUrlOf(OutboundUrl.parse(url)).isPresent();
+        } catch (OutboundUrl.Invalid e) {
+            return false;
+        }
     }
 
     private static JsonNode payload(byte[] raw) {

@@ -133,7 +133,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll was = activePoll(before);
         JobPoll now = activePoll(after);
         if (!Objects.equals(was, now) || (now != null && now.quietFor() != null)) {
-            Object value = now == null ? null : new PolledJob(now, after.updatedAt(), null);
+            Object value = now == null ? null : new PolledJob(now, after.updatedAt(), null, after.owner());
             context.forward(record.withValue(value).withHeaders(new RecordHeaders()), sinks.polls());
         }
     }
@@ -146,7 +146,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll poll = activePoll(state);
         if (poll != null && event instanceof JobEvent.CallbackReceived callback && callback.observation() != null
                 && callback.observation().status() == null) {
-            context.forward(record.withValue((Object) new PolledJob(poll, state.updatedAt(), callback.receivedAt()))
+            context.forward(record.withValue((Object) new PolledJob(poll, state.updatedAt(), callback.receivedAt(), state.owner()))
                     .withHeaders(new RecordHeaders()), sinks.polls());
         }
     }

@@ -126,9 +126,14 @@ public final class PretendProvider implements AutoCloseable {
     private final AtomicInteger stale = new AtomicInteger();
 
     public PretendProvider(Behaviour behaviour) throws IOException {
+        this(behaviour, 0);
+    }
+
+    /** A provider on a port of loopback chosen in advance (0: any free one), so that configuration can name its URLs. */
+    public PretendProvider(Behaviour behaviour, int port) throws IOException {
         this.behaviour = behaviour;
         this.random = behaviour.seed() == 0 ? new Random() : new Random(behaviour.seed());
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/v1/predictions", this::predictions);
         server.createContext("/v2/status/", exchange -> status(exchange, "/v2/status/", PretendProvider::bria));
         server.createContext("/v1/batches/", exchange -> status(exchange, "/v1/batches/", PretendProvider::openAiBatch));
@@ -143,6 +148,16 @@ public final class PretendProvider implements AutoCloseable {
     /** Replicate's status URL of a request. */
     public String predictionUrl(String id) {
         return baseUrl() + "/v1/predictions/" + id;
+    }
+
+    /** Replicate's status URL template, as a provider's {@code status-url} takes it. */
+    public String predictionUrlTemplate() {
+        return baseUrl() + "/v1/predictions/{requestId}";
+    }
+
+    /** Bria's status URL template. */
+    public String briaStatusUrlTemplate() {
+        return baseUrl() + "/v2/status/{requestId}";
     }
 
     /** Bria's status URL of a request. */

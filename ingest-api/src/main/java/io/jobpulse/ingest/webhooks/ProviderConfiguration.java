@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.MapFormat;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +22,9 @@ import java.util.Map;
  *                   {@code mapped}; by default the provider's name
  * @param mapping    for {@code mapped}: JSON pointers {@code status}, {@code request-id}, {@code progress},
  *                   {@code message}, {@code result}, {@code error}, and {@code statuses.<word>: <canonical status>}
- * @param credentials {@code Authorization} header values for polling its status URLs, by a name that
- *                   poll requests refer to; the values stay here, never in events or logs
+ * @param credentials {@code Authorization} header values for its status and cancel URLs, by a name that
+ *                   {@code status-urls}, {@code status-credential} and {@code cancel-credential} refer to; the values
+ *                   stay here, never in events or logs
  * @param maxConcurrentPolls how many of its status URLs are polled at once, per instance
  * @param maxPollsPerSecond  how many of its status requests per second, per instance
  * @param cancelUrl  where to ask the provider to cancel a request, with {@code {requestId}} in it (e.g. Replicate's
@@ -30,10 +32,12 @@ import java.util.Map;
  * @param cancelMethod the HTTP method of that call ({@code POST}; fal's queue takes {@code PUT})
  * @param cancelCredential the name of the credential sent with it, or null
  * @param statusUrl  where the provider serves a request's status, with {@code {requestId}} in it (e.g. OpenAI's
- *                   {@code https://api.openai.com/v1/batches/{requestId}}): a thin callback (one without a status)
- *                   of a job that is not polled starts a poll there; or null
- * @param statusCredential the name of the credential sent to that URL when a poll names none; it is only
- *                   sent to URLs that begin as the template does
+ *                   {@code https://api.openai.com/v1/batches/{requestId}}): a status URL that polls may use, and
+ *                   where a thin callback (one without a status) of a job that is not polled starts a poll; or null
+ * @param statusCredential the name of the credential sent to URLs of {@code status-url}, or null
+ * @param statusUrls further status URL templates polls may use, by a name of the operator's choosing:
+ *                   {@code status-urls.<name>.url} and {@code status-urls.<name>.credential} (optional); a poll's URL
+ *                   must be one of these or {@code status-url}'s, and is sent the credential of the one it matches
  */
 @EachProperty("jobpulse.providers")
 public record ProviderConfiguration(@Parameter String name,
@@ -50,12 +54,16 @@ public record ProviderConfiguration(@Parameter String name,
                                     @Bindable(defaultValue = "POST") String cancelMethod,
                                     @Nullable String cancelCredential,
                                     @Nullable String statusUrl,
-                                    @Nullable String statusCredential) {
+                                    @Nullable String statusCredential,
+                                    // Template names are the operator's: keep "<name>.url" and "<name>.credential" whole.
+                                    @Nullable @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
+                                    Map<String, String> statusUrls) {
 
     public ProviderConfiguration {
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         publicKeys = publicKeys == null ? List.of() : List.copyOf(publicKeys);
         mapping = mapping == null ? Map.of() : Map.copyOf(mapping);
         credentials = credentials == null ? Map.of() : Map.copyOf(credentials);
+        statusUrls = statusUrls == null ? Map.of() : Map.copyOf(statusUrls);
     }
 }

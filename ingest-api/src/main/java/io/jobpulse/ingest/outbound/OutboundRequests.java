@@ -1,0 +1,203 @@
+package io.jobpulse.ingest.outbound;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Every request Jobpulse makes on someone's behalf (status polls, provider cancels) goes through
+ * here, under one set of rules ({@code jobpulse.outbound.*}, {@link OutboundConfiguration}):
+ * <ul>
+ *   <li>the URL, in {@link OutboundUrl canonical form}, must match the operator's template it is
+ *       sent under ({@link UrlTemplate}), and the canonical form is what is sent;</li>
+ *   <li>at the time of each request the host is looked up and <em>every</em> address it has must
+ *       be public ({@link AddressClass}) or in {@code allowed-private-networks};</li>
+ *   <li>redirects are not followed (a 3xx is an answer like any other);</li>
+ *   <li>at most {@code max-response-size} of the answer is read, and the whole exchange, from the
+ *       lookup to the last byte, must end within {@code request-timeout}.</li>
+ * </ul>
+ * A refused request is never sent: {@link Refused} says why. Known limit: the JDK's HTTP client
+ * looks the host up again when it connects; it normally answers from the JVM's address cache
+ * ({@code networkaddress.cache.ttl}, 30 s), filled by the check a moment before, so a host whose
+ * DNS answer changes between the check and the connect is only caught at the next request.
+ */
+@Singleton
+public class OutboundRequests {
+
+    /** Looks a host up: all its addresses. */
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    /** An answer that was read whole. */
+    public record Answer(int status, HttpHeaders headers, byte[] body) {
+    }
+
+    /** A request Jobpulse does not make; nothing was sent. */
+    public static final class Refused extends RuntimeException {
+        public Refused(String reason) {
+            super(reason);
+        }
+    }
+
+    /** An answer longer than {@code max-response-size}; the rest of it was not read. */
+    public static final class AnswerTooLarge extends RuntimeException {
+        AnswerTooLarge(int limit) {
+            super("the answer is longer than " + limit + " bytes (jobpulse.outbound.max-response-size)");
+        }
+    }
+
+    private final OutboundConfiguration config;
+    private final Networks allowed;
+    private final Resolver resolver;
+    private final HttpClient http;
+    private final ExecutorService lookups = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jobpulse-outbound-", 0).factory());
+
+    @Inject
+    public OutboundRequests(OutboundConfiguration config) {
+        this(config, InetAddress::getAllByName);
+    }
+
+    public OutboundRequests(OutboundConfiguration config, Resolver resolver) {
+        this.config = config;
+        try {
+            this.allowed = Networks.parse(config.allowedPrivateNetworks());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("jobpulse.outbound.allowed-private-networks: " + e.getMessage(), e);
+        }
+        this.resolver = resolver;
+        this.http = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /**
+     * Looks the URL's host up now and throws {@link Refused} unless every address may be called.
+     * Blocking (a DNS lookup).
+     */
+    public void checkAddresses(OutboundUrl url) {
+        InetAddress[] addresses;
+        try {
+            addresses = resolver.resolve(url.hostName());
+        } catch (UnknownHostException e) {
+            throw new Refused("the host " + url.host() + " could not be looked up");
+        }
+        if (addresses == null || addresses.length == 0) {
+            throw new Refused("the host " + url.host() + " has no address");
+        }
+        for (InetAddress address : addresses) {
+            AddressClass kind = AddressClass.of(address.getAddress());
+            if (kind != AddressClass.PUBLIC && !allowed.contains(address.getAddress())) {
+                throw new Refused("the host " + url.host() + " resolves to " + kind.description()
+                        + ", which Jobpulse does not call unless jobpulse.outbound.allowed-private-networks allows it");
+            }
+        }
+    }
+
+    /**
+     * Sends a request under a template's rules. The future fails with {@link Refused} (nothing was
+     * sent), {@link AnswerTooLarge}, {@link HttpTimeoutException} or another I/O failure.
+     *
+     * @param authorization the {@code Authorization} header value, or null
+     */
+    public CompletableFuture<Answer> send(String method, OutboundUrl url, UrlTemplate allowedBy, String authorization,
+                                          Map<String, String> headers) {
+        CompletableFuture<Answer> result = new CompletableFuture<>();
+        if (!allowedBy.matches(url)) {
+            result.completeExceptionally(new Refused(url + " is not a URL of " + allowedBy));
+            return result;
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(url.toUri()).timeout(config.requestTimeout())
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        headers.forEach(request::header);
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        AtomicReference<CompletableFuture<HttpResponse<byte[]>>> exchange = new AtomicReference<>();
+        CompletableFuture.delayedExecutor(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (result.completeExceptionally(new HttpTimeoutException("no whole answer within " + config.requestTimeout()
+                    + " (jobpulse.outbound.request-timeout)"))) {
+                cancel(exchange.get());
+            }
+        });
+        lookups.execute(() -> {
+            try {
+                checkAddresses(url);
+            } catch (Refused e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            if (result.isDone()) {
+                return;
+            }
+            CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(request.build(), CappedBody.handler(config.maxResponseSize()));
+            exchange.set(sent);
+            if (result.isDone()) {
+                cancel(sent);
+            }
+            sent.whenComplete((response, failure) -> {
+                if (failure != null) {
+                    result.completeExceptionally(cause(failure));
+                } else {
+                    result.complete(new Answer(response.statusCode(), response.headers(), response.body()));
+                }
+            });
+        });
+        return result;
+    }
+
+    /** The same, waiting for the answer. */
+    public Answer sendAndWait(String method, OutboundUrl url, UrlTemplate allowedBy, String authorization) throws InterruptedException {
+        try {
+            return send(method, url, allowedBy, authorization, Map.of()).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new CompletionException(e.getCause());
+        }
+    }
+
+    /** What went wrong, for a log line or a recorded answer. */
+    public static String reason(Throwable failure) {
+        Throwable cause = cause(failure);
+        return switch (cause) {
+            case Refused refused -> "not sent: " + refused.getMessage();
+            case AnswerTooLarge large -> large.getMessage();
+            default -> cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        };
+    }
+
+    /** The failure under the wrappers that futures add. */
+    public static Throwable cause(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException
+                || (cause instanceof java.io.IOException && cause.getCause() instanceof AnswerTooLarge)) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static void cancel(CompletableFuture<?> exchange) {
+        if (exchange != null) {
+            exchange.cancel(true);
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        lookups.shutdownNow();
+        http.shutdownNow();
+    }
+}
