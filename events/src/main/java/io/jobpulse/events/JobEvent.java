@@ -158,6 +158,12 @@ public sealed interface JobEvent {
             return deliveryId == null ? null : provider + ":" + deliveryId;
         }
 
+        /** The same callback, keeping this of what was received. */
+        public CallbackReceived withRaw(RawPayload kept) {
+            return new CallbackReceived(eventId, jobId, occurredAt, receivedAt, source, provider, deliveryId, verification,
+                    observation, kept);
+        }
+
         /** The same callback, addressed to a job (once its request has been matched to one). */
         public CallbackReceived forJob(String job) {
             return new CallbackReceived(eventId, job, occurredAt, receivedAt, source, provider, deliveryId, verification,
@@ -182,6 +188,11 @@ public sealed interface JobEvent {
         @Override
         public String wireName() {
             return WIRE_NAME;
+        }
+
+        /** The same observation, keeping this of the answer. */
+        public PollObserved withRaw(RawPayload kept) {
+            return new PollObserved(eventId, jobId, occurredAt, receivedAt, source, provider, statusUrl, observation, kept);
         }
     }
 

@@ -1,6 +1,8 @@
 package io.jobpulse.ingest;
 
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobLimits;
+import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.Topics;
 import io.jobpulse.events.http.ProblemException;
@@ -30,6 +32,8 @@ import java.util.concurrent.TimeoutException;
  * Writes events to {@code jobpulse.job-events} and returns only once Kafka has durably
  * acknowledged them (acks=all, idempotent producer). Callers answer 202 only after that; when
  * Kafka does not acknowledge in time, the caller gets a 503 and nothing is reported accepted.
+ * What a provider sent (a callback's or a poll answer's raw body) is kept up to
+ * {@code jobpulse.job-limits.max-raw-payload-bytes}; a larger body is cut ({@link RawPayload#cappedTo}).
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
@@ -39,10 +43,12 @@ public class JobEventPublisher {
 
     private final Producer<String, JobEvent> producer;
     private final Duration ackTimeout;
+    private final int maxRawPayloadBytes;
 
-    public JobEventPublisher(IngestConfiguration config,
+    public JobEventPublisher(IngestConfiguration config, JobLimits limits,
                              @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.ackTimeout = config.ackTimeout();
+        this.maxRawPayloadBytes = limits.maxRawPayloadBytes();
         this.producer = new KafkaProducer<>(producerProperties(config, bootstrapServers),
                 Topics.JOB_EVENTS.keySerde().serializer(), Topics.JOB_EVENTS.valueSerde().serializer());
     }
@@ -77,7 +83,18 @@ public class JobEventPublisher {
         return send(Topics.PROVIDER_CALLBACKS.name(), requestKey, callback);
     }
 
-    private RecordMetadata send(String topic, String key, JobEvent event) {
+    /** The event as it is kept: with what came from outside cut to its bound. */
+    private JobEvent bounded(JobEvent event) {
+        return switch (event) {
+            case JobEvent.CallbackReceived callback when callback.raw() != null ->
+                    callback.withRaw(callback.raw().cappedTo(maxRawPayloadBytes));
+            case JobEvent.PollObserved poll when poll.raw() != null -> poll.withRaw(poll.raw().cappedTo(maxRawPayloadBytes));
+            default -> event;
+        };
+    }
+
+    private RecordMetadata send(String topic, String key, JobEvent original) {
+        JobEvent event = bounded(original);
         try {
             Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, key, event));
             return ack.get(ackTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);

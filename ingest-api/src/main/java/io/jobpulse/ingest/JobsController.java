@@ -4,6 +4,7 @@ import io.jobpulse.events.Caller;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobIds;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
@@ -50,9 +51,6 @@ public class JobsController {
     private static final Pattern OWNER = Pattern.compile("[^\\p{Cntrl}]{1,200}");
 
     private static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
-    private static final int MAX_TAGS = 20;
-    private static final int MAX_TAG_LENGTH = 64;
-    private static final int MAX_MESSAGE_LENGTH = 4_000;
     private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
     private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
@@ -62,15 +60,17 @@ public class JobsController {
     private final Providers providers;
     private final JobStates states;
     private final OutboundRequests outbound;
+    private final FieldLimits limits;
     private final Clock clock;
 
     public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStates states,
-                          OutboundRequests outbound) {
+                          OutboundRequests outbound, JobLimits limits) {
         this.publisher = publisher;
         this.config = config;
         this.providers = providers;
         this.states = states;
         this.outbound = outbound;
+        this.limits = new FieldLimits(limits);
         this.clock = Clock.systemUTC();
     }
 
@@ -84,10 +84,8 @@ public class JobsController {
         if (request.type() == null || !JOB_TYPE.matcher(request.type()).matches()) {
             throw invalid("type", "'type' is required: 1-100 characters of letters, digits and . _ / -, e.g. \"image.generate\".");
         }
+        limits.checkSubmission(request);
         List<String> tags = request.tags() == null ? List.of() : request.tags();
-        if (tags.size() > MAX_TAGS || tags.stream().anyMatch(t -> t == null || t.isBlank() || t.length() > MAX_TAG_LENGTH)) {
-            throw invalid("tags", "'tags' takes at most " + MAX_TAGS + " non-blank strings of at most " + MAX_TAG_LENGTH + " characters.");
-        }
         if (request.timeout() != null && (request.timeout().isNegative() || request.timeout().isZero()
                 || request.timeout().compareTo(MAX_TIMEOUT) > 0)) {
             throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\", at most P365D.");
@@ -128,9 +126,7 @@ public class JobsController {
         if (progress != null && (progress.isNaN() || progress < 0 || progress > 1)) {
             throw invalid("progress", "'progress' is the fraction done, a number from 0 to 1 (0.25 means 25%).");
         }
-        if (request.message() != null && request.message().length() > MAX_MESSAGE_LENGTH) {
-            throw invalid("message", "'message' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
-        }
+        limits.checkReport(request);
         Instant now = clock.instant();
         var event = new JobEvent.ReportReceived(Ids.next(), id, now, now, caller.source(), status,
                 progress, request.message(), request.metadata(), request.result(), request.error());
@@ -189,6 +185,7 @@ public class JobsController {
                     + " provider " + provider.name() + "'s configuration (jobpulse.providers." + provider.name()
                     + ".status-urls.<name>.credential). Send the poll without it.");
         }
+        limits.checkStatusUrl(field + "statusUrl", request.statusUrl());
         OutboundUrl statusUrl;
         try {
             statusUrl = OutboundUrl.parse(request.statusUrl());
@@ -238,9 +235,7 @@ public class JobsController {
         caller.require(Caller.Scope.SUBMIT);
         visible(caller, id);
         String reason = request == null ? null : request.reason();
-        if (reason != null && reason.length() > MAX_MESSAGE_LENGTH) {
-            throw invalid("reason", "'reason' takes at most " + MAX_MESSAGE_LENGTH + " characters.");
-        }
+        limits.checkReason(reason);
         JobEvent event = command.event(Ids.next(), clock.instant(), caller.source(), reason);
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));

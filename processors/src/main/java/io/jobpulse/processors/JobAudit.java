@@ -1,6 +1,7 @@
 package io.jobpulse.processors;
 
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobState;
 
 import java.time.Instant;
@@ -29,15 +30,20 @@ public final class JobAudit {
     private JobAudit() {
     }
 
-    /** Folds the events received at or before {@code asOf} (all of them when it is null). */
+    /** Folds the events received at or before {@code asOf} (all of them when it is null), with the default limits. */
     public static Result fold(List<JobEvent> log, Instant asOf) {
+        return fold(log, asOf, JobLimits.DEFAULTS.maxStateBytes());
+    }
+
+    /** Folds the events received at or before {@code asOf} (all of them when it is null) with a maximum state size. */
+    public static Result fold(List<JobEvent> log, Instant asOf, int maxStateBytes) {
         List<Entry> entries = new ArrayList<>();
         JobState state = null;
         for (JobEvent event : log) {
             if (asOf != null && event.receivedAt().isAfter(asOf)) {
                 continue;
             }
-            Outcome outcome = JobLifecycle.evolve(state, event);
+            Outcome outcome = JobLifecycle.evolve(state, event, maxStateBytes);
             if (outcome instanceof Outcome.Applied applied) {
                 state = applied.state();
             }

@@ -3,6 +3,8 @@ package io.jobpulse.processors;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobEvent;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.JobProvider;
 import io.jobpulse.events.JobState;
@@ -36,6 +38,10 @@ import java.util.function.Function;
  *   <li>a request to poll a status URL the job is already polled at is {@code already-polling};</li>
  *   <li>progress is clamped to [0, 1] and never moves backwards within an attempt;</li>
  *   <li>an event that changes nothing is rejected with {@code no-change};</li>
+ *   <li>an event that would grow the state (as JSON) past the maximum state size is rejected with
+ *       {@code state-too-large} and the job keeps its previous state; a cancel and a passed deadline
+ *       are exempt, so that a job at its maximum can still end (their growth is bounded by the intake
+ *       limits: a reason, an error message), and so is any event that does not grow the state;</li>
  *   <li>every applied change increments the version by exactly one.</li>
  * </ul>
  * The dedupe memory is bounded ({@link #EVENT_ID_MEMORY} keys per job): a redelivery older than
@@ -52,7 +58,32 @@ public final class JobLifecycle {
     private JobLifecycle() {
     }
 
+    /** Folds one event with the default maximum state size ({@link JobLimits#DEFAULTS}). */
     public static Outcome evolve(JobState state, JobEvent event) {
+        return evolve(state, event, JobLimits.DEFAULTS.maxStateBytes());
+    }
+
+    /**
+     * Folds one event; a change that would leave a state larger than {@code maxStateBytes} (its
+     * JSON) is refused. The size bound makes the fold depend on the configuration: replaying a log
+     * with another bound may refuse other events.
+     */
+    public static Outcome evolve(JobState state, JobEvent event, int maxStateBytes) {
+        Outcome outcome = fold(state, event);
+        if (outcome instanceof Outcome.Applied applied && !(event instanceof JobEvent.CancelRequested)
+                && !(event instanceof JobEvent.DeadlinePassed)) {
+            int size = JobJson.write(applied.state()).length;
+            if (size > maxStateBytes && (state == null || size > JobJson.write(state).length)) {
+                return rejected(RejectionReason.STATE_TOO_LARGE, "job " + event.jobId() + "'s state would be " + size
+                        + " bytes after this " + event.wireName() + " event, more than the maximum of " + maxStateBytes
+                        + " bytes; the job keeps its previous state. Send smaller results or metadata, or remove metadata"
+                        + " keys by setting them to null");
+            }
+        }
+        return outcome;
+    }
+
+    private static Outcome fold(JobState state, JobEvent event) {
         if (state == null) {
             return event instanceof JobEvent.Submitted submitted
                     ? applied(null, Draft.submitted(submitted), event)

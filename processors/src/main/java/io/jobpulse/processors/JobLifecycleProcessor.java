@@ -4,6 +4,7 @@ import io.jobpulse.events.CloudEventHeaders;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.PolledJob;
 import io.jobpulse.events.JobState;
@@ -42,6 +43,15 @@ import java.util.UUID;
  * commit together. Each check writes at most {@link #MAX_EXPIRIES_PER_CHECK} events; a larger
  * backlog (after downtime) drains over the following checks.
  *
+ * <p>Bounded records: no record this processor writes may stop its partition. Before anything is
+ * written, the new state and its change are serialized and measured; a change whose state or
+ * change record would be larger than {@link JobLimits#maxRecordBytes()} (less room for the key,
+ * headers and batch framing) is refused as {@code record-too-large}, and one that cannot be
+ * serialized as {@code unwritable}, so the store, its changelog and the outputs stay consistent
+ * under exactly-once (a record Kafka refuses would abort the whole transaction, again at every
+ * retry). A rejection too large to write whole is written without the event, naming where in the
+ * log the event is. The fold itself refuses states past {@link JobLimits#maxStateBytes()}.
+ *
  * <p>Built without sinks (null), it only folds into the stores: that is how a replay rebuilds the
  * state from the log without writing any record twice or checking deadlines.
  */
@@ -53,6 +63,11 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     static final int MAX_EXPIRIES_PER_CHECK = 1_000;
 
     private static final EventSource DEADLINE_CHECK = EventSource.system("deadlines");
+
+    /** Room kept in every record for its key, headers (the CloudEvents ones) and Kafka's record and batch framing. */
+    static final int RECORD_OVERHEAD = 1_024;
+    /** How much of a rejection's detail, or of a malformed record's text, is kept when the rejection is too large. */
+    private static final int KEPT_TEXT = 2_000;
 
     /**
      * The children this processor writes to, by name.
@@ -68,6 +83,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
 
     private final Sinks sinks;
     private final Duration deadlineCheckInterval;
+    private final JobLimits limits;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
     private DeadlineIndex deadlines;
@@ -75,10 +91,12 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     /**
      * @param sinks                 where to write, or null to write nothing (a rebuild)
      * @param deadlineCheckInterval how often, in wall-clock time, overdue jobs are looked for
+     * @param limits                the maximum state and record sizes
      */
-    public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval) {
+    public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval, JobLimits limits) {
         this.sinks = sinks;
         this.deadlineCheckInterval = deadlineCheckInterval;
+        this.limits = limits;
     }
 
     @Override
@@ -102,7 +120,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
             return;
         }
         JobState before = states.get(event.jobId());
-        switch (JobLifecycle.evolve(before, event)) {
+        switch (writable(event, JobLifecycle.evolve(before, event, limits.maxStateBytes()))) {
             case Outcome.Applied applied -> {
                 states.put(event.jobId(), applied.state());
                 deadlines.track(before, applied.state());
@@ -123,6 +141,31 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                         null, event.receivedAt()));
             }
         }
+    }
+
+    /**
+     * The fold's outcome, or a rejection if a record it leads to could not be written: its state (the
+     * store's changelog record) or its change would be larger than Kafka takes, or cannot be
+     * serialized. A rebuild decides alike, so that it rebuilds the same states.
+     */
+    private Outcome writable(JobEvent event, Outcome outcome) {
+        if (!(outcome instanceof Outcome.Applied applied)) {
+            return outcome;
+        }
+        int largest;
+        try {
+            largest = Math.max(JobJson.write(applied.state()).length, JobJson.write(applied.change()).length);
+        } catch (RuntimeException e) {
+            return new Outcome.Rejected(RejectionReason.UNWRITABLE, "job " + event.jobId() + "'s state after this "
+                    + event.wireName() + " event cannot be serialized (" + e.getMessage() + "); the job keeps its previous state");
+        }
+        int room = limits.maxRecordBytes() - RECORD_OVERHEAD;
+        if (largest > room) {
+            return new Outcome.Rejected(RejectionReason.RECORD_TOO_LARGE, "job " + event.jobId() + "'s state after this "
+                    + event.wireName() + " event would make a record of " + largest + " bytes, more than the " + room
+                    + " bytes the topology may write; the job keeps its previous state. Send smaller results or metadata");
+        }
+        return outcome;
     }
 
     /**
@@ -201,7 +244,26 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         if (sinks == null) {
             return;
         }
-        context.forward(record.withValue((Object) rejected).withHeaders(new RecordHeaders()), sinks.rejected());
+        context.forward(record.withValue((Object) bounded(rejected)).withHeaders(new RecordHeaders()), sinks.rejected());
+    }
+
+    /**
+     * The rejection, or, if it is too large to write, the same rejection without the event (it stays
+     * in the log, at the offset named in the detail) and with its texts cut.
+     */
+    private RejectedEvent bounded(RejectedEvent rejected) {
+        int size = JobJson.write(rejected).length;
+        if (size <= limits.maxRecordBytes() - RECORD_OVERHEAD) {
+            return rejected;
+        }
+        String where = context.recordMetadata()
+                .map(m -> m.topic() + " partition " + m.partition() + " offset " + m.offset()).orElse("the log");
+        return new RejectedEvent(cut(rejected.jobId()), rejected.reason(), cut(rejected.detail()) + " (this rejection was "
+                + size + " bytes, too large to write whole; the event is at " + where + ")", null, cut(rejected.raw()), rejected.at());
+    }
+
+    private static String cut(String text) {
+        return text == null || text.length() <= KEPT_TEXT ? text : text.substring(0, KEPT_TEXT);
     }
 
     private static Instant now(Record<?, ?> record) {

@@ -24,7 +24,18 @@ public enum RejectionReason {
     /** A callback named a provider request that no job claimed within the routing wait. */
     UNKNOWN_REQUEST("unknown-request"),
     /** The record could not be decoded as an event. */
-    MALFORMED("malformed");
+    MALFORMED("malformed"),
+    /** The event would grow the job's state past the maximum state size; the job keeps its previous state. */
+    STATE_TOO_LARGE("state-too-large"),
+    /**
+     * A record the event leads to (the job's state, its change) would be larger than the topology may
+     * write to Kafka; the job keeps its previous state.
+     */
+    RECORD_TOO_LARGE("record-too-large"),
+    /** Kafka refused a record the event led to, or it could not be serialized; nothing of it was applied. */
+    UNWRITABLE("unwritable"),
+    /** Processing the record failed unexpectedly; it was skipped so that its partition goes on. */
+    UNPROCESSABLE("unprocessable");
 
     private final String code;
 

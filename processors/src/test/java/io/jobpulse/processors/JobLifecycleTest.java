@@ -483,4 +483,44 @@ class JobLifecycleTest {
 
         assertThat(retried.poll()).isNull();
     }
+
+    /** A report that sets one metadata key to a string of {@code length} characters. */
+    private JobEvent.ReportReceived metadataReport(String eventId, String key, int length) {
+        return new JobEvent.ReportReceived(eventId, JOB, T0.plusSeconds(5), T0.plusSeconds(5), EventSource.service("w"), null,
+                null, null, Map.of(key, JSON.textNode("m".repeat(length))), null, null);
+    }
+
+    @Test
+    void refusesAReportThatWouldGrowTheStatePastItsMaximumAndKeepsThePreviousState() {
+        JobState state = given(submitted());
+        int max = io.jobpulse.events.JobJson.write(state).length + 3_000;
+
+        JobState grown = applied(JobLifecycle.evolve(state, metadataReport("e-1", "a", 2_000), max));
+        Outcome outcome = JobLifecycle.evolve(grown, metadataReport("e-2", "b", 2_000), max);
+
+        assertThat(rejected(outcome)).isEqualTo(RejectionReason.STATE_TOO_LARGE);
+        assertThat(RejectionReason.STATE_TOO_LARGE.code()).isEqualTo("state-too-large");
+        assertThat(((Outcome.Rejected) outcome).detail()).contains("bytes", String.valueOf(max), "previous state");
+    }
+
+    @Test
+    void aStateAtItsMaximumMayStillShrinkEndOrChangeWithoutGrowing() {
+        JobState state = given(submitted());
+        int max = io.jobpulse.events.JobJson.write(state).length + 3_000;
+        JobState full = applied(JobLifecycle.evolve(state, metadataReport("e-1", "a", 2_900), max));
+
+        var removal = new JobEvent.ReportReceived("e-2", JOB, T0.plusSeconds(6), T0.plusSeconds(6), EventSource.service("w"), null,
+                null, null, Map.of("a", NullNode.getInstance()), null, null);
+        assertThat(applied(JobLifecycle.evolve(full, removal, max)).metadata()).doesNotContainKey("a");
+
+        var cancel = new JobEvent.CancelRequested("e-3", JOB, T0.plusSeconds(7), T0.plusSeconds(7), EventSource.user("alice"),
+                "r".repeat(500));
+        assertThat(applied(JobLifecycle.evolve(full, cancel, 0 + io.jobpulse.events.JobJson.write(full).length)).status())
+                .as("a cancel ends a job even past its maximum").isEqualTo(JobStatus.CANCELED);
+    }
+
+    @Test
+    void refusesASubmissionWhoseStateIsLargerThanTheMaximum() {
+        assertThat(rejected(JobLifecycle.evolve(null, submitted(), 100))).isEqualTo(RejectionReason.STATE_TOO_LARGE);
+    }
 }

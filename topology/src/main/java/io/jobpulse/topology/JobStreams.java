@@ -1,6 +1,9 @@
 package io.jobpulse.topology;
 
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.Roles;
+import io.jobpulse.events.StateStores;
+import io.jobpulse.events.Topics;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -9,8 +12,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -19,8 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the {@link JobTopology} for the lifetime of the application: started once the context is
@@ -41,11 +53,52 @@ public class JobStreams implements ApplicationEventListener<StartupEvent> {
     private final Admin admin;
     private final String applicationId;
 
-    public JobStreams(TopologyConfiguration config,
+    public JobStreams(TopologyConfiguration config, JobLimits limits,
                       @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.applicationId = config.applicationId();
-        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval()), streamsProperties(config, bootstrapServers));
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        JobLimits effective = effectiveLimits(admin, applicationId, limits, config);
+        Properties props = streamsProperties(config, bootstrapServers);
+        props.put(DeadLetters.MAX_RECORD_BYTES, Integer.toString(effective.maxRecordBytes()));
+        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective), props);
+    }
+
+    /**
+     * The limits, with the maximum record size lowered to what Kafka takes on the topics the topology
+     * writes ({@code max.message.bytes} of those that exist) and from its producer
+     * ({@code max.request.size}), if that is less than configured. A record larger than Kafka takes
+     * would abort the topology's transaction at every retry; measured against this, it is refused
+     * instead. If the topics cannot be described, the configured limits stand.
+     */
+    public static JobLimits effectiveLimits(Admin admin, String applicationId, JobLimits limits, TopologyConfiguration config) {
+        long allowed = Long.parseLong(config.streams().getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                config.streams().getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576")));
+        List<String> written = List.of(Topics.JOB_STATUS_NAME, Topics.JOB_EVENTS_REJECTED_NAME, Topics.JOB_POLLS_NAME,
+                Topics.JOB_EVENTS_NAME, Topics.PROVIDER_REQUESTS_NAME, applicationId + "-" + StateStores.JOB_STATE + "-changelog");
+        try {
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
+            List<ConfigResource> resources = written.stream().filter(existing::contains)
+                    .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic)).toList();
+            for (Config described : admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS).values()) {
+                ConfigEntry entry = described.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+                if (entry != null && entry.value() != null) {
+                    allowed = Math.min(allowed, Long.parseLong(entry.value()));
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("cannot read the topics' max.message.bytes ({}); records are bounded by the configured {} bytes",
+                    e.toString(), limits.maxRecordBytes());
+            return limits;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return limits;
+        }
+        if (allowed < limits.maxRecordBytes()) {
+            LOG.info("Kafka takes records of at most {} bytes on the topology's topics; records are bounded by that,"
+                    + " not the configured {} (jobpulse.job-limits.max-record-bytes)", allowed, limits.maxRecordBytes());
+            return limits.withMaxRecordBytes((int) allowed);
+        }
+        return limits;
     }
 
     static Properties streamsProperties(TopologyConfiguration config, String bootstrapServers) {
@@ -62,6 +115,9 @@ public class JobStreams implements ApplicationEventListener<StartupEvent> {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // One record that cannot be processed or written is rejected and skipped, never retried forever.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecords.class.getName());
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, UnwritableRecords.class.getName());
         if (config.instanceId() != null) {
             props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.instanceId());
         }

@@ -1,6 +1,7 @@
 package io.jobpulse.topology;
 
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
@@ -51,11 +52,14 @@ public final class JobTopology {
      * @param deadlineCheckInterval how often, in wall-clock time, the topology looks for jobs past their deadline
      */
     public static Topology build(Duration deadlineCheckInterval) {
-        return build(deadlineCheckInterval, Mode.LIVE);
+        return build(deadlineCheckInterval, Mode.LIVE, JobLimits.DEFAULTS);
     }
 
+    /**
+     * @param limits the maximum size of a job's state and of any record the topology writes
+     */
     @SuppressWarnings("unchecked")
-    public static Topology build(Duration deadlineCheckInterval, Mode mode) {
+    public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits) {
         boolean live = mode == Mode.LIVE;
         Topology topology = new Topology();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
@@ -63,7 +67,7 @@ public final class JobTopology {
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(LIFECYCLE,
                 () -> new JobLifecycleProcessor(live ? new JobLifecycleProcessor.Sinks(STATUS_SINK, REJECTED_SINK, EVENTS_SINK,
-                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval),
+                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval, limits),
                 EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -1,6 +1,7 @@
 package io.jobpulse.topology;
 
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
@@ -72,7 +73,10 @@ public final class TopologyReplay {
     private TopologyReplay() {
     }
 
-    public static Report run(TopologyConfiguration config, String bootstrapServers) {
+    /**
+     * @param limits the limits the live topology runs with; the rebuild refuses what it refused
+     */
+    public static Report run(TopologyConfiguration config, String bootstrapServers, JobLimits limits) {
         long started = System.nanoTime();
         String appId = config.applicationId();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
@@ -81,7 +85,8 @@ public final class TopologyReplay {
             Map<TopicPartition, Long> end = endOffsets(bootstrapServers);
             reset(admin, appId);
 
-            KafkaStreams streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.REBUILD),
+            KafkaStreams streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.REBUILD,
+                    JobStreams.effectiveLimits(admin, appId, limits, config)),
                     JobStreams.streamsProperties(config, bootstrapServers));
             streams.cleanUp();
             streams.start();

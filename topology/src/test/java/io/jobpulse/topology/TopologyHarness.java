@@ -2,6 +2,7 @@ package io.jobpulse.topology;
 
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
@@ -43,6 +44,11 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<String, JobEvent> log;
 
     TopologyHarness(Instant wallClock) {
+        this(wallClock, JobLimits.DEFAULTS);
+    }
+
+    /** The topology with these limits on states and records. */
+    TopologyHarness(Instant wallClock, JobLimits limits) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -51,7 +57,7 @@ final class TopologyHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(JobTopology.build(DEADLINE_CHECK), props, wallClock);
+        driver = new TopologyTestDriver(JobTopology.build(DEADLINE_CHECK, JobTopology.Mode.LIVE, limits), props, wallClock);
         events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         callbacks = driver.createInputTopic(Topics.PROVIDER_CALLBACKS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         status = driver.createOutputTopic(Topics.JOB_STATUS.name(), Serdes.String().deserializer(),
