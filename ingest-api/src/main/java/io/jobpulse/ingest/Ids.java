@@ -1,11 +1,13 @@
 package io.jobpulse.ingest;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Job and event ids: time-ordered UUIDs (version 7), or name-based ones for idempotent submissions. */
+/**
+ * Job and event ids: time-ordered UUIDs (version 7). Ids of idempotent submissions are keyed
+ * ({@link SigningKey#idempotentJobId}, version 8; before that, name-based version 3).
+ */
 final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -21,14 +23,9 @@ final class Ids {
         return new UUID(msb, lsb).toString();
     }
 
-    /** The same id for the same owner and idempotency key, so a repeated submission names the same job. */
-    static String forIdempotencyKey(String owner, String key) {
-        return UUID.nameUUIDFromBytes((owner + "\n" + key).getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
     /**
      * Whether the id may name a job made since {@code since}: a time-ordered id made since then, or a
-     * name-based one (whose time is unknown). Ids of other shapes were never made by Jobpulse.
+     * keyed or name-based one (whose time is unknown). Ids of other shapes were never made by Jobpulse.
      */
     static boolean mayBeRecent(String id, Instant since) {
         if (id.length() != 36) {
@@ -38,7 +35,7 @@ final class Ids {
             UUID uuid = UUID.fromString(id);
             return switch (uuid.version()) {
                 case 7 -> !Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16).isBefore(since);
-                case 3 -> true;
+                case 3, 8 -> true;
                 default -> false;
             };
         } catch (IllegalArgumentException e) {
