@@ -8,6 +8,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
@@ -57,6 +58,9 @@ final class DevCommand {
         if (jwtSecret.isEmpty()) {
             jwtSecret = devJwtSecret(home);
             properties.put("jobpulse.security.jwt-secret", jwtSecret);
+        }
+        if (env.getOrDefault("JOBPULSE_SIGNING_KEY", "").isEmpty()) {
+            properties.put("jobpulse.security.signing-key", devSigningKey(home));
         }
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
@@ -118,6 +122,22 @@ final class DevCommand {
             new SecureRandom().nextBytes(secret);
             Files.createDirectories(home);
             Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(secret));
+        }
+        return Files.readString(file).strip();
+    }
+
+    /**
+     * This data directory's server-side signing key (webhook URL tokens, idempotent job ids), made
+     * at its first run, readable by its owner only.
+     */
+    private static String devSigningKey(Path home) throws IOException {
+        Path file = home.resolve("signing-key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[48];
+            new SecureRandom().nextBytes(key);
+            Files.createDirectories(home);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, Base64.getUrlEncoder().withoutPadding().encodeToString(key));
         }
         return Files.readString(file).strip();
     }

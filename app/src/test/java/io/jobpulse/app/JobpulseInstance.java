@@ -24,6 +24,8 @@ final class JobpulseInstance implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The JWT secret of every test instance. */
     static final String JWT_SECRET = "the test instances' HS256 secret, 32+ bytes";
+    /** The server-side signing key of every test instance (webhook URL tokens, idempotent ids). */
+    static final String SIGNING_KEY = "the test instances' signing key, 32+ bytes";
     /** The user whose token requests carry by default. */
     static final String USER = "alice";
 
@@ -36,7 +38,7 @@ final class JobpulseInstance implements AutoCloseable {
     /** The broker and database of the {@link TestStack}, as configuration. */
     static Map<String, Object> stackProperties() {
         TestStack stack = TestStack.get();
-        return Map.of(
+        Map<String, Object> props = new HashMap<>(Map.of(
                 "kafka.bootstrap.servers", stack.bootstrapServers,
                 "datasources.default.url", stack.jdbcUrl,
                 "datasources.default.username", stack.username,
@@ -47,7 +49,9 @@ final class JobpulseInstance implements AutoCloseable {
                 "jobpulse.limits.per-ip-burst", "100000",
                 "jobpulse.limits.per-caller-per-second", "100000",
                 "jobpulse.limits.per-caller-burst", "100000",
-                "jobpulse.push.max-connections-per-caller", "10000");
+                "jobpulse.push.max-connections-per-caller", "10000"));
+        props.put("jobpulse.security.signing-key", SIGNING_KEY);
+        return props;
     }
 
     /** A user's token (JWT, HS256) with the user's usual scopes, or with {@code scope} (space-separated). */
