@@ -72,6 +72,9 @@ final class DevCommand {
         String audience = env.getOrDefault("JOBPULSE_JWT_AUDIENCE", DEV_AUDIENCE);
         properties.put("jobpulse.security.jwt-issuer", issuer);
         properties.put("jobpulse.security.jwt-audience", audience);
+        if (env.getOrDefault("JOBPULSE_SIGNING_KEY", "").isEmpty()) {
+            properties.put("jobpulse.security.signing-key", Secrets.readOrCreate(home.resolve("signing-key")));
+        }
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
             properties.putAll(demoProperties());

@@ -50,11 +50,14 @@ class CancelPropagationTest {
 
     /** A running job whose Replicate prediction is known (told by a signed webhook). */
     private static String runningAt(String prediction) {
-        String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.cancel\"}")).get("id").asText();
-        var callback = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/replicate?job=" + job),
+        JsonNode accepted = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.cancel\"}"));
+        String job = accepted.get("id").asText();
+        var callback = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri(accepted.at("/links/webhook").asText()),
                 "msg-" + prediction, "{\"id\":\"" + prediction + "\",\"status\":\"processing\"}", SECRET, Instant.now()));
         assertThat(callback.statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).path("version").asInt() == 2);
+        // Running (version 2), then the request granted to the job (version 3).
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).at("/provider/requestId").asText()
+                .equals(prediction));
         return job;
     }
 

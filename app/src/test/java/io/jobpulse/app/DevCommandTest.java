@@ -60,7 +60,7 @@ class DevCommandTest {
                     .allMatch(address -> address.equals("0100007F") || address.equals("00000000000000000000000001000000")
                             || address.equals("0000000000000000FFFF00000100007F"));
 
-            for (String secret : new String[] {"jwt-secret", "postgres-password"}) {
+            for (String secret : new String[] {"jwt-secret", "postgres-password", "signing-key"}) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(secret)))).as(secret)
                         .isEqualTo("rw-------");
             }

@@ -27,6 +27,8 @@ final class JobpulseInstance implements AutoCloseable {
     /** The issuer and audience every test instance wants in a JWT. */
     static final String JWT_ISSUER = "jobpulse-test";
     static final String JWT_AUDIENCE = "jobpulse";
+    /** The server-side signing key of every test instance (webhook URL tokens, idempotent ids). */
+    static final String SIGNING_KEY = "the test instances' signing key, 32+ bytes";
     /** The user whose token requests carry by default. */
     static final String USER = "alice";
 
@@ -53,6 +55,7 @@ final class JobpulseInstance implements AutoCloseable {
         props.put("jobpulse.security.jwt-secret", JWT_SECRET);
         props.put("jobpulse.security.jwt-issuer", JWT_ISSUER);
         props.put("jobpulse.security.jwt-audience", JWT_AUDIENCE);
+        props.put("jobpulse.security.signing-key", SIGNING_KEY);
         // The tests share one address and user; the limits have tests of their own.
         props.put("jobpulse.limits.per-ip-per-second", "100000");
         props.put("jobpulse.limits.per-ip-burst", "100000");

@@ -49,7 +49,7 @@ class PretendProviderEndToEndTest {
     private static String submitAndPredict(JobpulseInstance jobpulse, PretendProvider provider, boolean fail, String poll) {
         JsonNode accepted = json(jobpulse.post("/v1/jobs", "{\"type\":\"pretend.image\",\"tags\":[\"pretend\"]}"));
         String job = accepted.get("id").asText();
-        URI webhook = jobpulse.uri(accepted.at("/links/webhook").asText().replace("{provider}", "pretend"));
+        URI webhook = jobpulse.uri(accepted.at("/webhooks/pretend").asText());
         JsonNode prediction = predict(provider, "{\"input\":{\"fail\":" + fail + "},\"webhook\":\"" + webhook + "\"}");
         assertThat(prediction.get("status").asText()).isEqualTo("starting");
         if (poll != null) {
@@ -154,7 +154,7 @@ class PretendProviderEndToEndTest {
             String batch = predict(provider, "{\"input\":{}}").get("id").asText();
             String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"pretend.batch\",\"provider\":{\"name\":\"openai\",\"requestId\":\""
                     + batch + "\"}}")).get("id").asText();
-            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).path("version").asInt() == 1);
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).path("version").asInt() >= 1);
             assertThat(provider.requests(batch)).as("nothing polls a job that asked for no polling").isZero();
 
             var thin = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/openai"), "evt_1",

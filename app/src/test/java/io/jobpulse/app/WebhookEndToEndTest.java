@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,7 +45,8 @@ class WebhookEndToEndTest {
         jobpulse = JobpulseInstance.start(Map.of(
                 "jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)),
                 "jobpulse.providers.fal.signature", "fal",
-                "jobpulse.providers.fal.public-keys", List.of(falKey)));
+                "jobpulse.providers.fal.public-keys", List.of(falKey),
+                "jobpulse.providers.fal.allowed-user-ids", List.of("user-1")));
     }
 
     @AfterAll
@@ -51,15 +54,25 @@ class WebhookEndToEndTest {
         jobpulse.close();
     }
 
+    /** Each submitted job's webhook URLs, by provider, as the submission answered them. */
+    private static final Map<String, JsonNode> WEBHOOKS = new ConcurrentHashMap<>();
+
     private static String submit() {
         JsonNode accepted = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.webhook\"}"));
-        assertThat(accepted.at("/links/webhook").asText()).endsWith("?job=" + accepted.get("id").asText());
-        return accepted.get("id").asText();
+        String job = accepted.get("id").asText();
+        assertThat(accepted.at("/webhooks/replicate").asText()).startsWith("/v1/webhooks/replicate?job=" + job + "&token=");
+        assertThat(accepted.at("/webhooks/fal").asText()).startsWith("/v1/webhooks/fal?job=" + job + "&token=");
+        WEBHOOKS.put(job, accepted.get("webhooks"));
+        return job;
     }
 
-    /** A Replicate-style callback signed the Standard Webhooks way with the given secret and time. */
+    private static URI webhook(String job, String provider) {
+        return jobpulse.uri(job.isEmpty() ? "/v1/webhooks/" + provider + "?job=" : WEBHOOKS.get(job).get(provider).asText());
+    }
+
+    /** A Replicate-style callback signed the Standard Webhooks way with the given secret and time, to the job's URL. */
     private static HttpResponse<String> replicate(String job, String deliveryId, String body, byte[] secret, Instant at) {
-        return jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/replicate?job=" + job), deliveryId, body, secret, at));
+        return jobpulse.send(StandardWebhooksSigner.signed(webhook(job, "replicate"), deliveryId, body, secret, at));
     }
 
     private static HttpResponse<String> replicate(String job, String deliveryId, String body) throws Exception {
@@ -78,7 +91,8 @@ class WebhookEndToEndTest {
         assertThat(replicate(job, "msg_2", "{\"id\":\"pred-7\",\"status\":\"succeeded\",\"output\":[\"https://replicate.delivery/out.png\"]}")
                 .statusCode()).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 3);
+        // Running, succeeded, and the request granted to the job.
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 4);
         JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
         assertThat(state.get("status").asText()).isEqualTo("succeeded");
         assertThat(state.at("/result/0").asText()).isEqualTo("https://replicate.delivery/out.png");
@@ -86,7 +100,7 @@ class WebhookEndToEndTest {
         assertThat(state.at("/provider/requestId").asText()).isEqualTo("pred-7");
         assertThat(state.at("/provider/rawStatus").asText()).isEqualTo("succeeded");
         await().atMost(Duration.ofSeconds(20)).until(() ->
-                json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 3);
+                json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 4);
         JsonNode callback = json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).at("/events/1/event");
         assertThat(callback.get("verification").asText()).isEqualTo("v1, secret 1 of 1");
         assertThat(callback.at("/raw/headers/webhook-id").asText()).isEqualTo("msg_1");
@@ -101,7 +115,8 @@ class WebhookEndToEndTest {
 
         HttpResponse<String> forged = replicate(job, "msg_f", body, "an attacker's guess at the secret".getBytes(StandardCharsets.UTF_8), Instant.now());
         HttpResponse<String> stale = replicate(job, "msg_s", body, SECRET, Instant.now().minus(Duration.ofMinutes(6)));
-        HttpResponse<String> unsigned = jobpulse.post("/v1/webhooks/replicate?job=" + job, body);
+        HttpResponse<String> unsigned = jobpulse.send(HttpRequest.newBuilder(webhook(job, "replicate"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
 
         for (HttpResponse<String> refused : List.of(forged, stale, unsigned)) {
             assertThat(refused.statusCode()).isEqualTo(401);
@@ -119,7 +134,8 @@ class WebhookEndToEndTest {
     void redeliveredAndOutOfOrderCallbacksChangeNothing() throws Exception {
         String job = submit();
         replicate(job, "msg_p", "{\"id\":\"pred-9\",\"status\":\"processing\"}");
-        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        // Running (2), then the request granted to the job (3).
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 3);
 
         HttpResponse<String> redelivered = replicate(job, "msg_p", "{\"id\":\"pred-9\",\"status\":\"processing\"}");
         replicate(job, "msg_q", "{\"id\":\"pred-9\",\"status\":\"starting\"}");
@@ -128,12 +144,12 @@ class WebhookEndToEndTest {
         jobpulse.post("/v1/jobs/" + job + "/retry", "{}");
 
         assertThat(redelivered.statusCode()).isEqualTo(200);
-        // The retry is the sentinel: it applies after everything before it, as version 4.
-        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 4);
+        // The retry is the sentinel: it applies after everything before it, as version 5.
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 5);
         JsonNode history = json(jobpulse.get("/v1/jobs/" + job + "/history"));
         assertThat(history.get("changes")).extracting(change -> change.get("status").asText())
-                .as("redelivery, a stale 'starting' and a late 'processing' changed nothing")
-                .containsExactly("queued", "running", "failed", "queued");
+                .as("redelivery, a stale 'starting' and a late 'processing' changed nothing (the second 'running' is the grant)")
+                .containsExactly("queued", "running", "running", "failed", "queued");
     }
 
     @Test
@@ -147,14 +163,15 @@ class WebhookEndToEndTest {
         ed25519.initSign(fal.getPrivate());
         ed25519.update(String.join("\n", "fal-req-1", "user-1", timestamp, hash).getBytes(StandardCharsets.UTF_8));
 
-        HttpResponse<String> answer = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/fal?job=" + job))
+        HttpResponse<String> answer = jobpulse.send(HttpRequest.newBuilder(webhook(job, "fal"))
                 .header("Content-Type", "application/json")
                 .header("X-Fal-Webhook-Request-Id", "fal-req-1").header("X-Fal-Webhook-User-Id", "user-1")
                 .header("X-Fal-Webhook-Timestamp", timestamp).header("X-Fal-Webhook-Signature", HexFormat.of().formatHex(ed25519.sign()))
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
 
         assertThat(answer.statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        // Succeeded (2), then the request granted to the job (3).
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 3);
         JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
         assertThat(state.get("status").asText()).isEqualTo("succeeded");
         assertThat(state.at("/result/images/0/url").asText()).endsWith("out.png");
@@ -172,7 +189,8 @@ class WebhookEndToEndTest {
 
         assertThat(routed.statusCode()).isEqualTo(200);
         assertThat(json(routed).get("requestId").asText()).isEqualTo("pred-route");
-        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        // The request granted to the job (2), then the callback routed to it (3).
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 3);
         JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
         assertThat(state.get("status").asText()).isEqualTo("running");
         assertThat(state.at("/provider/rawStatus").asText()).isEqualTo("processing");

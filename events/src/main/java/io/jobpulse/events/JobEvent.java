@@ -25,6 +25,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = JobEvent.DeadlinePassed.class, name = JobEvent.DeadlinePassed.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.PollRequested.class, name = JobEvent.PollRequested.WIRE_NAME),
         @JsonSubTypes.Type(value = JobEvent.ProviderCancelRecorded.class, name = JobEvent.ProviderCancelRecorded.WIRE_NAME),
+        @JsonSubTypes.Type(value = JobEvent.ProviderRequestClaimed.class, name = JobEvent.ProviderRequestClaimed.WIRE_NAME),
 })
 public sealed interface JobEvent {
 
@@ -242,6 +243,24 @@ public sealed interface JobEvent {
                                   String provider, String requestId, boolean succeeded, Integer httpStatus, String detail)
             implements JobEvent {
         public static final String WIRE_NAME = "job.provider-cancel-recorded";
+
+        @Override
+        public String wireName() {
+            return WIRE_NAME;
+        }
+    }
+
+    /**
+     * The job's claim of a provider request was granted: no other job had claimed
+     * {@code <provider>:<requestId>} before. Written by the topology's callback router, the only
+     * writer of claims, so a job's state carries a request id only once the request is its own.
+     *
+     * @param provider  the provider's configured name
+     * @param requestId the provider's id of the request, now the job's
+     */
+    record ProviderRequestClaimed(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
+                                  String provider, String requestId) implements JobEvent {
+        public static final String WIRE_NAME = "job.provider-request-claimed";
 
         @Override
         public String wireName() {

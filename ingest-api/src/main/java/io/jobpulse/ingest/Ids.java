@@ -1,10 +1,12 @@
 package io.jobpulse.ingest;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.UUID;
 
-/** Job and event ids: time-ordered UUIDs (version 7), or name-based ones for idempotent submissions. */
+/**
+ * Job and event ids: time-ordered UUIDs (version 7). Ids of idempotent submissions are keyed
+ * ({@link SigningKey#idempotentJobId}, version 8; before that, name-based version 3).
+ */
 final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -18,10 +20,5 @@ final class Ids {
         long msb = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);
         long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();
-    }
-
-    /** The same id for the same owner and idempotency key, so a repeated submission names the same job. */
-    static String forIdempotencyKey(String owner, String key) {
-        return UUID.nameUUIDFromBytes((owner + "\n" + key).getBytes(StandardCharsets.UTF_8)).toString();
     }
 }

@@ -33,6 +33,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -61,17 +63,28 @@ public class JobsController {
     private final JobStates states;
     private final OutboundRequests outbound;
     private final FieldLimits limits;
+    private final SigningKey signingKey;
     private final Clock clock;
 
     public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStates states,
-                          OutboundRequests outbound, JobLimits limits) {
+                          OutboundRequests outbound, JobLimits limits, SigningKey signingKey) {
         this.publisher = publisher;
         this.config = config;
         this.providers = providers;
         this.states = states;
         this.outbound = outbound;
         this.limits = new FieldLimits(limits);
+        this.signingKey = signingKey;
         this.clock = Clock.systemUTC();
+    }
+
+    /** The webhook URL of the job for every provider that takes callbacks, each with its token. */
+    private Map<String, String> webhooks(String jobId) {
+        Map<String, String> urls = new TreeMap<>();
+        for (String name : providers.takingCallbacks()) {
+            urls.put(name, "/v1/webhooks/" + name + "?job=" + jobId + "&token=" + signingKey.webhookToken(name, jobId));
+        }
+        return urls;
     }
 
     @Post
@@ -100,12 +113,13 @@ public class JobsController {
         if (!OWNER.matcher(owner).matches()) {
             throw invalid("owner", "'owner' is 1-200 characters without control characters.");
         }
-        String jobId = idempotencyKey == null ? Ids.next() : Ids.forIdempotencyKey(owner, idempotencyKey);
+        String jobId = idempotencyKey == null ? Ids.next() : signingKey.idempotentJobId(owner, idempotencyKey);
         Instant now = clock.instant();
         var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, caller.source(), owner,
                 request.type(), request.input(), request.metadata(), tags, timeout, poll, provider);
         publisher.publish(event);
-        return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now));
+        return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now,
+                webhooks(jobId), provider != null ? provider.name() : poll != null ? poll.provider() : null));
     }
 
     @Post("/{id}/reports")

@@ -33,6 +33,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -46,27 +47,43 @@ import java.util.UUID;
  * redelivered webhook is answered 200 again and changes nothing.
  *
  * <p>The job is named in the callback URL Jobpulse hands out at submission
- * ({@code links.webhook}: {@code /v1/webhooks/{provider}?job=<id>}); a callback without it (a
- * provider's one webhook URL for all requests) is routed by the provider's request id that its
- * adapter reads, through {@code jobpulse.provider-callbacks} and the topology's callback router.
+ * ({@code links.webhook}: {@code /v1/webhooks/{provider}?job=<id>&token=<token>}); the token is
+ * an HMAC of the provider and the job id under the server-side key ({@link SigningKey}), so a
+ * delivery signed for one job cannot be pointed at another job's URL: a {@code ?job=} without
+ * the token of that job and provider is 401 and nothing is written. A callback without
+ * {@code ?job=} (a provider's one webhook URL for all requests) is routed by the provider's
+ * request id that its adapter reads, through {@code jobpulse.provider-callbacks} and the
+ * topology's callback router. Either way the fold refuses a callback about another provider
+ * request than the one its job holds ({@code request-mismatch}).
+ *
+ * <p>The event keeps the headers that say what was delivered and when (content type, user agent,
+ * delivery id and timestamp), never a signature: the raw history is shown to the job's owner, and
+ * a signature there would let it replay the delivery.
  */
 @Controller("/v1/webhooks")
 @Requires(beans = JobEventPublisher.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class WebhookController {
 
+    /** The headers kept with a callback (lower case): what was delivered and when, no signature, no account. */
+    static final Set<String> KEPT_HEADERS = Set.of("content-type", "user-agent", "webhook-id", "webhook-timestamp",
+            "x-fal-webhook-request-id", "x-fal-webhook-timestamp");
+
     private final Providers providers;
     private final JobEventPublisher publisher;
+    private final SigningKey signingKey;
     private final Clock clock = Clock.systemUTC();
 
-    public WebhookController(Providers providers, JobEventPublisher publisher) {
+    public WebhookController(Providers providers, JobEventPublisher publisher, SigningKey signingKey) {
         this.providers = providers;
         this.publisher = publisher;
+        this.signingKey = signingKey;
     }
 
     @Post(value = "/{provider}", consumes = MediaType.ALL)
     public HttpResponse<Map<String, Object>> receive(@PathVariable String provider, @Nullable @QueryValue String job,
-                                                     HttpHeaders headers, @Nullable @Body byte[] body) {
+                                                     @Nullable @QueryValue String token, HttpHeaders headers,
+                                                     @Nullable @Body byte[] body) {
         Providers.Provider configured = providers.find(provider).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND,
                 "No provider '" + provider + "' is configured for callbacks (jobpulse.providers." + provider + ")."));
         byte[] raw = body == null ? new byte[0] : body;
@@ -77,14 +94,20 @@ public class WebhookController {
             throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED, "Provider '" + provider
                     + "' takes no callbacks: it has no secret or key configured to check them with.").with("provider", provider));
         }
+        if (job != null && !JobIds.isWellFormed(job)) {
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "'job' is not a job id.").with("field", "job"));
+        }
+        if (job != null && !signingKey.verifiesWebhookToken(provider, job, token)) {
+            throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED, "The callback URL names job " + job + " without"
+                    + " its token for provider '" + provider + "': use the job's webhook URL exactly as the submission"
+                    + " answered it (links.webhook, webhooks." + provider + "), or the provider's URL without ?job= to"
+                    + " route by request id.").with("provider", provider).with("field", "token"));
+        }
         WebhookSignature.Verified verified = switch (configured.signature().verify(lowerCase, raw, now)) {
             case WebhookSignature.Verified ok -> ok;
             case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
                     "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
         };
-        if (job != null && !JobIds.isWellFormed(job)) {
-            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "'job' is not a job id.").with("field", "job"));
-        }
         JsonNode payload = payload(raw);
         ProviderObservation observation = configured.adapter().observe(payload);
         if (observation.statusUrl() != null && !isStatusUrl(configured, observation.statusUrl())) {
@@ -128,12 +151,11 @@ public class WebhookController {
         }
     }
 
-    /** The headers worth keeping with the callback: the signature scheme's and the content type. */
+    /** The headers worth keeping with the callback: {@link #KEPT_HEADERS}. */
     private static Map<String, String> relevant(Map<String, String> headers) {
         Map<String, String> kept = new TreeMap<>();
         headers.forEach((name, value) -> {
-            if (name.startsWith("webhook-") || name.startsWith("x-fal-webhook-") || name.equals("content-type")
-                    || name.equals("user-agent")) {
+            if (KEPT_HEADERS.contains(name)) {
                 kept.put(name, value);
             }
         });

@@ -1,6 +1,7 @@
 package io.jobpulse.processors;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.RejectedEvent;
@@ -21,12 +22,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
- * Routes callbacks that name only their provider request to their job. Both of its inputs are
- * keyed by {@code <provider>:<requestId>} and co-partitioned: records of
- * {@code jobpulse.provider-requests} (value: the job id) fill the {@code provider-requests}
- * store; records of {@code jobpulse.provider-callbacks} (value: a {@code job.callback-received}
+ * Grants provider requests to jobs, and routes callbacks that name only their provider request to
+ * their job. Both of its inputs are keyed by {@code <provider>:<requestId>} and co-partitioned.
+ *
+ * <p>Records of {@code jobpulse.provider-requests} are claims (value: the claiming job's id). The
+ * first claim of a request wins and is kept in the {@code provider-requests} store; the job is
+ * told with a {@code job.provider-request-claimed} event, the only way a job comes to hold a
+ * request id. A later claim by another job is refused as {@code request-claimed} to
+ * {@code jobpulse.job-events-rejected} (keyed by the refused job, not naming the owner), and the
+ * owner's claim is written back to the topic, so that compaction keeps the owner and not the last
+ * claimant. A repeated claim by the owner changes nothing.
+ *
+ * <p>Records of {@code jobpulse.provider-callbacks} (value: a {@code job.callback-received}
  * without a job, as bytes, so that a record that is not one is refused as {@code malformed} instead
  * of stopping the stream) are looked up there and written to {@code jobpulse.job-events} for their job.
  * A callback that arrives before its request is known (a provider can be faster than the
@@ -45,16 +55,25 @@ public final class CallbackRouter implements Processor<String, Object, String, O
     private static final TypeReference<List<JobEvent>> EVENTS = new TypeReference<>() {
     };
 
+    private static final EventSource ROUTER = EventSource.system("callback-router");
+
     private final String eventsSink;
     private final String rejectedSink;
+    private final String claimsSink;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, String> requests;
     private KeyValueStore<String, String> pending;
 
-    /** @param eventsSink and {@code rejectedSink}: where routed and refused callbacks go, or both null (a rebuild) */
-    public CallbackRouter(String eventsSink, String rejectedSink) {
+    /**
+     * @param eventsSink   where granted claims and routed callbacks go ({@code jobpulse.job-events}),
+     * @param rejectedSink where refused claims and callbacks go, and
+     * @param claimsSink   where an owner's claim is written back ({@code jobpulse.provider-requests});
+     *                     all three null for a rebuild, which only keeps the claims
+     */
+    public CallbackRouter(String eventsSink, String rejectedSink, String claimsSink) {
         this.eventsSink = eventsSink;
         this.rejectedSink = rejectedSink;
+        this.claimsSink = claimsSink;
     }
 
     @Override
@@ -73,13 +92,7 @@ public final class CallbackRouter implements Processor<String, Object, String, O
             return;
         }
         if (record.value() instanceof String jobId) {
-            requests.put(record.key(), jobId);
-            if (eventsSink != null) {
-                for (JobEvent held : held(record.key())) {
-                    route(held, jobId, record.timestamp());
-                }
-                pending.delete(record.key());
-            }
+            claim(record.key(), jobId, record.timestamp());
             return;
         }
         if (eventsSink == null || !(record.value() instanceof byte[] bytes)) {
@@ -106,6 +119,38 @@ public final class CallbackRouter implements Processor<String, Object, String, O
         }
         waiting.add(callback);
         pending.put(record.key(), write(waiting));
+    }
+
+    /** The first claim of a request wins; see the class comment. */
+    private void claim(String request, String jobId, long timestamp) {
+        String owner = requests.get(request);
+        if (jobId.equals(owner)) {
+            return;
+        }
+        if (owner != null) {
+            if (eventsSink != null) {
+                context.forward(new Record<>(jobId, (Object) new RejectedEvent(jobId, RejectionReason.REQUEST_CLAIMED.code(),
+                        "provider request " + request + " is already claimed by another job; job " + jobId + " does not get it",
+                        null, null, Instant.ofEpochMilli(timestamp)), timestamp, new RecordHeaders()), rejectedSink);
+                context.forward(new Record<>(request, (Object) owner, timestamp), claimsSink);
+            }
+            return;
+        }
+        requests.put(request, jobId);
+        if (eventsSink == null) {
+            return;
+        }
+        int colon = request.indexOf(':');
+        String eventId = UUID.nameUUIDFromBytes((JobEvent.ProviderRequestClaimed.WIRE_NAME + "/" + jobId + "/" + request)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+        Instant at = Instant.ofEpochMilli(timestamp);
+        // The grant goes before the held callbacks, so that they find the request already the job's.
+        context.forward(new Record<>(jobId, (Object) new JobEvent.ProviderRequestClaimed(eventId, jobId, at, at, ROUTER,
+                request.substring(0, colon), request.substring(colon + 1)), timestamp), eventsSink);
+        for (JobEvent held : held(request)) {
+            route(held, jobId, timestamp);
+        }
+        pending.delete(request);
     }
 
     private void route(JobEvent event, String jobId, long timestamp) {

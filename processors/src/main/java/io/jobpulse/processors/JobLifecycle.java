@@ -31,11 +31,18 @@ import java.util.function.Function;
  *   <li>only a submission creates a job; anything else for an unknown job is rejected;</li>
  *   <li>an event id, or a provider delivery id, already applied is a duplicate and changes nothing;</li>
  *   <li>terminal statuses absorb: every later event is rejected with {@code job-terminal},
- *       except a retry of a failed, expired or canceled job, which starts a new attempt;</li>
+ *       except a retry of a failed, expired or canceled job, which starts a new attempt, and the
+ *       grant of a request the job claimed (recorded; the status does not change);</li>
  *   <li>a provider observation that reports an earlier stage than the job has reached (a
  *       {@code queued} after {@code running}: webhooks arrive out of order) is {@code stale};</li>
  *   <li>a passed deadline expires the job only if it is the deadline of the current attempt;</li>
  *   <li>a request to poll a status URL the job is already polled at is {@code already-polling};</li>
+ *   <li>a job's provider request id is set only by {@code job.provider-request-claimed}, which the
+ *       callback router writes for the first job to claim a request; a submission, callback or poll
+ *       only proposes one (the processor forwards the claim), so a job never carries a request
+ *       another job claimed first;</li>
+ *   <li>a callback about another provider request than the one the job holds is
+ *       {@code request-mismatch};</li>
  *   <li>progress is clamped to [0, 1] and never moves backwards within an attempt;</li>
  *   <li>an event that changes nothing is rejected with {@code no-change};</li>
  *   <li>an event that would grow the state (as JSON) past the maximum state size is rejected with
@@ -95,7 +102,9 @@ public final class JobLifecycle {
         if (event.deliveryKey() != null && state.recentEventIds().contains(event.deliveryKey())) {
             return rejected(RejectionReason.DUPLICATE, "delivery " + event.deliveryKey() + " was already applied");
         }
-        if (state.isTerminal() && !(event instanceof JobEvent.RetryRequested) && !(event instanceof JobEvent.Submitted)) {
+        // A grant may come back after the event that proposed the request ended the job: the job still records its request.
+        if (state.isTerminal() && !(event instanceof JobEvent.RetryRequested) && !(event instanceof JobEvent.Submitted)
+                && !(event instanceof JobEvent.ProviderRequestClaimed)) {
             return rejected(RejectionReason.JOB_TERMINAL, "job " + state.id() + " is already " + state.status());
         }
         return switch (event) {
@@ -110,6 +119,7 @@ public final class JobLifecycle {
             // The provider's answer to a cancel of an open job cannot occur (cancels end jobs); it is kept, never applied.
             case JobEvent.ProviderCancelRecorded answer -> rejected(RejectionReason.NO_CHANGE,
                     "the provider's answer to a cancel is kept for the record and changes nothing");
+            case JobEvent.ProviderRequestClaimed claimed -> claim(state, claimed);
         };
     }
 
@@ -131,16 +141,23 @@ public final class JobLifecycle {
         if (seen == null) {
             return rejected(RejectionReason.NO_CHANGE, event.wireName() + " carries no observation");
         }
+        JobProvider known = state.provider();
+        if (event instanceof JobEvent.CallbackReceived && seen.requestId() != null && holdsRequest(known)
+                && !(known.name().equals(providerName) && known.requestId().equals(seen.requestId()))) {
+            return rejected(RejectionReason.REQUEST_MISMATCH, "the callback is about " + providerName + " request "
+                    + seen.requestId() + " but job " + state.id() + " holds " + known.name() + " request " + known.requestId());
+        }
         if (seen.status() != null && stage(seen.status()) < stage(state.status())) {
             return rejected(RejectionReason.STALE, "the provider reports " + seen.status() + " (" + seen.rawStatus()
                     + ") but job " + state.id() + " is already " + state.status());
         }
         Draft next = new Draft(state);
-        JobProvider known = state.provider();
+        boolean sameProvider = known != null && providerName.equals(known.name());
+        // The request id is the claimed one, never the observation's: that is only proposed (see claim).
         next.provider = new JobProvider(providerName,
-                seen.requestId() != null ? seen.requestId() : known == null ? null : known.requestId(),
-                seen.rawStatus() != null ? seen.rawStatus() : known == null ? null : known.rawStatus(),
-                seen.metrics() != null ? seen.metrics() : known == null ? null : known.metrics());
+                sameProvider ? known.requestId() : null,
+                seen.rawStatus() != null ? seen.rawStatus() : sameProvider ? known.rawStatus() : null,
+                seen.metrics() != null ? seen.metrics() : sameProvider ? known.metrics() : null);
         if (event instanceof JobEvent.CallbackReceived && seen.status() == null && seen.statusUrl() != null && state.poll() == null) {
             // A thin callback says only that something happened; the status is read where the provider serves it.
             next.poll = new JobPoll(providerName, seen.statusUrl(), null, JobPoll.DEFAULT_INTERVAL, null);
@@ -148,6 +165,27 @@ public final class JobLifecycle {
         advance(next, state, seen.status(), seen.progress(), seen.message(), seen.result(), seen.error(),
                 event.receivedAt(), "the provider reported failure");
         return applied(state, next, event);
+    }
+
+    /** The router granted the job a provider request: the first claim of it, by this job. */
+    private static Outcome claim(JobState state, JobEvent.ProviderRequestClaimed claimed) {
+        JobProvider known = state.provider();
+        if (holdsRequest(known)) {
+            return known.name().equals(claimed.provider()) && known.requestId().equals(claimed.requestId())
+                    ? rejected(RejectionReason.NO_CHANGE, "job " + state.id() + " already holds " + claimed.provider()
+                            + " request " + claimed.requestId())
+                    : rejected(RejectionReason.REQUEST_MISMATCH, "job " + state.id() + " already holds " + known.name()
+                            + " request " + known.requestId() + ", not " + claimed.provider() + " request " + claimed.requestId());
+        }
+        boolean sameProvider = known != null && claimed.provider().equals(known.name());
+        Draft next = new Draft(state);
+        next.provider = new JobProvider(claimed.provider(), claimed.requestId(), sameProvider ? known.rawStatus() : null,
+                sameProvider ? known.metrics() : null);
+        return applied(state, next, claimed);
+    }
+
+    private static boolean holdsRequest(JobProvider provider) {
+        return provider != null && provider.requestId() != null;
     }
 
     /**
@@ -395,7 +433,9 @@ public final class JobLifecycle {
             draft.attempt = 1;
             draft.deadline = e.timeout() == null ? null : e.receivedAt().plus(e.timeout());
             draft.poll = e.poll();
-            draft.provider = e.provider();
+            // The submitter's request id is a proposal: the job holds it once its claim is granted.
+            draft.provider = e.provider() == null ? null
+                    : new JobProvider(e.provider().name(), null, e.provider().rawStatus(), e.provider().metrics());
             return draft;
         }
 

@@ -76,7 +76,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
      * @param rejected refused events
      * @param events   events written back into the log (passed deadlines)
      * @param polls    which jobs are polled (a job's poll, or a tombstone)
-     * @param requests which job a provider request belongs to
+     * @param requests claims of provider requests (key {@code <provider>:<requestId>}, value the claiming job)
      */
     public record Sinks(String status, String rejected, String events, String polls, String requests) {
     }
@@ -128,7 +128,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                 if (sinks != null) {
                     context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), sinks.status());
                     forwardPollChange(record, before, applied.state());
-                    forwardRequest(record, before, applied.state());
+                    forwardClaim(record, event, applied.state());
                     nudgePoller(record, applied.state(), event);
                 }
             }
@@ -194,12 +194,35 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         }
     }
 
-    /** Tells the callback router which job a provider request belongs to, when a job learns it. */
-    private void forwardRequest(Record<String, byte[]> record, JobState before, JobState after) {
-        String key = requestKey(after);
-        if (key != null && !key.equals(requestKey(before))) {
-            context.forward(new Record<>(key, (Object) after.id(), record.timestamp()), sinks.requests());
+    /**
+     * Claims, for the job, a provider request that an applied event names and the job does not hold:
+     * the callback router grants it ({@code job.provider-request-claimed}) if no other job claimed
+     * it first, and refuses it ({@code request-claimed}) otherwise.
+     */
+    private void forwardClaim(Record<String, byte[]> record, JobEvent event, JobState after) {
+        String proposed = proposedRequestKey(event);
+        if (proposed != null && !proposed.equals(requestKey(after))) {
+            context.forward(new Record<>(proposed, (Object) after.id(), record.timestamp()), sinks.requests());
         }
+    }
+
+    /** {@code <provider>:<requestId>} of the provider request an event names for its job, or null. */
+    static String proposedRequestKey(JobEvent event) {
+        return switch (event) {
+            case JobEvent.Submitted submitted -> submitted.provider() == null || submitted.provider().requestId() == null ? null
+                    : submitted.provider().name() + ":" + submitted.provider().requestId();
+            case JobEvent.CallbackReceived callback -> callback.observation() == null || callback.observation().requestId() == null
+                    ? null : callback.provider() + ":" + callback.observation().requestId();
+            case JobEvent.PollObserved poll -> poll.observation() == null || poll.observation().requestId() == null
+                    ? null : poll.provider() + ":" + poll.observation().requestId();
+            case JobEvent.ReportReceived ignored -> null;
+            case JobEvent.CancelRequested ignored -> null;
+            case JobEvent.RetryRequested ignored -> null;
+            case JobEvent.DeadlinePassed ignored -> null;
+            case JobEvent.PollRequested ignored -> null;
+            case JobEvent.ProviderCancelRecorded ignored -> null;
+            case JobEvent.ProviderRequestClaimed ignored -> null;
+        };
     }
 
     /** {@code <provider>:<requestId>} of the job's provider request, or null while it has none. */

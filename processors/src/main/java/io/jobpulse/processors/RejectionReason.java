@@ -23,6 +23,10 @@ public enum RejectionReason {
     NO_CHANGE("no-change"),
     /** A callback named a provider request that no job claimed within the routing wait. */
     UNKNOWN_REQUEST("unknown-request"),
+    /** A job claimed a provider request that another job had claimed first; the claim is refused. */
+    REQUEST_CLAIMED("request-claimed"),
+    /** A callback is about another provider request than the one the job holds. */
+    REQUEST_MISMATCH("request-mismatch"),
     /** The record could not be decoded as an event. */
     MALFORMED("malformed"),
     /** The event would grow the job's state past the maximum state size; the job keeps its previous state. */

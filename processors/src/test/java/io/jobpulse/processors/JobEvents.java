@@ -106,6 +106,13 @@ public final class JobEvents {
                 "replicate", deliveryId, "v1", observation, raw);
     }
 
+    /** The callback router's grant of request {@code requestId} of provider "replicate" to this job. */
+    public JobEvent.ProviderRequestClaimed claimed(String requestId) {
+        String id = nextId();
+        return new JobEvent.ProviderRequestClaimed(id, jobId, at(seq), at(seq), EventSource.system("callback-router"),
+                "replicate", requestId);
+    }
+
     /** A poll of provider "bria" that saw this status. */
     public JobEvent.PollObserved poll(JobStatus status, String rawStatus) {
         String id = nextId();

@@ -287,8 +287,37 @@ class JobLifecycleTest {
         JobState state = given(submitted(), events.callback("d-1", JobStatus.RUNNING, "processing"));
 
         assertThat(state.status()).isEqualTo(JobStatus.RUNNING);
-        assertThat(state.provider()).isEqualTo(new JobProvider("replicate", "pred-1", "processing"));
+        assertThat(state.provider()).as("the request is only proposed").isEqualTo(new JobProvider("replicate", null, "processing"));
         assertThat(state.startedAt()).isEqualTo(JobEvents.at(1));
+        assertThat(applied(JobLifecycle.evolve(state, events.claimed("pred-1"))).provider()).isEqualTo(new JobProvider("replicate", "pred-1", "processing"));
+    }
+
+    @Test
+    void aSubmissionOnlyProposesItsRequestUntilTheClaimIsGranted() {
+        JobState submitted = given(events.submittedWithRequest("pred-1"));
+
+        assertThat(submitted.provider()).isEqualTo(new JobProvider("replicate", null, null));
+        Outcome granted = JobLifecycle.evolve(submitted, events.claimed("pred-1"));
+        assertThat(((Outcome.Applied) granted).state().provider().requestId()).isEqualTo("pred-1");
+        assertThat(((Outcome.Applied) granted).change().changed()).containsExactly("provider");
+    }
+
+    @Test
+    void aJobKeepsTheRequestItWasGrantedFirst() {
+        JobState holding = given(events.submittedWithRequest("pred-1"), events.claimed("pred-1"));
+
+        assertThat(rejected(JobLifecycle.evolve(holding, events.claimed("pred-1")))).isEqualTo(RejectionReason.NO_CHANGE);
+        assertThat(rejected(JobLifecycle.evolve(holding, events.claimed("pred-2")))).isEqualTo(RejectionReason.REQUEST_MISMATCH);
+    }
+
+    @Test
+    void aCallbackAboutAnotherRequestThanTheJobHoldsIsRequestMismatch() {
+        JobState holding = given(events.submittedWithRequest("pred-2"), events.claimed("pred-2"));
+
+        Outcome outcome = JobLifecycle.evolve(holding, events.callback("d-1", JobStatus.SUCCEEDED, "succeeded"));
+
+        assertThat(rejected(outcome)).isEqualTo(RejectionReason.REQUEST_MISMATCH);
+        assertThat(((Outcome.Rejected) outcome).detail()).contains("pred-1").contains("pred-2");
     }
 
     @Test

@@ -36,6 +36,7 @@ public final class JobTopology {
     public static final String CALLBACK_ROUTER = "callback-router";
     public static final String ROUTED_SINK = "routed-callbacks-sink";
     public static final String UNROUTED_SINK = "unrouted-callbacks-sink";
+    public static final String CLAIMS_SINK = "provider-request-owners-sink";
 
     private JobTopology() {
     }
@@ -91,7 +92,7 @@ public final class JobTopology {
         // A passed deadline is written to the log like any other event; the source reads it back and folds it.
         topology.addSink(EVENTS_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
                 (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), LIFECYCLE);
-        // Which job a provider request belongs to, for the callback router (compacted; keyed by the request).
+        // Claims of provider requests, for the callback router to grant or refuse (compacted; keyed by the request).
         topology.addSink(REQUESTS_SINK, Topics.PROVIDER_REQUESTS.name(), Serdes.String().serializer(), Serdes.String().serializer(),
                 LIFECYCLE);
         return topology;
@@ -107,7 +108,8 @@ public final class JobTopology {
                 Topics.PROVIDER_REQUESTS.name());
         topology.addSource(CALLBACKS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.PROVIDER_CALLBACKS.name());
-        topology.addProcessor(CALLBACK_ROUTER, () -> live ? new CallbackRouter(ROUTED_SINK, UNROUTED_SINK) : new CallbackRouter(null, null),
+        topology.addProcessor(CALLBACK_ROUTER, () -> live ? new CallbackRouter(ROUTED_SINK, UNROUTED_SINK, CLAIMS_SINK)
+                        : new CallbackRouter(null, null, null),
                 REQUESTS_SOURCE, CALLBACKS_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStores.PROVIDER_REQUESTS),
                 Serdes.String(), Serdes.String()), CALLBACK_ROUTER);
@@ -118,6 +120,9 @@ public final class JobTopology {
                     (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), CALLBACK_ROUTER);
             topology.addSink(UNROUTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
                     (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), CALLBACK_ROUTER);
+            // A refused claim overwrote the owner's in the compacted topic; the owner's is written back after it.
+            topology.addSink(CLAIMS_SINK, Topics.PROVIDER_REQUESTS.name(), Serdes.String().serializer(),
+                    Serdes.String().serializer(), CALLBACK_ROUTER);
         }
     }
 }

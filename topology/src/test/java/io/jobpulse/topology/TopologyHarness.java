@@ -42,6 +42,8 @@ final class TopologyHarness implements AutoCloseable {
     final TestOutputTopic<String, RejectedEvent> rejected;
     /** Everything written to the log: what the tests sent, and what the topology wrote back. */
     final TestOutputTopic<String, JobEvent> log;
+    /** Claims of provider requests, keyed {@code <provider>:<requestId>}, valued by the job. */
+    final TestOutputTopic<String, String> requests;
 
     TopologyHarness(Instant wallClock) {
         this(wallClock, JobLimits.DEFAULTS);
@@ -66,6 +68,8 @@ final class TopologyHarness implements AutoCloseable {
                 Topics.JOB_EVENTS_REJECTED.valueSerde().deserializer());
         log = driver.createOutputTopic(Topics.JOB_EVENTS.name(), Serdes.String().deserializer(),
                 Topics.JOB_EVENTS.valueSerde().deserializer());
+        requests = driver.createOutputTopic(Topics.PROVIDER_REQUESTS.name(), Serdes.String().deserializer(),
+                Serdes.String().deserializer());
     }
 
     void send(JobEvent event) {
@@ -98,6 +102,7 @@ final class TopologyHarness implements AutoCloseable {
         status.readValuesToList();
         rejected.readValuesToList();
         log.readValuesToList();
+        requests.readValuesToList();
     }
 
     @Override

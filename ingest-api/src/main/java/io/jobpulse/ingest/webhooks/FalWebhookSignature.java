@@ -10,6 +10,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * fal's webhooks: Ed25519 over its own header set. The signed message is the lines
@@ -18,17 +20,29 @@ import java.util.Map;
  * is the hex signature. The public keys are those of fal's JWKS ({@code x} of each OKP key:
  * base64url of the 32 raw bytes), configured here; any one accepts. The request id is the
  * delivery id: fal sends one result webhook per request, and a retry repeats its id.
+ *
+ * <p>fal signs the webhooks of all its customers with the same keys, so a valid signature says
+ * only that fal sent it, not for whom: a callback is accepted only when its
+ * {@code X-Fal-Webhook-User-Id} (inside the signature) is one of the configured accounts. Without
+ * configured accounts the check cannot be built.
  */
 public final class FalWebhookSignature implements WebhookSignature {
 
     private final List<PublicKey> publicKeys;
+    private final Set<String> allowedUserIds;
     private final Duration tolerance;
 
-    public FalWebhookSignature(List<String> publicKeys, Duration tolerance) {
+    /** @param allowedUserIds the fal account ids whose callbacks are accepted; at least one */
+    public FalWebhookSignature(List<String> publicKeys, List<String> allowedUserIds, Duration tolerance) {
         this.publicKeys = publicKeys.stream().map(key -> Ed25519Keys.publicKey(Base64.getUrlDecoder().decode(key.trim()))).toList();
+        this.allowedUserIds = allowedUserIds.stream().map(String::trim).filter(id -> !id.isEmpty()).collect(Collectors.toSet());
         this.tolerance = tolerance;
         if (this.publicKeys.isEmpty()) {
             throw new IllegalArgumentException("fal webhooks need at least one public key (from fal's JWKS)");
+        }
+        if (this.allowedUserIds.isEmpty()) {
+            throw new IllegalArgumentException("fal webhooks need allowed-user-ids: the fal account ids whose callbacks are"
+                    + " accepted, since fal signs every account's webhooks with the same keys");
         }
     }
 
@@ -55,6 +69,10 @@ public final class FalWebhookSignature implements WebhookSignature {
         byte[] message = signedContent(requestId, userId, timestamp.trim(), body);
         for (int i = 0; i < publicKeys.size(); i++) {
             if (Ed25519Keys.verifies(publicKeys.get(i), message, signatureBytes)) {
+                if (!allowedUserIds.contains(userId.trim())) {
+                    return new Rejected("X-Fal-Webhook-User-Id is not a fal account this provider accepts callbacks from"
+                            + " (allowed-user-ids)");
+                }
                 return new Verified(requestId, sentAt, "fal ed25519, key " + (i + 1) + " of " + publicKeys.size());
             }
         }

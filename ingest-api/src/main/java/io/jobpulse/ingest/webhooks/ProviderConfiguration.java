@@ -17,6 +17,9 @@ import java.util.Map;
  * @param signature  how it signs: {@code standard-webhooks} (Replicate and most others) or {@code fal}
  * @param secrets    Standard Webhooks HMAC secrets ({@code whsec_...}); several while rotating
  * @param publicKeys Standard Webhooks Ed25519 keys ({@code whpk_...}), or fal's JWKS keys ({@code x}, base64url)
+ * @param allowedUserIds for {@code fal}: the fal account (user) ids whose callbacks are accepted
+ *                   ({@code X-Fal-Webhook-User-Id}); fal signs every customer's webhooks with the same keys,
+ *                   so a fal provider without them refuses to start
  * @param tolerance  how far a delivery's timestamp may be from now
  * @param adapter    how its payloads read: {@code replicate}, {@code fal}, {@code bria}, {@code openai} or
  *                   {@code mapped}; by default the provider's name
@@ -44,6 +47,7 @@ public record ProviderConfiguration(@Parameter String name,
                                     @Bindable(defaultValue = "standard-webhooks") String signature,
                                     @Nullable List<String> secrets,
                                     @Nullable List<String> publicKeys,
+                                    @Nullable List<String> allowedUserIds,
                                     @Bindable(defaultValue = "5m") Duration tolerance,
                                     @Nullable String adapter,
                                     @Nullable Map<String, String> mapping,
@@ -62,6 +66,7 @@ public record ProviderConfiguration(@Parameter String name,
     public ProviderConfiguration {
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         publicKeys = publicKeys == null ? List.of() : List.copyOf(publicKeys);
+        allowedUserIds = allowedUserIds == null ? List.of() : List.copyOf(allowedUserIds);
         mapping = mapping == null ? Map.of() : Map.copyOf(mapping);
         credentials = credentials == null ? Map.of() : Map.copyOf(credentials);
         statusUrls = statusUrls == null ? Map.of() : Map.copyOf(statusUrls);

@@ -99,6 +99,11 @@ public class Providers {
         return Optional.ofNullable(byName.get(name));
     }
 
+    /** The names of the providers that take callbacks (those with a secret or key to check them with), sorted. */
+    public List<String> takingCallbacks() {
+        return byName.values().stream().filter(provider -> provider.signature() != null).map(Provider::name).sorted().toList();
+    }
+
     private static Cancel cancel(ProviderConfiguration config) {
         if (config.cancelUrl() == null) {
             return null;
@@ -163,7 +168,14 @@ public class Providers {
         return switch (config.signature()) {
             case "standard-webhooks" -> config.secrets().isEmpty() && config.publicKeys().isEmpty() ? null
                     : new StandardWebhookSignature(config.secrets(), config.publicKeys(), config.tolerance());
-            case "fal" -> new FalWebhookSignature(config.publicKeys(), config.tolerance());
+            case "fal" -> {
+                if (config.allowedUserIds().isEmpty()) {
+                    // fal signs every account's webhooks with the same keys: without accounts, anyone's would pass.
+                    throw new IllegalArgumentException("jobpulse.providers." + config.name() + ".allowed-user-ids is not set:"
+                            + " name the fal account (user) ids whose callbacks are accepted (X-Fal-Webhook-User-Id)");
+                }
+                yield new FalWebhookSignature(config.publicKeys(), config.allowedUserIds(), config.tolerance());
+            }
             default -> throw new IllegalArgumentException("signature is standard-webhooks or fal, not '" + config.signature() + "'");
         };
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class WebhookSignaturesTest {
 
@@ -104,7 +105,8 @@ class WebhookSignaturesTest {
     void verifiesFalsSignatureOverItsOwnHeaders() throws Exception {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         KeyPair stranger = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        var fal = new FalWebhookSignature(List.of(Base64.getUrlEncoder().withoutPadding().encodeToString(raw(pair))), TOLERANCE);
+        var fal = new FalWebhookSignature(List.of(Base64.getUrlEncoder().withoutPadding().encodeToString(raw(pair))),
+                List.of("user-7"), TOLERANCE);
         String timestamp = Long.toString(NOW.getEpochSecond());
         byte[] message = FalWebhookSignature.signedContent("req-1", "user-7", timestamp, BODY);
         Map<String, String> headers = Map.of("x-fal-webhook-request-id", "req-1", "x-fal-webhook-user-id", "user-7",
@@ -116,6 +118,26 @@ class WebhookSignaturesTest {
         assertThat(fal.verify(strangers, BODY, NOW)).isInstanceOf(WebhookSignature.Rejected.class);
         assertThat(fal.verify(headers, "{}".getBytes(StandardCharsets.UTF_8), NOW)).isInstanceOf(WebhookSignature.Rejected.class);
         assertThat(fal.verify(headers, BODY, NOW.plus(Duration.ofMinutes(10)))).isInstanceOf(WebhookSignature.Rejected.class);
+    }
+
+    @Test
+    void acceptsFalCallbacksOnlyFromTheConfiguredAccounts() throws Exception {
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String key = Base64.getUrlEncoder().withoutPadding().encodeToString(raw(pair));
+        var fal = new FalWebhookSignature(List.of(key), List.of("user-7", "user-8"), TOLERANCE);
+        String timestamp = Long.toString(NOW.getEpochSecond());
+        Map<String, String> anotherCustomer = Map.of("x-fal-webhook-request-id", "req-2", "x-fal-webhook-user-id", "user-9",
+                "x-fal-webhook-timestamp", timestamp, "x-fal-webhook-signature",
+                HexFormat.of().formatHex(sign(pair, FalWebhookSignature.signedContent("req-2", "user-9", timestamp, BODY))));
+        Map<String, String> secondAccount = Map.of("x-fal-webhook-request-id", "req-3", "x-fal-webhook-user-id", "user-8",
+                "x-fal-webhook-timestamp", timestamp, "x-fal-webhook-signature",
+                HexFormat.of().formatHex(sign(pair, FalWebhookSignature.signedContent("req-3", "user-8", timestamp, BODY))));
+
+        assertThat(fal.verify(anotherCustomer, BODY, NOW)).isInstanceOfSatisfying(WebhookSignature.Rejected.class,
+                rejected -> assertThat(rejected.reason()).contains("X-Fal-Webhook-User-Id"));
+        assertThat(fal.verify(secondAccount, BODY, NOW)).isInstanceOf(WebhookSignature.Verified.class);
+        assertThatThrownBy(() -> new FalWebhookSignature(List.of(key), List.of(" "), TOLERANCE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("allowed-user-ids");
     }
 
     /** The 32 raw bytes of an Ed25519 public key: the end of its X.509 encoding. */
