@@ -82,6 +82,35 @@ class LimitsTest {
     }
 
     @Test
+    void fieldsThatWouldGrowAJobPastTheirBoundsAreRefusedNamingFieldAndLimitAndNothingIsWritten() {
+        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
+            String bigMetadata = "{\"type\":\"x.fields\",\"metadata\":{\"blob\":\"" + "m".repeat(70 * 1024) + "\"}}";
+            HttpResponse<String> submit = jobpulse.post("/v1/jobs", bigMetadata);
+            assertProblem(submit, 413);
+            assertThat(json(submit).get("field").asText()).isEqualTo("metadata");
+            assertThat(json(submit).get("limit").asInt()).isEqualTo(64 * 1024);
+
+            String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.fields\"}")).get("id").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + job).statusCode() == 200);
+            StringBuilder keys = new StringBuilder("{\"metadata\":{");
+            for (int i = 0; i < 101; i++) {
+                keys.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":1");
+            }
+            HttpResponse<String> manyKeys = jobpulse.post("/v1/jobs/" + job + "/reports", keys.append("}}").toString());
+            assertProblem(manyKeys, 400);
+            assertThat(json(manyKeys).get("field").asText()).isEqualTo("metadata");
+            assertThat(json(manyKeys).get("limit").asInt()).isEqualTo(100);
+            HttpResponse<String> bigResult = jobpulse.post("/v1/jobs/" + job + "/reports",
+                    "{\"status\":\"succeeded\",\"result\":\"" + "r".repeat(130 * 1024) + "\"}");
+            assertProblem(bigResult, 413);
+            assertThat(json(bigResult).get("field").asText()).isEqualTo("result");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs?type=x.fields&count=true")).get("total").asInt() == 1);
+            assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("version").asInt()).as("the refused reports wrote nothing").isEqualTo(1);
+        }
+    }
+
+    @Test
     void aCredentialHoldsAtMostItsStreamsAndASocketItsSubscriptions() throws Exception {
         try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.push.max-connections-per-caller", "2",
                 "jobpulse.push.max-subscriptions-per-socket", "2"))) {

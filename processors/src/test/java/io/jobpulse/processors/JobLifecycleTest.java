@@ -544,7 +544,7 @@ class JobLifecycleTest {
 
         var cancel = new JobEvent.CancelRequested("e-3", JOB, T0.plusSeconds(7), T0.plusSeconds(7), EventSource.user("alice"),
                 "r".repeat(500));
-        assertThat(applied(JobLifecycle.evolve(full, cancel, 0 + io.jobpulse.events.JobJson.write(full).length)).status())
+        assertThat(applied(JobLifecycle.evolve(full, cancel, io.jobpulse.events.JobJson.write(full).length)).status())
                 .as("a cancel ends a job even past its maximum").isEqualTo(JobStatus.CANCELED);
     }
 
