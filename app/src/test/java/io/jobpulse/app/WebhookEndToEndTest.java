@@ -197,6 +197,18 @@ class WebhookEndToEndTest {
     }
 
     @Test
+    void providerRequestIdsWithControlCharactersAreRefusedBeforeTheyReachALog() {
+        var submitted = jobpulse.post("/v1/jobs", "{\"type\":\"x.webhook\",\"provider\":{\"name\":\"replicate\","
+                + "\"requestId\":\"r1\\n2026-11-30 12:00:00 INFO forged line\"}}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(400);
+        assertThat(json(submitted).get("field").asText()).isEqualTo("provider.requestId");
+
+        var called = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/replicate"), "msg_ctl",
+                "{\"id\":\"pred\\u001b[2J\",\"status\":\"processing\"}", SECRET, Instant.now()));
+        assertThat(called.statusCode()).as(called.body()).isEqualTo(400);
+    }
+
+    @Test
     void aSubmissionNamingAnUnconfiguredProviderIsAProblem() {
         var answer = jobpulse.post("/v1/jobs", "{\"type\":\"x.webhook\",\"provider\":{\"name\":\"nobody\",\"requestId\":\"r\"}}");
 

@@ -234,8 +234,10 @@ public class JobsController {
         if (request.name() == null || providers.find(request.name()).isEmpty()) {
             throw invalid("provider.name", "'provider.name' must name a configured provider (jobpulse.providers.<name>).");
         }
-        if (request.requestId() == null || request.requestId().isBlank() || request.requestId().length() > 200) {
-            throw invalid("provider.requestId", "'provider.requestId' is the provider's id of the request, 1-200 characters.");
+        if (request.requestId() == null || request.requestId().isBlank() || request.requestId().length() > 200
+                || request.requestId().chars().anyMatch(Character::isISOControl)) {
+            throw invalid("provider.requestId", "'provider.requestId' is the provider's id of the request, 1-200 characters"
+                    + " and no control characters.");
         }
         return new JobProvider(request.name(), request.requestId(), null);
     }

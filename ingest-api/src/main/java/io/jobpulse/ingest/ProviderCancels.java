@@ -149,7 +149,8 @@ public class ProviderCancels extends ConsumerWorker {
         }
         boolean succeeded = status != null && status / 100 == 2;
         if (!succeeded) {
-            LOG.warn("job {}: {} did not cancel request {}: {}", jobId, provider.name(), requestId, detail);
+            // The request id may have come from a provider's answer: no control characters reach the log.
+            LOG.warn("job {}: {} did not cancel request {}: {}", jobId, provider.name(), requestId.replaceAll("\\p{Cntrl}", "?"), detail);
         }
         Instant now = Instant.now();
         return new JobEvent.ProviderCancelRecorded(Ids.next(), jobId, now, now, SOURCE, provider.name(), requestId,

@@ -110,6 +110,11 @@ public class WebhookController {
         };
         JsonNode payload = payload(raw);
         ProviderObservation observation = configured.adapter().observe(payload);
+        if (observation.requestId() != null && observation.requestId().chars().anyMatch(Character::isISOControl)) {
+            // An id that could forge lines in logs or terminals is no provider's.
+            throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "The callback's provider request id contains"
+                    + " control characters.").with("provider", provider));
+        }
         if (observation.statusUrl() != null && !isStatusUrl(configured, observation.statusUrl())) {
             // A status URL in a payload starts a poll only when it is one of the provider's configured status URLs.
             observation = observation.withStatusUrl(null);
