@@ -79,17 +79,19 @@ class PollingEndToEndTest {
         try (JobpulseInstance jobpulse = instance()) {
             String job = poll(jobpulse, submit(jobpulse), "r1");
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(json(jobpulse.get("/v1/jobs/" + job)).path("status").asText()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(json(jobpulse.get("/v1/jobs/" + job)).path("status").asText())
+                    && "r1".equals(json(jobpulse.get("/v1/jobs/" + job)).at("/provider/requestId").asText()));
             JsonNode state = json(jobpulse.get("/v1/jobs/" + job));
             assertThat(state.at("/result/image_url").asText()).isEqualTo("https://bria.example/r1.png");
             assertThat(state.at("/provider/rawStatus").asText()).isEqualTo("COMPLETED");
             assertThat(state.at("/poll/statusUrl").asText()).isEqualTo(bria.briaStatusUrl("r1"));
-            assertThat(state.get("version").asLong()).as("submitted, poll requested, running, succeeded").isEqualTo(4);
+            assertThat(state.get("version").asLong()).as("submitted, poll requested, running, request r1 granted, succeeded")
+                    .isEqualTo(5);
             assertThat(bria.requests("r1")).isGreaterThanOrEqualTo(6);
             assertThat(bria.authorizations()).contains(CREDENTIAL);
 
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 4);
+                    json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 5);
             String raw = jobpulse.get("/v1/jobs/" + job + "/history?raw=true").body();
             // A later event marks the log's end: once it is in the history, every earlier event is.
             assertThat(jobpulse.post("/v1/jobs/" + job + "/reports", "{\"progress\":0.5}").statusCode()).isEqualTo(202);
