@@ -147,6 +147,11 @@ class OutboundWithLoopbackAllowedTest {
         String sentinel = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.outbound\",\"provider\":{\"name\":\"replicate\",\"requestId\":\"pred-ok\"}}"))
                 .get("id").asText();
 
+        // A cancel acts on the request the job was granted: wait for both grants.
+        for (String[] granted : new String[][] {{escaping, ".."}, {sentinel, "pred-ok"}}) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + granted[0])).at("/provider/requestId")
+                    .asText().equals(granted[1]));
+        }
         jobpulse.post("/v1/jobs/" + escaping + "/cancel", "{}");
         jobpulse.post("/v1/jobs/" + sentinel + "/cancel", "{}");
 
