@@ -64,7 +64,9 @@ class CallbackBindingTest {
                 "jobpulse.providers.fal.signature", "fal",
                 "jobpulse.providers.fal.public-keys", List.of(falKey()),
                 "jobpulse.providers.fal.allowed-user-ids", List.of(OPERATORS_FAL_ACCOUNT),
-                "jobpulse.provider-cancels.group-id", "binding-test-" + System.nanoTime()));
+                "jobpulse.provider-cancels.group-id", "binding-test-" + System.nanoTime(),
+                // The pretend provider runs on loopback, which outbound requests may reach only when allowed.
+                "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32")));
         await().atMost(Duration.ofSeconds(30)).until(jobpulse.context().getBean(ProviderCancels.class)::isAssigned);
         rejects = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),

@@ -164,9 +164,10 @@ class OutboundWithLoopbackAllowedTest {
 
     @Test
     void aStatusUrlInASignedCallbackThatIsNoTemplatesStartsNoPoll() {
-        String job = submit();
+        JsonNode accepted = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.outbound\"}"));
+        String job = accepted.get("id").asText();
         // A thin callback (no status) whose urls.get points at the listener: Replicate's dialect, validly signed.
-        var callback = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri("/v1/webhooks/replicate?job=" + job), "msg-thin-1",
+        var callback = jobpulse.send(StandardWebhooksSigner.signed(jobpulse.uri(accepted.at("/webhooks/replicate").asText()), "msg-thin-1",
                 "{\"id\":\"pred-thin\",\"urls\":{\"get\":\"" + target.url("/latest/meta-data") + "\"}}", SECRET, Instant.now()));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(200);
 

@@ -11,4 +11,11 @@ import java.time.Instant;
  * @param raw    the undecodable record value as text, only for {@code malformed}
  */
 public record RejectedEvent(String jobId, String reason, String detail, JobEvent event, String raw, Instant at) {
+
+    /**
+     * Headers of a rejection naming the {@code jobpulse.job-events} record it refused (partition and
+     * offset, as decimal text), so that a replay can repeat the refusals that depended on limits.
+     */
+    public static final String EVENT_PARTITION_HEADER = "jobpulse-event-partition";
+    public static final String EVENT_OFFSET_HEADER = "jobpulse-event-offset";
 }

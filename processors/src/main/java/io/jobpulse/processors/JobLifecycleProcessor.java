@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -84,6 +85,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     private final Sinks sinks;
     private final Duration deadlineCheckInterval;
     private final JobLimits limits;
+    private final Set<String> refusedLive;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
     private DeadlineIndex deadlines;
@@ -92,11 +94,19 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
      * @param sinks                 where to write, or null to write nothing (a rebuild)
      * @param deadlineCheckInterval how often, in wall-clock time, overdue jobs are looked for
      * @param limits                the maximum state and record sizes
+     * @param refusedLive           for a rebuild: the log records ({@link #position}) that the live topology
+     *                              refused for reasons that depended on limits, refused again as they were
      */
-    public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval, JobLimits limits) {
+    public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval, JobLimits limits, Set<String> refusedLive) {
         this.sinks = sinks;
         this.deadlineCheckInterval = deadlineCheckInterval;
         this.limits = limits;
+        this.refusedLive = Set.copyOf(refusedLive);
+    }
+
+    /** How a record of {@code jobpulse.job-events} is named among refusals: {@code <partition>/<offset>}. */
+    public static String position(int partition, long offset) {
+        return partition + "/" + offset;
     }
 
     @Override
@@ -111,6 +121,10 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
 
     @Override
     public void process(Record<String, byte[]> record) {
+        if (!refusedLive.isEmpty() && context.recordMetadata()
+                .filter(source -> refusedLive.contains(position(source.partition(), source.offset()))).isPresent()) {
+            return;
+        }
         JobEvent event;
         try {
             event = decode(record);
@@ -267,7 +281,12 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         if (sinks == null) {
             return;
         }
-        context.forward(record.withValue((Object) bounded(rejected)).withHeaders(new RecordHeaders()), sinks.rejected());
+        RecordHeaders headers = new RecordHeaders();
+        context.recordMetadata().ifPresent(source -> {
+            header(headers, RejectedEvent.EVENT_PARTITION_HEADER, Integer.toString(source.partition()));
+            header(headers, RejectedEvent.EVENT_OFFSET_HEADER, Long.toString(source.offset()));
+        });
+        context.forward(record.withValue((Object) bounded(rejected)).withHeaders(headers), sinks.rejected());
     }
 
     /**

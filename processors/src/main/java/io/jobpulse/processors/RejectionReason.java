@@ -1,5 +1,8 @@
 package io.jobpulse.processors;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 /** Why the fold refused an event. The codes are written to {@code jobpulse.job-events-rejected}. */
 public enum RejectionReason {
     /** The event names a job that was never submitted. */
@@ -49,5 +52,18 @@ public enum RejectionReason {
 
     public String code() {
         return code;
+    }
+
+    /**
+     * Whether the refusal depended on more than the log: on limits that are configured, or on what
+     * Kafka would take when the record came. A replay repeats such refusals as they were made,
+     * rather than deciding again under today's limits.
+     */
+    public boolean dependsOnLimits() {
+        return this == STATE_TOO_LARGE || this == RECORD_TOO_LARGE || this == UNWRITABLE || this == UNPROCESSABLE;
+    }
+
+    public static Optional<RejectionReason> fromCode(String code) {
+        return Arrays.stream(values()).filter(reason -> reason.code.equals(code)).findFirst();
     }
 }

@@ -5,6 +5,7 @@ import io.jobpulse.events.JobJson;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.Topics;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 
@@ -40,7 +41,12 @@ final class DeadLetters {
         JobEvent event = event(context.sourceRawValue(), maxRecordBytes / 2);
         Instant at = context.timestamp() >= 0 ? Instant.ofEpochMilli(context.timestamp()) : Instant.now();
         RejectedEvent rejected = new RejectedEvent(jobId, reason, detail + " The input record is at " + where + ".", event, null, at);
-        return new ProducerRecord<>(Topics.JOB_EVENTS_REJECTED_NAME, null, null, key, JobJson.write(rejected));
+        RecordHeaders headers = new RecordHeaders();
+        if (context.topic() != null) {
+            headers.add(RejectedEvent.EVENT_PARTITION_HEADER, Integer.toString(context.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add(RejectedEvent.EVENT_OFFSET_HEADER, Long.toString(context.offset()).getBytes(StandardCharsets.UTF_8));
+        }
+        return new ProducerRecord<>(Topics.JOB_EVENTS_REJECTED_NAME, null, null, key, JobJson.write(rejected), headers);
     }
 
     /** The input record as an event, if it is one and no larger than {@code maxBytes}; else null. */

@@ -60,7 +60,7 @@ public class JobStreams implements ApplicationEventListener<StartupEvent> {
         JobLimits effective = effectiveLimits(admin, applicationId, limits, config);
         Properties props = streamsProperties(config, bootstrapServers);
         props.put(DeadLetters.MAX_RECORD_BYTES, Integer.toString(effective.maxRecordBytes()));
-        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective), props);
+        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of()), props);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * The Jobpulse topology: {@code jobpulse.job-events} folded into the {@code job-state} store,
@@ -53,14 +54,16 @@ public final class JobTopology {
      * @param deadlineCheckInterval how often, in wall-clock time, the topology looks for jobs past their deadline
      */
     public static Topology build(Duration deadlineCheckInterval) {
-        return build(deadlineCheckInterval, Mode.LIVE, JobLimits.DEFAULTS);
+        return build(deadlineCheckInterval, Mode.LIVE, JobLimits.DEFAULTS, Set.of());
     }
 
     /**
-     * @param limits the maximum size of a job's state and of any record the topology writes
+     * @param limits      the maximum size of a job's state and of any record the topology writes
+     * @param refusedLive for a rebuild, the log records the live topology refused for reasons that
+     *                    depended on limits ({@link JobLifecycleProcessor#position}): refused again as they were
      */
     @SuppressWarnings("unchecked")
-    public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits) {
+    public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits, Set<String> refusedLive) {
         boolean live = mode == Mode.LIVE;
         Topology topology = new Topology();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
@@ -68,7 +71,7 @@ public final class JobTopology {
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(LIFECYCLE,
                 () -> new JobLifecycleProcessor(live ? new JobLifecycleProcessor.Sinks(STATUS_SINK, REJECTED_SINK, EVENTS_SINK,
-                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval, limits),
+                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval, limits, refusedLive),
                 EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -3,8 +3,11 @@ package io.jobpulse.topology;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobState;
+import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
+import io.jobpulse.processors.JobLifecycleProcessor;
+import io.jobpulse.processors.RejectionReason;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -14,7 +17,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.CloseOptions;
@@ -25,15 +30,18 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 /**
  * Rebuilds the topology's state stores from {@code jobpulse.job-events} and checks that the
@@ -44,7 +52,10 @@ import java.util.concurrent.ExecutionException;
  * <ol>
  *   <li>Refuses while the application's group has members: every topology instance must be
  *       stopped first.</li>
- *   <li>Reads the previous states from the {@code job-state} changelog.</li>
+ *   <li>Reads the previous states from the {@code job-state} changelog, and from
+ *       {@code jobpulse.job-events-rejected} the events the live topology refused for reasons that
+ *       depended on limits (a state or record too large then): the rebuild refuses them again, so
+ *       that it rebuilds the states the log led to, whatever the limits are today.</li>
  *   <li>Resets: deletes the group's committed offsets and the stores' changelog topics, and the
  *       local state directory.</li>
  *   <li>Runs the rebuild to the log's end offsets of step 2, then compares every job's state.</li>
@@ -82,11 +93,12 @@ public final class TopologyReplay {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             requireNoMembers(admin, appId);
             Map<String, JobState> previous = readChangelog(bootstrapServers, changelog(appId, StateStores.JOB_STATE));
+            Set<String> refusedLive = refusedForLimits(bootstrapServers);
             Map<TopicPartition, Long> end = endOffsets(bootstrapServers);
             reset(admin, appId);
 
             KafkaStreams streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.REBUILD,
-                    JobStreams.effectiveLimits(admin, appId, limits, config)),
+                    JobStreams.effectiveLimits(admin, appId, limits, config), refusedLive),
                     JobStreams.streamsProperties(config, bootstrapServers));
             streams.cleanUp();
             streams.start();
@@ -212,27 +224,57 @@ public final class TopologyReplay {
     /** The latest state per job in a changelog topic (none if the topic does not exist). */
     private static Map<String, JobState> readChangelog(String bootstrapServers, String topic) {
         Map<String, JobState> states = new HashMap<>();
+        readAll(bootstrapServers, topic, record -> {
+            if (record.value() == null) {
+                states.remove(record.key());
+            } else {
+                states.put(record.key(), JobJson.read(record.value(), JobState.class));
+            }
+        });
+        return states;
+    }
+
+    /** The log records ({@link JobLifecycleProcessor#position}) that the live topology refused for reasons that depended on limits. */
+    private static Set<String> refusedForLimits(String bootstrapServers) {
+        Set<String> refused = new HashSet<>();
+        readAll(bootstrapServers, Topics.JOB_EVENTS_REJECTED.name(), record -> {
+            Header partition = record.headers().lastHeader(RejectedEvent.EVENT_PARTITION_HEADER);
+            Header offset = record.headers().lastHeader(RejectedEvent.EVENT_OFFSET_HEADER);
+            if (record.value() == null || partition == null || offset == null) {
+                return;
+            }
+            try {
+                RejectedEvent rejected = JobJson.read(record.value(), RejectedEvent.class);
+                if (RejectionReason.fromCode(rejected.reason()).filter(RejectionReason::dependsOnLimits).isPresent()) {
+                    refused.add(JobLifecycleProcessor.position(Integer.parseInt(text(partition)), Long.parseLong(text(offset))));
+                }
+            } catch (SerializationException | NumberFormatException e) {
+                // Not a rejection the topology wrote: nothing to repeat.
+            }
+        });
+        return refused;
+    }
+
+    private static String text(Header header) {
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Every record of a topic, from its start to its end as it is now (none if the topic does not exist). */
+    private static void readAll(String bootstrapServers, String topic, Consumer<ConsumerRecord<String, byte[]>> each) {
         try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.listTopics().containsKey(topic)
                     ? consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList()
                     : List.of();
             if (partitions.isEmpty()) {
-                return states;
+                return;
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() == null) {
-                        states.remove(record.key());
-                    } else {
-                        states.put(record.key(), JobJson.read(record.value(), JobState.class));
-                    }
-                }
+                consumer.poll(Duration.ofMillis(500)).forEach(each);
             }
         }
-        return states;
     }
 
     private static KafkaConsumer<String, byte[]> consumer(String bootstrapServers) {

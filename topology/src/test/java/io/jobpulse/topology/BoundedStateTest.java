@@ -4,13 +4,20 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobLimits;
+import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StatusChange;
+import io.jobpulse.processors.JobLifecycleProcessor;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,6 +72,37 @@ class BoundedStateTest {
             assertThat(io.jobpulse.events.JobJson.write(topology.state("big")).length).isLessThanOrEqualTo(8 * 1024);
             assertThat(topology.state("other").status()).isEqualTo(JobStatus.SUCCEEDED);
         }
+    }
+
+    @Test
+    void aRebuildRefusesAgainWhatTheLiveTopologyRefusedForItsLimitsWhateverTheLimitsAreNow() {
+        List<JobEvent> log = new ArrayList<>(List.of(submitted("big")));
+        for (int n = 1; n <= 10; n++) {
+            log.add(metadata("big", n, 1_000));
+        }
+        JobState live;
+        Set<String> refused = new HashSet<>();
+        try (TopologyHarness topology = new TopologyHarness(T0, JobLimits.DEFAULTS.withMaxStateBytes(8 * 1024))) {
+            topology.send(log);
+            live = topology.state("big");
+            topology.rejected.readRecordsToList().forEach(record -> refused.add(JobLifecycleProcessor.position(
+                    Integer.parseInt(header(record, RejectedEvent.EVENT_PARTITION_HEADER)),
+                    Long.parseLong(header(record, RejectedEvent.EVENT_OFFSET_HEADER)))));
+        }
+        assertThat(refused).as("the live run refused some reports for the state's size").isNotEmpty();
+
+        try (TopologyHarness rebuild = new TopologyHarness(T0, JobLimits.DEFAULTS, JobTopology.Mode.REBUILD, refused)) {
+            rebuild.send(log);
+            assertThat(rebuild.state("big")).as("rebuilt under larger limits, with the live refusals").isEqualTo(live);
+        }
+        try (TopologyHarness rebuild = new TopologyHarness(T0, JobLimits.DEFAULTS, JobTopology.Mode.REBUILD, Set.of())) {
+            rebuild.send(log);
+            assertThat(rebuild.state("big").version()).as("deciding again under larger limits").isGreaterThan(live.version());
+        }
+    }
+
+    private static String header(TestRecord<String, RejectedEvent> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     @Test

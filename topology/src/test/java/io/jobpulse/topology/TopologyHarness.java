@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The topology in a {@link TopologyTestDriver}, with its wall clock starting at a given instant and
@@ -51,6 +52,11 @@ final class TopologyHarness implements AutoCloseable {
 
     /** The topology with these limits on states and records. */
     TopologyHarness(Instant wallClock, JobLimits limits) {
+        this(wallClock, limits, JobTopology.Mode.LIVE, Set.of());
+    }
+
+    /** The topology run as the service or as a rebuild, with the records a live run refused for its limits. */
+    TopologyHarness(Instant wallClock, JobLimits limits, JobTopology.Mode mode, Set<String> refusedLive) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -59,7 +65,7 @@ final class TopologyHarness implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        driver = new TopologyTestDriver(JobTopology.build(DEADLINE_CHECK, JobTopology.Mode.LIVE, limits), props, wallClock);
+        driver = new TopologyTestDriver(JobTopology.build(DEADLINE_CHECK, mode, limits, refusedLive), props, wallClock);
         events = driver.createInputTopic(Topics.JOB_EVENTS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         callbacks = driver.createInputTopic(Topics.PROVIDER_CALLBACKS.name(), Serdes.String().serializer(), Serdes.ByteArray().serializer());
         status = driver.createOutputTopic(Topics.JOB_STATUS.name(), Serdes.String().deserializer(),
