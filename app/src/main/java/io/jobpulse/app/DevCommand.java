@@ -2,14 +2,12 @@ package io.jobpulse.app;
 
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
-import io.jobpulse.devstack.Secrets;
+import io.jobpulse.devstack.FreePorts;
+import io.jobpulse.devstack.SecretFiles;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -64,7 +62,7 @@ final class DevCommand {
         properties.put("micronaut.server.host", env.getOrDefault("JOBPULSE_HOST", "127.0.0.1"));
         String jwtSecret = env.getOrDefault("JOBPULSE_JWT_SECRET", "");
         if (jwtSecret.isEmpty()) {
-            jwtSecret = Secrets.readOrCreate(home.resolve("jwt-secret"));
+            jwtSecret = SecretFiles.readOrCreate(home.resolve("jwt-secret"));
             properties.put("jobpulse.security.jwt-secret", jwtSecret);
         }
         // Dev's tokens name dev as their issuer and Jobpulse as their audience, and nothing else is taken.
@@ -73,7 +71,7 @@ final class DevCommand {
         properties.put("jobpulse.security.jwt-issuer", issuer);
         properties.put("jobpulse.security.jwt-audience", audience);
         if (env.getOrDefault("JOBPULSE_SIGNING_KEY", "").isEmpty()) {
-            properties.put("jobpulse.security.signing-key", Secrets.readOrCreate(home.resolve("signing-key")));
+            properties.put("jobpulse.security.signing-key", SecretFiles.readOrCreate(home.resolve("signing-key")));
         }
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
@@ -112,7 +110,7 @@ final class DevCommand {
     static Map<String, Object> demoProperties() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        int port = freeLoopbackPort();
+        int port = FreePorts.pick();
         return Map.of(
                 "jobpulse.demo.enabled", "true",
                 "jobpulse.demo.provider-port", Integer.toString(port),
@@ -121,15 +119,6 @@ final class DevCommand {
                 // The pretend provider serves on loopback: its status URLs are the demo's, and loopback is allowed for it.
                 "jobpulse.providers.demo.status-url", "http://127.0.0.1:" + port + "/v1/predictions/{requestId}",
                 "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32"));
-    }
-
-    /** A port free on loopback now, for the pretend provider to take a moment later. */
-    private static int freeLoopbackPort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on loopback for the demo's pretend provider", e);
-        }
     }
 
     private static int port(Map<String, String> env, String name, int fallback) {

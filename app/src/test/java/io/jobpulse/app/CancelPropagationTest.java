@@ -56,8 +56,7 @@ class CancelPropagationTest {
                 "msg-" + prediction, "{\"id\":\"" + prediction + "\",\"status\":\"processing\"}", SECRET, Instant.now()));
         assertThat(callback.statusCode()).isEqualTo(200);
         // Running (version 2), then the request granted to the job (version 3).
-        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).at("/provider/requestId").asText()
-                .equals(prediction));
+        jobpulse.awaitRequestGranted(job, prediction);
         return job;
     }
 

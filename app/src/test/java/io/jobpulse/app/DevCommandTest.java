@@ -2,6 +2,7 @@ package io.jobpulse.app;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.jobpulse.devstack.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,9 +37,9 @@ class DevCommandTest {
 
     @Test
     void devIsReachableFromThisMachineOnlyAndKeepsItsSecretsToItsOwner(@TempDir Path home) throws Exception {
-        int http = freePort();
-        int kafka = freePort();
-        int postgres = freePort();
+        int http = FreePorts.pick();
+        int kafka = FreePorts.pick();
+        int postgres = FreePorts.pick();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
@@ -105,7 +105,8 @@ class DevCommandTest {
         List<String> addresses = new ArrayList<>();
         String hexPort = String.format("%04X", port);
         for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
-            for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+            List<String> lines = Files.readAllLines(Path.of(table));
+            for (String line : lines.subList(1, lines.size())) {
                 String[] fields = line.strip().split("\\s+");
                 String[] local = fields[1].split(":");
                 if (local[1].equals(hexPort) && fields[3].equals("0A")) {
@@ -116,9 +117,4 @@ class DevCommandTest {
         return addresses;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -3,6 +3,7 @@ package io.jobpulse.app;
 import io.jobpulse.app.security.JwtSecret;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import org.awaitility.Awaitility;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -132,6 +133,15 @@ final class JobpulseInstance implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Waits until the job holds this provider request: the router grants the first claim of a request
+     * a moment after the event that proposed it, and only then do cancels reach the provider.
+     */
+    void awaitRequestGranted(String job, String requestId) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                SliceEndToEndTest.json(get("/v1/jobs/" + job)).at("/provider/requestId").asText().equals(requestId));
     }
 
     SseClient stream(String path, String lastEventId) {

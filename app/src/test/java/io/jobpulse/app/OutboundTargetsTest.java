@@ -142,8 +142,7 @@ class OutboundTargetsTest {
         String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.outbound\",\"provider\":{\"name\":\"strict\",\"requestId\":\"pred-s1\"}}"))
                 .get("id").asText();
         // A cancel acts on the request the job was granted: wait for the grant.
-        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).at("/provider/requestId").asText()
-                .equals("pred-s1"));
+        jobpulse.awaitRequestGranted(job, "pred-s1");
 
         assertThat(jobpulse.post("/v1/jobs/" + job + "/cancel", "{}").statusCode()).isEqualTo(202);
 

@@ -148,10 +148,8 @@ class OutboundWithLoopbackAllowedTest {
                 .get("id").asText();
 
         // A cancel acts on the request the job was granted: wait for both grants.
-        for (String[] granted : new String[][] {{escaping, ".."}, {sentinel, "pred-ok"}}) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + granted[0])).at("/provider/requestId")
-                    .asText().equals(granted[1]));
-        }
+        jobpulse.awaitRequestGranted(escaping, "..");
+        jobpulse.awaitRequestGranted(sentinel, "pred-ok");
         jobpulse.post("/v1/jobs/" + escaping + "/cancel", "{}");
         jobpulse.post("/v1/jobs/" + sentinel + "/cancel", "{}");
 
@@ -171,7 +169,7 @@ class OutboundWithLoopbackAllowedTest {
                 "{\"id\":\"pred-thin\",\"urls\":{\"get\":\"" + target.url("/latest/meta-data") + "\"}}", SECRET, Instant.now()));
         assertThat(callback.statusCode()).as(callback.body()).isEqualTo(200);
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).at("/provider/requestId").asText().equals("pred-thin"));
+        jobpulse.awaitRequestGranted(job, "pred-thin");
         assertThat(json(jobpulse.get("/v1/jobs/" + job)).at("/poll/statusUrl").isMissingNode()).as("no poll was started").isTrue();
         assertThat(typesAfterASentinel(jobpulse, job)).doesNotContain("job.poll-observed");
         assertThat(target.received()).isEmpty();

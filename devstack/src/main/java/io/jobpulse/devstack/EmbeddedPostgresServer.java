@@ -56,7 +56,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         Path dir = dataDir.toAbsolutePath();
         Files.createDirectories(dir);
         stopOrphan(dir);
-        String password = Secrets.readOrCreate(passwordFile(dir));
+        String password = SecretFiles.readOrCreate(passwordFile(dir));
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)

@@ -7,12 +7,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 
 /** Finding and checking TCP ports on the loopback interface. */
-final class FreePorts {
+public final class FreePorts {
 
     private FreePorts() {
     }
 
-    static int pick() {
+    /** A port free on loopback now (another process may take it before it is bound). */
+    public static int pick() {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -9,12 +9,15 @@ package io.jobpulse.events;
  */
 public record EventSource(String kind, String id) {
 
+    /** The kind of an API key's events. */
+    public static final String SERVICE = "service";
+
     public static EventSource user(String subject) {
         return new EventSource("user", subject);
     }
 
     public static EventSource service(String keyId) {
-        return new EventSource("service", keyId);
+        return new EventSource(SERVICE, keyId);
     }
 
     public static EventSource provider(String name) {

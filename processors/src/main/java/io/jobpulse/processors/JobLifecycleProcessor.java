@@ -168,7 +168,8 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         }
         int largest;
         try {
-            largest = Math.max(JobJson.write(applied.state()).length, JobJson.write(applied.change()).length);
+            // The change carries the whole new state, so its record is the larger of the two: measure it alone.
+            largest = JobJson.write(applied.change()).length;
         } catch (RuntimeException e) {
             return new Outcome.Rejected(RejectionReason.UNWRITABLE, "job " + event.jobId() + "'s state after this "
                     + event.wireName() + " event cannot be serialized (" + e.getMessage() + "); the job keeps its previous state");

@@ -35,6 +35,6 @@ class CredentialChecks implements CredentialStatus {
     }
 
     private static boolean isKey(EventSource source) {
-        return EventSource.service("").kind().equals(source.kind());
+        return EventSource.SERVICE.equals(source.kind());
     }
 }

@@ -13,11 +13,11 @@ import java.util.Base64;
  * 256 random bits each, made at first use and kept in a file that only its owner may read
  * ({@code 0600}), so other users of a shared machine cannot mint tokens or read the data.
  */
-public final class Secrets {
+public final class SecretFiles {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Secrets() {
+    private SecretFiles() {
     }
 
     /** The secret in {@code file}, made now if the file does not exist; a file others could read is narrowed to 0600. */
