@@ -47,7 +47,8 @@ class HostileRequestsTest {
         @Override
         public String toString() {
             String shown = body == null ? "" : new String(body, 0, Math.min(body.length, 120), StandardCharsets.UTF_8);
-            return method + " " + (path.length() > 160 ? path.substring(0, 160) + "..." : path) + " " + headers.keySet() + " " + shown;
+            return method + " " + (path.length() > 160 ? path.substring(0, 160) + "..." : path) + " " + headers.keySet() + " "
+                    + (body == null ? "" : "(" + body.length + " bytes) ") + shown;
         }
     }
 
