@@ -136,6 +136,24 @@ class DenialOfServiceTest {
     }
 
     @Test
+    void aSocketMessageOverSixteenKibClosesTheSocketWith1009HoweverItIsFramed() {
+        try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of())) {
+            try (SocketClient fits = new SocketClient(jobpulse)) {
+                fits.send("{\"type\":\"ping\",\"id\":\"" + "x".repeat(15 * 1024) + "\"}");
+                await().atMost(Duration.ofSeconds(10)).until(() -> !fits.ofType("pong").isEmpty());
+            }
+            for (int size : new int[] {20 * 1024, 1024 * 1024}) {
+                try (SocketClient socket = new SocketClient(jobpulse)) {
+                    socket.send("{\"type\":\"ping\",\"id\":\"" + "x".repeat(size) + "\"}");
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !socket.closes.isEmpty());
+                    assertThat(socket.closes.getFirst()).as(size + " bytes").startsWith("1009");
+                    assertThat(socket.ofType("pong")).as("the message was not read").isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void rawHistoryOfAJobWithManyEventsAnswersBoundedPagesWithACursorToTheNext() {
         try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
             String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.chatty\"}")).get("id").asText();

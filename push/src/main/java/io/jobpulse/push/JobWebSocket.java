@@ -70,7 +70,7 @@ public class JobWebSocket {
 
     private static final String CONNECTION = "jobpulse.connection";
     /** The largest message a client may send: a subscribe with a filter is a few hundred bytes. */
-    static final int MAX_MESSAGE_BYTES = 16 * 1024;
+    public static final int MAX_MESSAGE_BYTES = 16 * 1024;
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;

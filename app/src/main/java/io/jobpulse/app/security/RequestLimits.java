@@ -12,7 +12,6 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
-import io.micronaut.http.ServerHttpRequest;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.FilterContinuation;
@@ -74,18 +73,12 @@ public class RequestLimits {
             if (length <= allowed) {
                 return next.proceed();
             }
-            MutableHttpResponse<?> tooLarge = HttpResponse.status(HttpStatus.REQUEST_ENTITY_TOO_LARGE).contentType(Problem.MEDIA_TYPE)
+            // Answered before the body is read, on a connection that then closes: the lingering close
+            // (LingeringClose) drains what the client still sends, so the answer is not lost in a reset.
+            return Mono.just(HttpResponse.status(HttpStatus.REQUEST_ENTITY_TOO_LARGE).contentType(Problem.MEDIA_TYPE)
+                    .header(HttpHeaders.CONNECTION, "close")
                     .body(Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "This endpoint takes bodies of at most " + allowed
-                            + " bytes; this one has " + length + ".").with("limit", allowed));
-            // Read the body (at most the server's request limit) before answering: a client still sending
-            // it would otherwise see its connection reset instead of this answer.
-            if (request instanceof ServerHttpRequest<?> server) {
-                return Mono.fromFuture(server.byteBody().buffer()).map(body -> {
-                    body.close();
-                    return tooLarge;
-                });
-            }
-            return Mono.just(tooLarge);
+                            + " bytes; this one has " + length + ".").with("limit", allowed)));
         }
 
         @Override
