@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.LongStream;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -154,7 +155,7 @@ class DenialOfServiceTest {
     }
 
     @Test
-    void rawHistoryOfAJobWithManyEventsAnswersBoundedPagesWithACursorToTheNext() {
+    void historyOfAJobWithManyEventsAnswersBoundedPagesWithACursorToTheNext() {
         try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
             String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.chatty\"}")).get("id").asText();
             int reports = 120;
@@ -186,7 +187,28 @@ class DenialOfServiceTest {
 
             assertProblem(jobpulse.get(raw + "&limit=1000"), 400);
             assertProblem(jobpulse.get(raw + "&cursor=not-a-cursor"), 400);
+
+            String plain = "/v1/jobs/" + job + "/history";
+            await().atMost(Duration.ofSeconds(30)).until(() -> versionsSoFar(jobpulse, plain).size() == reports + 1);
+            JsonNode firstChanges = json(jobpulse.get(plain));
+            assertThat(firstChanges.get("changes")).as("the default page of changes").hasSize(50);
+            assertThat(firstChanges.get("nextCursor").asText()).isNotBlank();
+            assertThat(versionsSoFar(jobpulse, plain)).as("every version once, in order")
+                    .containsExactlyElementsOf(LongStream.rangeClosed(1, reports + 1).boxed().toList());
+            assertProblem(jobpulse.get(plain + "?cursor=not-a-cursor"), 400);
         }
+    }
+
+    /** Every version the plain history gives, page by page. */
+    private static List<Long> versionsSoFar(JobpulseInstance jobpulse, String plain) {
+        List<Long> versions = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = json(jobpulse.get(plain + "?limit=100" + (cursor == null ? "" : "&cursor=" + cursor)));
+            page.get("changes").forEach(change -> versions.add(change.get("version").asLong()));
+            cursor = page.path("nextCursor").asText(null);
+        } while (cursor != null);
+        return versions;
     }
 
     private static int eventsSoFar(JobpulseInstance jobpulse, String raw) {

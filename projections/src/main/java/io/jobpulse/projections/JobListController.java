@@ -94,12 +94,15 @@ public class JobListController {
                            @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
         int size = pageSize(limit);
-        JobCursor after = cursor(cursor);
         Optional.of(id).filter(JobIds::isWellFormed).flatMap(jobs::findById).filter(row -> caller.sees(row.owner(), id))
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
         if (!Boolean.TRUE.equals(raw)) {
-            return new History(id, jobs.timeline(id), null, null);
+            // One page of changes, however many the job has; the cursor is the last version given.
+            List<JobRowRepository.TimelineEntry> rows = jobs.timeline(id, versionCursor(cursor), size + 1);
+            List<JobRowRepository.TimelineEntry> page = rows.subList(0, Math.min(size, rows.size()));
+            return new History(id, page, null, rows.size() > size ? Long.toString(page.getLast().version()) : null);
         }
+        JobCursor after = cursor(cursor);
         // One page of events, however many the job has; each names the version it made.
         List<JobRowRepository.RawEvent> rows = jobs.events(id, after, size + 1);
         List<JobRowRepository.RawEvent> page = rows.subList(0, Math.min(size, rows.size()));
@@ -116,6 +119,18 @@ public class JobListController {
             throw invalid("limit", "'limit' must be between 1 and " + MAX_LIMIT + ".");
         }
         return size;
+    }
+
+    /** A page of changes starts after the version its cursor names (0: from the first). */
+    private static long versionCursor(String cursor) {
+        if (cursor == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(cursor);
+        } catch (NumberFormatException e) {
+            throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
+        }
     }
 
     private static JobCursor cursor(String cursor) {
@@ -186,10 +201,10 @@ public class JobListController {
     /**
      * A job's timeline.
      *
-     * @param changes    without {@code raw}: every applied change, in version order
+     * @param changes    without {@code raw}: one page of the applied changes, in version order
      * @param events     with {@code raw=true}: one page of the job's events in the order received, applied
      *                   ({@code appliedAs} = the version it made) or not
-     * @param nextCursor with {@code raw=true}: pass as {@code cursor} for the next page of events; absent on the last
+     * @param nextCursor pass as {@code cursor} for the next page; absent on the last
      */
     public record History(String jobId, List<JobRowRepository.TimelineEntry> changes, List<HistoryEvent> events, String nextCursor) {
     }

@@ -91,13 +91,15 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
                 });
     }
 
-    /** Every projected change of a job, in version order. */
+    /** At most {@code limit} projected changes of a job after version {@code afterVersion}, in version order. */
     @ReadOnly
-    public List<TimelineEntry> timeline(String jobId) {
+    public List<TimelineEntry> timeline(String jobId, long afterVersion, int limit) {
         return jdbc.prepareStatement("""
                 SELECT version, attempt, status, previous_status, progress, at, cause_event_id, cause_event_type, changed, summary
-                FROM job_changes WHERE job_id = ? ORDER BY version""", statement -> {
+                FROM job_changes WHERE job_id = ? AND version > ? ORDER BY version LIMIT ?""", statement -> {
             statement.setString(1, jobId);
+            statement.setLong(2, afterVersion);
+            statement.setInt(3, limit);
             List<TimelineEntry> entries = new ArrayList<>();
             try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
