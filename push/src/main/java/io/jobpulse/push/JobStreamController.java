@@ -1,11 +1,7 @@
 package io.jobpulse.push;
 
 import io.jobpulse.events.Caller;
-import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -23,14 +19,9 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -51,14 +42,13 @@ import java.util.function.Function;
  * Events are {@code status} (the status changed, or a snapshot) or {@code progress} (anything
  * else changed); their data is a {@link JobUpdate}. Idle streams get a {@code : heartbeat}
  * comment every {@code jobpulse.push.heartbeat}. Only the caller's jobs are streamed; another
- * owner's job is 404, like a missing one.
+ * owner's job is 404, like a missing one. This class is the SSE transport only: requests are read
+ * by {@link SubscriptionRequests}, the credential's life is {@link CredentialLifetimes}.
  */
 @Controller
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class JobStreamController {
 
-    static final String STATUS_EVENT = "status";
-    static final String PROGRESS_EVENT = "progress";
     static final String RESET_EVENT = "reset";
     static final String TOKEN_EXPIRING_EVENT = "token-expiring";
 
@@ -66,15 +56,15 @@ public class JobStreamController {
     private final Heartbeats heartbeats;
     private final PushConfiguration config;
     private final ConnectionLimits connections;
-    private final CredentialStatus credentials;
+    private final CredentialLifetimes lifetimes;
 
     public JobStreamController(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
-                               ConnectionLimits connections, CredentialStatus credentials) {
+                               ConnectionLimits connections, CredentialLifetimes lifetimes) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
         this.config = config;
         this.connections = connections;
-        this.credentials = credentials;
+        this.lifetimes = lifetimes;
     }
 
     @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
@@ -84,7 +74,7 @@ public class JobStreamController {
                                                             @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
-        long after = parseVersion(lastEventId != null ? lastEventId : lastEventIdParameter);
+        long after = SubscriptionRequests.version("Last-Event-ID", lastEventId != null ? lastEventId : lastEventIdParameter);
         Runnable release = connections.open(caller);
         try {
             Optional<Subscriber> subscriber = subscriptions.job(caller, id, after);
@@ -110,18 +100,10 @@ public class JobStreamController {
                                                               @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
-        String whose = caller.ownerFor(owner);
+        Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(caller, owner, type, tag, status);
         // A new EventSource (after a fresh stream token) cannot send the header; it passes the id as a parameter.
-        String lastEventId = lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParameter;
-        Optional<StreamCursor> resumeFrom = Optional.empty();
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                resumeFrom = Optional.of(StreamCursor.decode(lastEventId));
-            } catch (IllegalArgumentException e) {
-                throw invalid("Last-Event-ID", "Last-Event-ID must be an id: this stream sent, as sent.");
-            }
-        }
-        Selector.OwnerJobs selector = new Selector.OwnerJobs(whose, streamJobs(caller), split(type), tag, statuses(status));
+        Optional<StreamCursor> resumeFrom = SubscriptionRequests.cursor("Last-Event-ID",
+                lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParameter);
         Runnable release = connections.open(caller);
         SubscriberHub.OwnerSubscription subscription;
         try {
@@ -152,22 +134,14 @@ public class JobStreamController {
         Flux<Event<Object>> updates = subscriber.deliveries()
                 .map(delivery -> Event.<Object>of(delivery.update())
                         .id(id.apply(delivery))
-                        .name(eventName(delivery.update()))
+                        .name(SubscriptionRequests.eventName(delivery.update()))
                         .retry(config.retry()));
-        Flux<Event<Object>> expiry = Flux.empty();
-        Mono<Long> end = Mono.never();
-        if (caller.expiresAt() != null) {
-            Duration left = Duration.between(Instant.now(), caller.expiresAt());
-            Duration notice = left.minus(config.tokenExpiringNotice());
-            expiry = Mono.delay(notice.isNegative() ? Duration.ZERO : notice)
-                    .map(tick -> Event.<Object>of(Map.of("expiresAt", caller.expiresAt().toString(), "detail",
-                            "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
-                                    + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT))
-                    .flux();
-            end = Mono.delay(left.isNegative() ? Duration.ZERO : left);
-        }
-        end = Mono.firstWithSignal(end, credentials.revoked(caller));
-        Flux<Event<Object>> notice = expiry;
+        Flux<CredentialLifetimes.Moment> life = lifetimes.of(caller);
+        Flux<Event<Object>> notice = life.ofType(CredentialLifetimes.Expiring.class)
+                .map(expiring -> Event.<Object>of(Map.of("expiresAt", expiring.expiresAt().toString(), "detail",
+                        "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
+                                + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT));
+        Mono<CredentialLifetimes.Ended> end = life.ofType(CredentialLifetimes.Ended.class).next();
         Flux<Event<Object>> live = updates.publish(shared -> Flux.merge(shared,
                 heartbeats.ticks()
                         .map(tick -> Event.<Object>of("").comment("heartbeat"))
@@ -181,50 +155,5 @@ public class JobStreamController {
         return HttpResponse.ok((Publisher<Event<Object>>) events)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");
-    }
-
-    /** The jobs a caller's multi-job stream is limited to: a stream token's, or none (all). */
-    static Set<String> streamJobs(Caller caller) {
-        return caller.streamJobs() == null ? Set.of() : caller.streamJobs();
-    }
-
-    static String eventName(JobUpdate update) {
-        return update.snapshot() || update.previousStatus() != update.status() ? STATUS_EVENT : PROGRESS_EVENT;
-    }
-
-    private static long parseVersion(String lastEventId) {
-        if (lastEventId == null || lastEventId.isBlank()) {
-            return 0;
-        }
-        try {
-            long version = Long.parseLong(lastEventId.trim());
-            if (version < 0) {
-                throw new NumberFormatException();
-            }
-            return version;
-        } catch (NumberFormatException e) {
-            throw invalid("Last-Event-ID", "Last-Event-ID must be a version number as sent in the stream's id: field.");
-        }
-    }
-
-    static Set<String> split(List<String> values) {
-        Set<String> split = new HashSet<>();
-        if (values != null) {
-            values.forEach(value -> Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(split::add));
-        }
-        return split;
-    }
-
-    static Set<JobStatus> statuses(List<String> values) {
-        Set<JobStatus> statuses = new HashSet<>();
-        for (String value : split(values)) {
-            statuses.add(JobStatus.fromWireName(value).orElseThrow(() -> invalid("status",
-                    "'status' takes queued, running, succeeded, failed, canceled or expired, not '" + value + "'.")));
-        }
-        return statuses;
-    }
-
-    static ProblemException invalid(String field, String detail) {
-        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
     }
 }

@@ -23,19 +23,14 @@ import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,13 +47,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and receives {@code subscribed}, {@code update} (with {@code event} = status or progress,
  * {@code eventId} = the version or the cursor to resume from, and the update), {@code reset},
  * {@code end} (a job subscription after its terminal state), {@code unsubscribed},
- * {@code token-expiring} and {@code renewed} (a socket opened with a stream token),
+ * {@code token-expiring} and {@code renewed} (a socket opened with a stream token or a JWT),
  * {@code error} (with a problem object) and {@code pong}. The server pings every
  * {@code jobpulse.push.heartbeat}. Each subscription is delivered as the socket takes it: one
  * message in flight at a time, the rest waiting and coalescing in its {@link Subscriber}.
  *
+ * <p>This class is the WebSocket transport only: what a subscription asks for is read by
+ * {@link SubscriptionRequests}, and the life of the socket's credential is {@link CredentialLifetimes},
+ * as for SSE.
+ *
  * <p>What a client may send is bounded: a message is at most {@link #MAX_MESSAGE_BYTES} (a larger
- * frame closes the socket with 1009), and messages come at most at
+ * one, in one frame or several, closes the socket with 1009), and messages come at most at
  * {@code jobpulse.push.socket-messages-per-second} (bursts of {@code socket-message-burst}). A
  * message over that rate is not read; it is answered with an {@code error} carrying a 429
  * problem, and after {@code socket-refusals-before-close} of those in a row the socket is
@@ -75,16 +74,14 @@ public class JobWebSocket {
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
     private final ConnectionLimits connections;
-    private final StreamRenewals renewals;
-    private final CredentialStatus credentials;
+    private final CredentialLifetimes lifetimes;
     private final PushConfiguration config;
 
-    public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, StreamRenewals renewals,
-                        CredentialStatus credentials, PushConfiguration config) {
+    public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, CredentialLifetimes lifetimes,
+                        PushConfiguration config) {
         this.subscriptions = subscriptions;
         this.connections = connections;
-        this.renewals = renewals;
-        this.credentials = credentials;
+        this.lifetimes = lifetimes;
         this.config = config;
         this.heartbeats = heartbeats;
     }
@@ -134,43 +131,22 @@ public class JobWebSocket {
      * is revoked.
      */
     private void scheduleExpiry(WebSocketSession session, Connection connection) {
-        Instant expiresAt = connection.caller.expiresAt();
         connection.expiry.dispose();
-        if (expiresAt == null) {
-            connection.expiry = credentials.revoked(connection.caller).subscribe(tick ->
-                    session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "credential-revoked")));
-            return;
-        }
-        Duration left = Duration.between(Instant.now(), expiresAt);
-        Duration notice = left.minus(config.tokenExpiringNotice());
-        connection.expiry = Flux.merge(
-                Mono.delay(notice.isNegative() ? Duration.ZERO : notice).doOnNext(tick -> send(session, reply("token-expiring", null)
-                        .put("expiresAt", expiresAt.toString())
-                        .put("detail", "Send {\"type\":\"renew\",\"token\":\"<fresh stream token>\"} before then to keep this socket."))),
-                Mono.delay(left.isNegative() ? Duration.ZERO : left).doOnNext(tick ->
-                        session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "token-expired"))))
-                .subscribe();
+        connection.expiry = lifetimes.of(connection.caller).subscribe(moment -> {
+            switch (moment) {
+                case CredentialLifetimes.Expiring expiring -> send(session, reply("token-expiring", null)
+                        .put("expiresAt", expiring.expiresAt().toString())
+                        .put("detail", "Send {\"type\":\"renew\",\"token\":\"<fresh stream token>\"} before then to keep this socket."));
+                case CredentialLifetimes.Ended ended -> session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), ended.reason()));
+            }
+        });
     }
 
     /** A fresh stream token for the same owner, covering at least the jobs of the one it replaces. */
     private void renew(WebSocketSession session, Connection connection, String id, JsonNode message) {
-        Caller current = connection.caller;
-        if (current.expiresAt() == null) {
-            throw invalid("type", "Only a socket opened with a stream token or a JWT expires; this one needs no renewal.");
-        }
-        String token = message.path("token").asText("");
-        Caller fresh = renewals.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
-                "The token was not accepted: unknown, already used or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
-        Set<String> currentJobs = JobStreamController.streamJobs(current);
-        boolean covers = Objects.equals(fresh.owner(), current.owner())
-                && (fresh.streamJobs().isEmpty() || (!currentJobs.isEmpty() && fresh.streamJobs().containsAll(currentJobs)));
-        if (!covers) {
-            throw new ProblemException(Problem.of(ProblemType.FORBIDDEN,
-                    "A renewal token must be for the same owner and cover at least the same jobs.").with("field", "token"));
-        }
-        connection.caller = fresh;
+        connection.caller = lifetimes.renew(connection.caller, message.path("token").asText(""));
         scheduleExpiry(session, connection);
-        send(session, reply("renewed", id).put("expiresAt", fresh.expiresAt().toString()));
+        send(session, reply("renewed", id).put("expiresAt", connection.caller.expiresAt().toString()));
     }
 
     @OnMessage(maxPayloadLength = MAX_MESSAGE_BYTES)
@@ -257,7 +233,7 @@ public class JobWebSocket {
         Subscriber subscriber;
         ObjectNode subscribed = reply("subscribed", id);
         if (perJob) {
-            long lastVersion = message.path("lastVersion").asLong(0);
+            long lastVersion = SubscriptionRequests.version("lastVersion", message.path("lastVersion").asText(null));
             Optional<Subscriber> opened = subscriptions.job(connection.caller, message.get("job").asText(), lastVersion);
             if (opened.isEmpty()) {
                 send(session, subscribed);
@@ -267,18 +243,9 @@ public class JobWebSocket {
             subscriber = opened.get();
         } else {
             JsonNode filter = message.path("filter");
-            Optional<StreamCursor> cursor = Optional.empty();
-            if (message.hasNonNull("cursor")) {
-                try {
-                    cursor = Optional.of(StreamCursor.decode(message.get("cursor").asText()));
-                } catch (IllegalArgumentException e) {
-                    throw invalid("cursor", "'cursor' must be an eventId this server sent, as sent.");
-                }
-            }
-            String owner = connection.caller.ownerFor(filter.path("owner").asText(null));
-            Selector.OwnerJobs selector = new Selector.OwnerJobs(owner, JobStreamController.streamJobs(connection.caller),
-                    JobStreamController.split(texts(filter.path("types"))), filter.path("tag").asText(null),
-                    JobStreamController.statuses(texts(filter.path("statuses"))));
+            Optional<StreamCursor> cursor = SubscriptionRequests.cursor("cursor", message.path("cursor").asText(null));
+            Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(connection.caller, filter.path("owner").asText(null),
+                    texts(filter.path("types")), filter.path("tag").asText(null), texts(filter.path("statuses")));
             SubscriberHub.OwnerSubscription opened = subscriptions.jobsOf(selector, cursor);
             subscriber = opened.subscriber();
             subscribed.put("eventId", opened.start().encode());
@@ -316,7 +283,7 @@ public class JobWebSocket {
         protected void hookOnNext(Subscriber.Delivery delivery) {
             ObjectNode update = reply("update", null);
             update.put("subscription", id);
-            update.put("event", JobStreamController.eventName(delivery.update()));
+            update.put("event", SubscriptionRequests.eventName(delivery.update()));
             update.put("eventId", perJob ? Long.toString(delivery.update().version()) : delivery.cursor().encode());
             update.set("update", JobJson.mapper().valueToTree(delivery.update()));
             if (!session.isOpen()) {
@@ -366,7 +333,7 @@ public class JobWebSocket {
     }
 
     private static ProblemException invalid(String field, String detail) {
-        return JobStreamController.invalid(field, detail);
+        return SubscriptionRequests.invalid(field, detail);
     }
 
     private static ObjectNode reply(String type, String id) {

@@ -1,0 +1,88 @@
+package io.jobpulse.push;
+
+import io.jobpulse.events.Caller;
+import io.jobpulse.events.http.Problem;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import jakarta.inject.Singleton;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The life of the credential a stream or socket was opened with, the same for both transports: a
+ * credential that expires (a stream token, a JWT) gives notice {@code jobpulse.push.token-expiring-notice}
+ * before its end and ends at its expiry; one that can be revoked (an API key) ends once it is
+ * revoked ({@link CredentialStatus}). A socket's credential may be renewed in place by a fresh
+ * stream token of the same owner covering at least the same jobs.
+ */
+@Singleton
+public class CredentialLifetimes {
+
+    /** What happens to a credential while a stream lasts. */
+    public sealed interface Moment permits Expiring, Ended {
+    }
+
+    /** The credential ends at {@code expiresAt}: renew it before then. */
+    public record Expiring(Instant expiresAt) implements Moment {
+    }
+
+    /** The credential no longer stands: {@code token-expired} or {@code credential-revoked}. */
+    public record Ended(String reason) implements Moment {
+    }
+
+    static final String TOKEN_EXPIRED = "token-expired";
+    static final String CREDENTIAL_REVOKED = "credential-revoked";
+
+    private final CredentialStatus credentials;
+    private final StreamRenewals renewals;
+    private final PushConfiguration config;
+
+    public CredentialLifetimes(CredentialStatus credentials, StreamRenewals renewals, PushConfiguration config) {
+        this.credentials = credentials;
+        this.renewals = renewals;
+        this.config = config;
+    }
+
+    /**
+     * The credential's moments from now on: at most one {@link Expiring}, then one {@link Ended} (and
+     * the end of the flux); for a credential that neither expires nor can be revoked, nothing ever
+     * (a flux that does not complete, so that a stream ended "when the credential ends" goes on).
+     * Subscribers may join late: the moments are replayed to them.
+     */
+    public Flux<Moment> of(Caller caller) {
+        Flux<Moment> revoked = credentials.revoked(caller).<Moment>map(tick -> new Ended(CREDENTIAL_REVOKED)).flux();
+        if (caller.expiresAt() == null) {
+            return revoked.replay().refCount();
+        }
+        Duration left = Duration.between(Instant.now(), caller.expiresAt());
+        Duration notice = left.minus(config.tokenExpiringNotice());
+        return Flux.<Moment>merge(
+                        Mono.delay(notice.isNegative() ? Duration.ZERO : notice).map(tick -> new Expiring(caller.expiresAt())),
+                        Mono.delay(left.isNegative() ? Duration.ZERO : left).map(tick -> new Ended(TOKEN_EXPIRED)),
+                        revoked)
+                .takeUntil(moment -> moment instanceof Ended)
+                .replay().refCount();
+    }
+
+    /** A fresh stream token for the same owner, covering at least the jobs of the credential it replaces, as a caller. */
+    public Caller renew(Caller current, String token) {
+        if (current.expiresAt() == null) {
+            throw SubscriptionRequests.invalid("type", "Only a socket opened with a stream token or a JWT expires; this one needs no renewal.");
+        }
+        Caller fresh = renewals.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
+                "The token was not accepted: unknown, already used or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
+        Set<String> currentJobs = SubscriptionRequests.streamJobs(current);
+        boolean covers = Objects.equals(fresh.owner(), current.owner())
+                && (fresh.streamJobs().isEmpty() || (!currentJobs.isEmpty() && fresh.streamJobs().containsAll(currentJobs)));
+        if (!covers) {
+            throw new ProblemException(Problem.of(ProblemType.FORBIDDEN,
+                    "A renewal token must be for the same owner and cover at least the same jobs.").with("field", "token"));
+        }
+        return fresh;
+    }
+}
