@@ -5,6 +5,7 @@ import io.jobpulse.devstack.DevStack;
 import io.jobpulse.devstack.FreePorts;
 import io.jobpulse.devstack.SecretFiles;
 import io.jobpulse.events.KafkaSettings;
+import io.jobpulse.events.Roles;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -159,7 +160,7 @@ final class DevCommand {
                 Ctrl-C stops everything.
                 %n""",
                 startup.toMillis() / 1000.0, url,
-                context.getProperty("jobpulse.roles", String.class).orElse("?"),
+                context.getProperty(Roles.PROPERTY, String.class).orElse("?"),
                 kafka, stack.hasKafka() ? " (embedded)" : " (external)",
                 jdbc, stack.hasPostgres() ? " (embedded)" : " (external)",
                 alice, bob, url, url, url, url, url);
