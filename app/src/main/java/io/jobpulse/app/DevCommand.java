@@ -4,6 +4,8 @@ import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
 import io.jobpulse.devstack.FreePorts;
 import io.jobpulse.devstack.SecretFiles;
+import io.jobpulse.events.KafkaSettings;
+import io.jobpulse.events.Roles;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -46,7 +48,7 @@ final class DevCommand {
                 !externalDatabase, postgresPort, true));
         Map<String, Object> properties = new HashMap<>();
         if (stack.hasKafka()) {
-            properties.put("kafka.bootstrap.servers", stack.kafka().bootstrapServers());
+            properties.put(KafkaSettings.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
             // Streams state belongs to one cluster: a new broker must not meet an old state directory.
             properties.put("jobpulse.topology.state-dir",
                     home.resolve("streams").resolve(stack.kafka().clusterId()).toAbsolutePath().toString());
@@ -135,7 +137,7 @@ final class DevCommand {
         String alice = JwtSecret.mint(jwtSecret, issuer, audience, "alice", null, TOKEN_LIFETIME);
         String bob = JwtSecret.mint(jwtSecret, issuer, audience, "bob", null, TOKEN_LIFETIME);
         String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
-        String kafka = context.getProperty("kafka.bootstrap.servers", String.class).orElse("?");
+        String kafka = context.getProperty(KafkaSettings.BOOTSTRAP_SERVERS, String.class).orElse("?");
         String jdbc = context.getProperty("datasources.default.url", String.class).orElse("?");
         System.out.printf("""
 
@@ -158,7 +160,7 @@ final class DevCommand {
                 Ctrl-C stops everything.
                 %n""",
                 startup.toMillis() / 1000.0, url,
-                context.getProperty("jobpulse.roles", String.class).orElse("?"),
+                context.getProperty(Roles.PROPERTY, String.class).orElse("?"),
                 kafka, stack.hasKafka() ? " (embedded)" : " (external)",
                 jdbc, stack.hasPostgres() ? " (embedded)" : " (external)",
                 alice, bob, url, url, url, url, url);

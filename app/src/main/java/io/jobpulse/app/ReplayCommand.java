@@ -1,6 +1,7 @@
 package io.jobpulse.app;
 
 import io.jobpulse.events.JobLimits;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.projections.ProjectionRebuild;
 import io.jobpulse.topology.JobStreams;
@@ -57,7 +58,7 @@ final class ReplayCommand {
         try (ApplicationContext context = ApplicationContext.run(props)) {
             out.println("rebuilding the topology's state from jobpulse.job-events...");
             TopologyReplay.Report report = TopologyReplay.run(context.getBean(TopologyConfiguration.class),
-                    context.getRequiredProperty("kafka.bootstrap.servers", String.class), context.getBean(JobLimits.class));
+                    context.getRequiredProperty(KafkaSettings.BOOTSTRAP_SERVERS, String.class), context.getBean(JobLimits.class));
             out.printf("replayed %d events in %.1f s: %d jobs before, %d rebuilt%n", report.events(),
                     report.took().toMillis() / 1000.0, report.previous(), report.rebuilt());
             out.println(report.identical() ? "every rebuilt state equals the previous one"

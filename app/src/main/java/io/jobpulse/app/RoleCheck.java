@@ -1,8 +1,10 @@
 package io.jobpulse.app;
 
+import io.jobpulse.app.security.KeysCommand;
 import io.jobpulse.events.Roles;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
 
 import java.util.Arrays;
 import java.util.List;
@@ -10,9 +12,11 @@ import java.util.Set;
 
 /**
  * Refuses to start with an unknown or empty role list: a misspelt role would otherwise start an
- * instance that silently plays no part.
+ * instance that silently plays no part. The context of {@code jobpulse keys}, which only needs the
+ * database, plays no role on purpose and is not checked.
  */
 @Context
+@Requires(notEnv = KeysCommand.ENVIRONMENT)
 public class RoleCheck {
 
     static final Set<String> KNOWN = Set.of("ingest", "topology", "projections", "push");

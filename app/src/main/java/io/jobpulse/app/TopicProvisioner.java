@@ -1,5 +1,6 @@
 package io.jobpulse.app;
 
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Topics;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Property;
@@ -32,7 +33,7 @@ public class TopicProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
     private static final long TIMEOUT_SECONDS = 30;
 
-    public TopicProvisioner(TopicsConfiguration config, @Property(name = "kafka.bootstrap.servers") String bootstrapServers)
+    public TopicProvisioner(TopicsConfiguration config, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers)
             throws InterruptedException {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS)))) {

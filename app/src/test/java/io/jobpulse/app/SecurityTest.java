@@ -10,7 +10,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -102,19 +104,43 @@ class SecurityTest {
         HttpRequest bobsStream = HttpRequest.newBuilder(jobpulse.uri("/v1/stream?tag=private")).header("Accept", "text/event-stream")
                 .header("Authorization", "Bearer " + bob).build();
         try (SocketClient socket = new SocketClient(jobpulse, "/v1/ws", "Bearer " + bob);
-             SseClient stream = SseClient.open(HttpClient.newHttpClient(), bobsStream)) {
+             SseClient stream = SseClient.open(HttpClient.newHttpClient(), bobsStream);
+             SseClient alices = jobpulse.stream("/v1/stream?tag=private", null)) {
             socket.send("{\"type\":\"subscribe\",\"id\":\"one\",\"job\":\"" + alicesJob + "\"}");
             socket.send("{\"type\":\"subscribe\",\"id\":\"all\",\"filter\":{\"tag\":\"private\"}}");
             await().atMost(Duration.ofSeconds(10)).until(() -> socket.messages.size() >= 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> isOpen(stream) && isOpen(alices));
             assertThat(jobpulse.post("/v1/jobs/" + alicesJob + "/reports", "{\"progress\":0.7}").statusCode()).isEqualTo(202);
             String anotherOfAlices = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.private\",\"tags\":[\"private\"]}")).get("id").asText();
-            await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + anotherOfAlices).statusCode() == 200);
-            Thread.sleep(1_000);
+            // Once alice's own stream has both changes, push has handed them to every subscriber, bob's too.
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobsIn(alices).containsAll(List.of(alicesJob, anotherOfAlices)));
+            // The sentinel: a change of bob's own, which push hands out after alice's and each connection
+            // delivers in order, so anything of alice's that reached bob is there once it is.
+            String bobsJob = json(as(bob, "POST", "/v1/jobs", "{\"type\":\"x.sentinel\",\"tags\":[\"private\"]}")).get("id").asText();
+            await().atMost(Duration.ofSeconds(20)).until(() -> jobsIn(stream).contains(bobsJob)
+                    && socket.updatesOf("all").stream().anyMatch(update -> update.at("/update/jobId").asText().equals(bobsJob)));
 
-            assertThat(stream.updates()).as("bob's stream got none of alice's changes").isEmpty();
+            assertThat(jobsIn(stream)).as("bob's stream got none of alice's changes").containsOnly(bobsJob);
             assertThat(socket.ofType("error")).anySatisfy(error -> assertThat(error.at("/problem/status").asInt()).isEqualTo(404));
-            assertThat(socket.ofType("update")).isEmpty();
+            assertThat(socket.ofType("update")).as("bob's socket got none of alice's changes")
+                    .extracting(update -> update.at("/update/jobId").asText()).containsOnly(bobsJob);
         }
+    }
+
+    /** Whether push has registered the stream (it then says where the stream starts). */
+    private static boolean isOpen(SseClient stream) {
+        return stream.events(SseClient.COMMENT).stream().anyMatch(comment -> comment.data().equals("stream position"));
+    }
+
+    /** The jobs of the updates a stream received. */
+    private static List<String> jobsIn(SseClient stream) {
+        return stream.updates().stream().map(update -> {
+            try {
+                return JobJson.mapper().readTree(update.data()).get("jobId").asText();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
     }
 
     @Test

@@ -53,6 +53,14 @@ public final class Topics {
     public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS,
             PROVIDER_REQUESTS, PROVIDER_CALLBACKS);
 
+    /**
+     * The key of a provider's request on {@link #PROVIDER_REQUESTS} and {@link #PROVIDER_CALLBACKS}
+     * (and of the topology's stores keyed the same way): {@code <provider>:<requestId>}.
+     */
+    public static String providerRequestKey(String provider, String requestId) {
+        return provider + ":" + requestId;
+    }
+
     private Topics() {
     }
 }

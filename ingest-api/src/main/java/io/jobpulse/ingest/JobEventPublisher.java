@@ -2,6 +2,7 @@ package io.jobpulse.ingest;
 
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobLimits;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.Topics;
@@ -46,7 +47,7 @@ public class JobEventPublisher {
     private final int maxRawPayloadBytes;
 
     public JobEventPublisher(IngestConfiguration config, JobLimits limits,
-                             @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                             @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
         this.ackTimeout = config.ackTimeout();
         this.maxRawPayloadBytes = limits.maxRawPayloadBytes();
         this.producer = new KafkaProducer<>(producerProperties(config, bootstrapServers),

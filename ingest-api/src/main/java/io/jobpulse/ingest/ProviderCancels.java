@@ -4,6 +4,7 @@ import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
@@ -60,7 +61,7 @@ public class ProviderCancels extends ConsumerWorker {
     private volatile boolean assigned;
 
     public ProviderCancels(Providers providers, JobEventPublisher publisher, OutboundRequests outbound,
-                           @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
+                           @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
                            @Property(name = "jobpulse.provider-cancels.group-id", defaultValue = "jobpulse-provider-cancels") String groupId) {
         super("jobpulse-provider-cancels", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, groupId, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));

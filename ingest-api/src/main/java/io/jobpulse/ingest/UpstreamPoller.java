@@ -1,11 +1,11 @@
 package io.jobpulse.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobPoll;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.PolledJob;
 import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.ProviderObservation;
@@ -18,6 +18,7 @@ import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -28,7 +29,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -72,10 +73,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
-@Requires(property = UpstreamPoller.ENABLED, notEquals = "false")
+@Requires(property = PollerConfiguration.ENABLED, notEquals = "false")
 public class UpstreamPoller extends ConsumerWorker {
-
-    public static final String ENABLED = "jobpulse.poller.enabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamPoller.class);
     private static final EventSource POLLER = EventSource.system("poller");
@@ -126,28 +125,29 @@ public class UpstreamPoller extends ConsumerWorker {
     private final OutboundRequests outbound;
     private final OutboundConfiguration limits;
     private final Duration maxWait;
+    private final Clock clock;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> inFlight = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> rates = new ConcurrentHashMap<>();
     private final Map<String, Semaphore> ownerInFlight = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> ownerRates = new ConcurrentHashMap<>();
 
+    @Inject
     public UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
-                          @Property(name = "kafka.bootstrap.servers") String bootstrapServers,
-                          @Property(name = "jobpulse.poller.group-id", defaultValue = "jobpulse-poller") String groupId,
-                          @Property(name = "jobpulse.poller.max-wait", defaultValue = "60s") Duration maxWait) {
+                          PollerConfiguration config, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
+        this(providers, publisher, outbound, limits, config, bootstrapServers, Clock.systemUTC());
+    }
+
+    UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
+                   PollerConfiguration config, String bootstrapServers, Clock clock) {
         super("jobpulse-poller", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId));
+                ConsumerConfig.GROUP_ID_CONFIG, config.groupId()));
         this.providers = providers;
         this.publisher = publisher;
         this.outbound = outbound;
         this.limits = limits;
-        this.maxWait = maxWait;
-    }
-
-    /** How many jobs this instance polls now. */
-    public int polling() {
-        return tasks.size();
+        this.maxWait = config.maxWait();
+        this.clock = clock;
     }
 
     @Override
@@ -169,7 +169,7 @@ public class UpstreamPoller extends ConsumerWorker {
     @Override
     protected void handle(ConsumerRecords<String, byte[]> records) {
         records.forEach(this::track);
-        pollDue(Instant.now());
+        pollDue(clock.instant());
     }
 
     private void track(ConsumerRecord<String, byte[]> record) {
@@ -279,12 +279,7 @@ public class UpstreamPoller extends ConsumerWorker {
             backOff(task, null);
             return;
         }
-        JsonNode body;
-        try {
-            body = JobJson.read(response.body(), JsonNode.class);
-        } catch (SerializationException e) {
-            body = TextNode.valueOf(new String(response.body(), StandardCharsets.UTF_8));
-        }
+        JsonNode body = ProviderBody.read(response.body());
         ProviderObservation observation = provider.adapter().observe(body);
         String seen = observation.status() + "|" + observation.rawStatus() + "|" + observation.progress() + "|"
                 + observation.message() + "|" + (observation.result() != null) + "|" + observation.error();
@@ -292,7 +287,7 @@ public class UpstreamPoller extends ConsumerWorker {
             backOff(task, null);
             return;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         publisher.publish(new JobEvent.PollObserved(Ids.next(), task.jobId, now, now, POLLER, provider.name(),
                 task.poll.statusUrl(), observation, new RawPayload(Map.of(":status", Integer.toString(status)), body)));
         task.lastSeen = seen;
@@ -305,7 +300,7 @@ public class UpstreamPoller extends ConsumerWorker {
     private void backOff(Task task, Duration retryAfter) {
         Duration doubled = task.wait.multipliedBy(2);
         task.wait = doubled.compareTo(maxWait) > 0 ? maxWait : doubled;
-        task.nextAt = Instant.now().plus(retryAfter != null ? retryAfter : jitter(task.wait));
+        task.nextAt = clock.instant().plus(retryAfter != null ? retryAfter : jitter(task.wait));
     }
 
     private static Duration jitter(Duration wait) {

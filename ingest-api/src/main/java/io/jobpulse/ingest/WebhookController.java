@@ -1,13 +1,12 @@
 package io.jobpulse.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobIds;
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
+import io.jobpulse.events.Topics;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
@@ -26,7 +25,6 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import org.apache.kafka.common.errors.SerializationException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -108,7 +106,7 @@ public class WebhookController {
             case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
                     "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
         };
-        JsonNode payload = payload(raw);
+        JsonNode payload = ProviderBody.read(raw);
         ProviderObservation observation = configured.adapter().observe(payload);
         if (observation.requestId() != null && observation.requestId().chars().anyMatch(Character::isISOControl)) {
             // An id that could forge lines in logs or terminals is no provider's.
@@ -136,7 +134,7 @@ public class WebhookController {
             throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "The callback names no job (the webhook link of a"
                     + " submission carries ?job=<id>) and no provider request id Jobpulse could route it by.").with("field", "job"));
         }
-        publisher.route(provider + ":" + observation.requestId(), event);
+        publisher.route(Topics.providerRequestKey(provider, observation.requestId()), event);
         return HttpResponse.ok(Map.of("requestId", observation.requestId(), "eventId", event.eventId(), "event", event.wireName()));
     }
 
@@ -145,14 +143,6 @@ public class WebhookController {
             return provider.statusUrlOf(OutboundUrl.parse(url)).isPresent();
         } catch (OutboundUrl.Invalid e) {
             return false;
-        }
-    }
-
-    private static JsonNode payload(byte[] raw) {
-        try {
-            return JobJson.read(raw, JsonNode.class);
-        } catch (SerializationException e) {
-            return TextNode.valueOf(new String(raw, StandardCharsets.UTF_8));
         }
     }
 

@@ -11,6 +11,7 @@ import io.jobpulse.events.JobState;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.StatusChange;
+import io.jobpulse.events.Topics;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -225,11 +226,11 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     static String proposedRequestKey(JobEvent event) {
         return switch (event) {
             case JobEvent.Submitted submitted -> submitted.provider() == null || submitted.provider().requestId() == null ? null
-                    : submitted.provider().name() + ":" + submitted.provider().requestId();
+                    : Topics.providerRequestKey(submitted.provider().name(), submitted.provider().requestId());
             case JobEvent.CallbackReceived callback -> callback.observation() == null || callback.observation().requestId() == null
-                    ? null : callback.provider() + ":" + callback.observation().requestId();
+                    ? null : Topics.providerRequestKey(callback.provider(), callback.observation().requestId());
             case JobEvent.PollObserved poll -> poll.observation() == null || poll.observation().requestId() == null
-                    ? null : poll.provider() + ":" + poll.observation().requestId();
+                    ? null : Topics.providerRequestKey(poll.provider(), poll.observation().requestId());
             case JobEvent.ReportReceived ignored -> null;
             case JobEvent.CancelRequested ignored -> null;
             case JobEvent.RetryRequested ignored -> null;
@@ -243,7 +244,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     /** {@code <provider>:<requestId>} of the job's provider request, or null while it has none. */
     public static String requestKey(JobState state) {
         return state == null || state.provider() == null || state.provider().requestId() == null ? null
-                : state.provider().name() + ":" + state.provider().requestId();
+                : Topics.providerRequestKey(state.provider().name(), state.provider().requestId());
     }
 
     private static JobPoll activePoll(JobState state) {

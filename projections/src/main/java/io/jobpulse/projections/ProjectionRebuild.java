@@ -1,6 +1,7 @@
 package io.jobpulse.projections;
 
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
@@ -77,7 +78,7 @@ public class ProjectionRebuild {
     private final String bootstrapServers;
 
     public ProjectionRebuild(JobProjectionWriter writer, TransactionOperations<Connection> transactions,
-                             @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                             @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
         this.writer = writer;
         this.transactions = transactions;
         this.bootstrapServers = bootstrapServers;

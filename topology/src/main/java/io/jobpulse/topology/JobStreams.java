@@ -1,6 +1,7 @@
 package io.jobpulse.topology;
 
 import io.jobpulse.events.JobLimits;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
@@ -54,7 +55,7 @@ public class JobStreams implements ApplicationEventListener<StartupEvent> {
     private final String applicationId;
 
     public JobStreams(TopologyConfiguration config, JobLimits limits,
-                      @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                      @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
         this.applicationId = config.applicationId();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         JobLimits effective = effectiveLimits(admin, applicationId, limits, config);

@@ -1,7 +1,6 @@
 package io.jobpulse.app.security;
 
 import io.jobpulse.events.Roles;
-import io.jobpulse.projections.ProjectionRebuild;
 import io.micronaut.context.ApplicationContext;
 
 import java.io.PrintStream;
@@ -17,6 +16,9 @@ import java.util.stream.Collectors;
  */
 public final class KeysCommand {
 
+    /** The environment of this command's context, which plays no role (so {@code RoleCheck} stands aside). */
+    public static final String ENVIRONMENT = "keys-command";
+
     static final String USAGE = """
             usage: jobpulse keys create --name <name> --scopes <scope,...> [--owner <owner>]
                    jobpulse keys list
@@ -31,11 +33,11 @@ public final class KeysCommand {
             throw new IllegalArgumentException(USAGE);
         }
         Map<String, Object> props = new HashMap<>(properties);
-        // The database and its migrations, without any consumer running.
-        props.put(Roles.PROPERTY, "projections");
-        props.put(ProjectionRebuild.PROJECTORS_ENABLED, "false");
+        // No role: nothing consumes, schedules or serves. Every context opens the data source and
+        // applies the migrations, whatever its roles, and that is all this command needs.
+        props.put(Roles.PROPERTY, "");
         props.put("jobpulse.topics.provision", "false");
-        try (ApplicationContext context = ApplicationContext.run(props)) {
+        try (ApplicationContext context = ApplicationContext.builder().properties(props).environments(ENVIRONMENT).start()) {
             ApiKeys keys = context.getBean(ApiKeys.class);
             switch (args[0]) {
                 case "create" -> {
