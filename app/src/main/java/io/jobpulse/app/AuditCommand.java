@@ -65,7 +65,7 @@ final class AuditCommand {
         for (JobAudit.Entry entry : audit.entries()) {
             JobEvent event = entry.event();
             out.printf("%-26s %-22s %-24s %s%n", event.receivedAt(), event.wireName(),
-                    event.source() == null ? "-" : event.source().kind() + ":" + event.source().id(), describe(entry.outcome()));
+                    event.source() == null ? "-" : event.source().key(), describe(entry.outcome()));
         }
         if (audit.state() == null) {
             out.println(asOf == null ? "no such job in the log" : "the job did not exist yet at " + asOf);

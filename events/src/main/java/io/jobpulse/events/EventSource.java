@@ -27,4 +27,9 @@ public record EventSource(String kind, String id) {
     public static EventSource system(String component) {
         return new EventSource("system", component);
     }
+
+    /** {@code <kind>:<id>}: how one principal is named in logs, limits and records of who did what. */
+    public String key() {
+        return kind + ":" + id;
+    }
 }

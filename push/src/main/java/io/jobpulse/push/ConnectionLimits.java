@@ -45,6 +45,6 @@ class ConnectionLimits {
 
     /** A stream token's connections count as its owner's. */
     private static String key(Caller caller) {
-        return caller.isStreamToken() ? "user:" + caller.owner() : caller.source().kind() + ":" + caller.source().id();
+        return caller.isStreamToken() ? "user:" + caller.owner() : caller.source().key();
     }
 }

@@ -1,6 +1,7 @@
 package io.jobpulse.push;
 
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
@@ -47,7 +48,7 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
     private final Thread thread;
     private volatile boolean running = true;
 
-    public StatusChangeFeed(SubscriberHub hub, @Property(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public StatusChangeFeed(SubscriberHub hub, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
         this.hub = hub;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,

@@ -114,10 +114,4 @@ public class SubscriberHub {
             }
         }
     }
-
-    public int subscriberCount() {
-        synchronized (lock) {
-            return byJob.values().stream().mapToInt(Set::size).sum() + byOwner.values().stream().mapToInt(Set::size).sum();
-        }
-    }
 }

@@ -33,7 +33,7 @@ final class CredentialFetchers {
     }
 
     static Authentication authentication(Caller caller) {
-        return Authentication.build(caller.source().kind() + ":" + caller.source().id(),
+        return Authentication.build(caller.source().key(),
                 caller.scopes().stream().map(Caller.Scope::wireName).toList(), Map.of(Caller.ATTRIBUTE, caller));
     }
 

@@ -104,7 +104,7 @@ public class RequestLimits {
             if (caller == null) {
                 return null;
             }
-            String key = caller.source().kind() + ":" + caller.source().id();
+            String key = caller.source().key();
             return limits.take(limits.byCaller, key, "this credential");
         }
 

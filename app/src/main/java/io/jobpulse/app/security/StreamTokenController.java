@@ -77,7 +77,7 @@ public class StreamTokenController {
         if (owner == null) {
             owner = caller.ownerFor(request == null ? null : request.owner());
         }
-        StreamTokens.Issued issued = tokens.issue(owner, jobs, caller.source().kind() + ":" + caller.source().id());
+        StreamTokens.Issued issued = tokens.issue(owner, jobs, caller.source().key());
         return HttpResponse.created(new TokenIssued(issued.token(), issued.expiresAt(), owner, jobs));
     }
 }
