@@ -2,7 +2,6 @@ package io.jobpulse.app;
 
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStates;
-import io.jobpulse.events.http.HttpJobStates;
 import io.jobpulse.topology.JobStateQueries;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;

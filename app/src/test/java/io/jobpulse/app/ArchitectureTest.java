@@ -84,6 +84,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void theContractMakesNoCallsOfItsOwn() {
+        noClasses().that().resideInAPackage("io.jobpulse.events..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.net.http..", "org.apache.kafka.clients..")
+                .because("the contract describes events, states and routes; clients of HTTP or Kafka live with their users")
+                .check(classes);
+    }
+
+    @Test
     void contractAndPureLogicAreFreeOfMicronaut() {
         noClasses().that().resideInAnyPackage("io.jobpulse.events..", "io.jobpulse.processors..")
                 .should().dependOnClassesThat().resideInAPackage("io.micronaut..")

@@ -1,6 +1,7 @@
 package io.jobpulse.ingest;
 
 import io.jobpulse.events.JobStatus;
+import io.jobpulse.events.http.Routes;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,7 +21,7 @@ public record JobAccepted(String id, String type, JobStatus status, long version
 
     /** @param provider the provider the submission names, or null */
     static JobAccepted of(String id, String type, Instant createdAt, Map<String, String> webhooks, String provider) {
-        String self = "/v1/jobs/" + id;
+        String self = Routes.JOBS + "/" + id;
         Map<String, String> links = new LinkedHashMap<>();
         links.put("self", self);
         links.put("stream", self + "/stream");

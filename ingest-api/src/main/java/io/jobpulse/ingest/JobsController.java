@@ -16,6 +16,7 @@ import io.jobpulse.events.http.ProblemType;
 import io.jobpulse.ingest.outbound.OutboundRequests;
 import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -44,7 +45,7 @@ import java.util.regex.Pattern;
  * Requests are checked here for what can be known without the job's state; rules that need the
  * state (unknown job, terminal job) are applied in order by the topology.
  */
-@Controller("/v1/jobs")
+@Controller(Routes.JOBS)
 @Requires(beans = JobEventPublisher.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobsController {
@@ -82,7 +83,7 @@ public class JobsController {
     private Map<String, String> webhooks(String jobId) {
         Map<String, String> urls = new TreeMap<>();
         for (String name : providers.takingCallbacks()) {
-            urls.put(name, "/v1/webhooks/" + name + "?job=" + jobId + "&token=" + signingKey.webhookToken(name, jobId));
+            urls.put(name, Routes.WEBHOOKS + "/" + name + "?job=" + jobId + "&token=" + signingKey.webhookToken(name, jobId));
         }
         return urls;
     }
@@ -122,7 +123,7 @@ public class JobsController {
                 webhooks(jobId), provider != null ? provider.name() : poll != null ? poll.provider() : null));
     }
 
-    @Post("/{id}/reports")
+    @Post(Routes.JOB_REPORTS)
     public HttpResponse<EventAccepted> report(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body ReportRequest request) {
         caller.require(Caller.Scope.REPORT);
         visible(caller, id);
@@ -148,12 +149,12 @@ public class JobsController {
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
     }
 
-    @Post("/{id}/cancel")
+    @Post(Routes.JOB_CANCEL)
     public HttpResponse<EventAccepted> cancel(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
         return command(caller, id, request, (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
     }
 
-    @Post("/{id}/retry")
+    @Post(Routes.JOB_RETRY)
     public HttpResponse<EventAccepted> retry(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
         return command(caller, id, request, (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
     }
@@ -166,7 +167,7 @@ public class JobsController {
      * polled at that URL answers 200 with the reason and writes nothing; a job that has ended is a
      * 409. The fold applies the same rules to the event, for requests that race.
      */
-    @Post("/{id}/poll")
+    @Post(Routes.JOB_POLL)
     public HttpResponse<?> poll(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body PollRequest request) {
         caller.require(Caller.Scope.SUBMIT);
         JobState job = visible(caller, id);

@@ -13,6 +13,7 @@ import io.jobpulse.events.http.ProblemType;
 import io.jobpulse.ingest.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.jobpulse.ingest.webhooks.WebhookSignature;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -58,7 +59,7 @@ import java.util.UUID;
  * delivery id and timestamp), never a signature: the raw history is shown to the job's owner, and
  * a signature there would let it replay the delivery.
  */
-@Controller("/v1/webhooks")
+@Controller(Routes.WEBHOOKS)
 @Requires(beans = JobEventPublisher.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class WebhookController {
@@ -78,7 +79,7 @@ public class WebhookController {
         this.signingKey = signingKey;
     }
 
-    @Post(value = "/{provider}", consumes = MediaType.ALL)
+    @Post(value = Routes.WEBHOOK, consumes = MediaType.ALL)
     public HttpResponse<Map<String, Object>> receive(@PathVariable String provider, @Nullable @QueryValue String job,
                                                      @Nullable @QueryValue String token, HttpHeaders headers,
                                                      @Nullable @Body byte[] body) {

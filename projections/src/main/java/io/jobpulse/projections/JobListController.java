@@ -10,6 +10,7 @@ import io.jobpulse.events.Roles;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
  * it, a page at a time). It reads PostgreSQL, which follows the log by a few milliseconds: a job submitted a
  * moment ago may not be listed yet ({@code GET /v1/jobs/{id}} reads the current state instead).
  */
-@Controller("/v1/jobs")
+@Controller(Routes.JOBS)
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobListController {
@@ -74,7 +75,7 @@ public class JobListController {
         return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
     }
 
-    @Get("/summary")
+    @Get(Routes.JOBS_SUMMARY)
     public Summary summary(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner) {
         caller.require(Caller.Scope.READ);
         String whose = caller.ownerFor(owner);
@@ -89,7 +90,7 @@ public class JobListController {
         return new Summary(sum(byStatus), byStatus, byType);
     }
 
-    @Get("/{id}/history")
+    @Get(Routes.JOB_HISTORY)
     public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @QueryValue Boolean raw,
                            @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);

@@ -2,6 +2,7 @@ package io.jobpulse.push;
 
 import io.jobpulse.events.Caller;
 import io.jobpulse.events.Roles;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -67,7 +68,7 @@ public class JobStreamController {
         this.lifetimes = lifetimes;
     }
 
-    @Get(value = "/v1/jobs/{id}/stream", produces = MediaType.TEXT_EVENT_STREAM)
+    @Get(value = Routes.JOB_STREAM, produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public HttpResponse<Publisher<Event<Object>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
                                                             @Nullable @Header("Last-Event-ID") String lastEventId,
@@ -89,7 +90,7 @@ public class JobStreamController {
         }
     }
 
-    @Get(value = "/v1/stream", produces = MediaType.TEXT_EVENT_STREAM)
+    @Get(value = Routes.STREAM, produces = MediaType.TEXT_EVENT_STREAM)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public HttpResponse<Publisher<Event<Object>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
                                                               @Nullable @QueryValue String owner,

@@ -9,6 +9,7 @@ import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
@@ -63,7 +64,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * problem, and after {@code socket-refusals-before-close} of those in a row the socket is
  * closed with 1008 {@code rate-limited}.
  */
-@ServerWebSocket("/v1/ws")
+@ServerWebSocket(Routes.SOCKET)
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class JobWebSocket {
 

@@ -5,6 +5,7 @@ import io.jobpulse.events.JobState;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
@@ -28,7 +29,7 @@ import java.time.format.DateTimeParseException;
  * with the current state when the timeout (at most {@link #MAX_WAIT}) passes. The wait holds no
  * thread: the store is read again every {@link #RECHECK}.
  */
-@Controller("/v1/jobs")
+@Controller(Routes.JOBS)
 @Requires(beans = JobStateQueries.class)
 public class JobStateController {
 
@@ -42,7 +43,7 @@ public class JobStateController {
         this.queries = queries;
     }
 
-    @Get("/{id}")
+    @Get(Routes.JOB)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public Mono<JobState> get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
                               @Nullable @QueryValue Long waitForVersionAfter, @Nullable @QueryValue String timeout) {

@@ -1,6 +1,7 @@
 package io.jobpulse.app.security;
 
 import io.jobpulse.events.Caller;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
@@ -27,7 +28,7 @@ import java.util.regex.Pattern;
 final class CredentialFetchers {
 
     /** The endpoints a stream token opens: SSE streams and the WebSocket. */
-    static final Pattern STREAM_PATHS = Pattern.compile("/v1/stream|/v1/jobs/[^/]+/stream|/v1/ws");
+    static final Pattern STREAM_PATHS = Routes.pattern(Routes.JOB_STREAM, Routes.STREAM, Routes.SOCKET);
 
     private CredentialFetchers() {
     }

@@ -4,6 +4,7 @@ import io.jobpulse.events.Caller;
 import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;
@@ -25,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Limits every request before it costs anything: a body larger than its endpoint allows is
@@ -120,17 +122,21 @@ public class RequestLimits {
         if (request.getMethod() != HttpMethod.POST && request.getMethod() != HttpMethod.PUT) {
             return config.otherBody();
         }
-        if (path.startsWith("/v1/webhooks/")) {
+        if (WEBHOOK.matcher(path).matches()) {
             return config.webhookBody();
         }
-        if (path.equals("/v1/jobs")) {
+        if (SUBMIT.matcher(path).matches()) {
             return config.submitBody();
         }
-        if (path.startsWith("/v1/jobs/") && path.endsWith("/reports")) {
+        if (REPORT.matcher(path).matches()) {
             return config.reportBody();
         }
         return config.otherBody();
     }
+
+    private static final Pattern WEBHOOK = Routes.pattern(Routes.WEBHOOKS + Routes.WEBHOOK);
+    private static final Pattern SUBMIT = Routes.pattern(Routes.JOBS);
+    private static final Pattern REPORT = Routes.pattern(Routes.JOBS + Routes.JOB_REPORTS);
 
     String address(HttpRequest<?> request) {
         String peer = request.getRemoteAddress().getAddress().getHostAddress();

@@ -6,6 +6,7 @@ import io.jobpulse.events.JobStates;
 import io.jobpulse.events.http.Problem;
 import io.jobpulse.events.http.ProblemException;
 import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.http.Routes;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -26,7 +27,7 @@ import java.util.Set;
  * {@code {"filter": {}}} (or an empty body) to all of the owner's jobs; it allows one connect to a
  * stream, nothing else.
  */
-@Controller("/v1/stream-tokens")
+@Controller(Routes.STREAM_TOKENS)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class StreamTokenController {
 

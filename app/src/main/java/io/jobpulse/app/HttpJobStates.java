@@ -1,8 +1,11 @@
-package io.jobpulse.events.http;
+package io.jobpulse.app;
 
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStates;
+import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.http.Routes;
 
 import java.io.IOException;
 import java.net.URI;
@@ -35,7 +38,7 @@ public class HttpJobStates implements JobStates {
 
     @Override
     public Optional<JobState> current(String jobId) {
-        URI uri = URI.create(stateUrl + "/v1/jobs/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8));
+        URI uri = URI.create(stateUrl + Routes.JOBS + "/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);

@@ -1,0 +1,36 @@
+package io.jobpulse.events.http;
+
+import java.util.Arrays;
+import java.util.regex.Pattern;
+
+/**
+ * The public HTTP paths, named once: the controllers are mapped with these constants, and the
+ * rules that depend on a path (which endpoints take stream tokens, which body limit applies) test
+ * against them, so renaming a route cannot silently change who may call it.
+ */
+public final class Routes {
+
+    public static final String JOBS = "/v1/jobs";
+    public static final String JOB = "/{id}";
+    public static final String JOB_REPORTS = "/{id}/reports";
+    public static final String JOB_CANCEL = "/{id}/cancel";
+    public static final String JOB_RETRY = "/{id}/retry";
+    public static final String JOB_POLL = "/{id}/poll";
+    public static final String JOB_HISTORY = "/{id}/history";
+    public static final String JOBS_SUMMARY = "/summary";
+    public static final String JOB_STREAM = "/v1/jobs/{id}/stream";
+    public static final String STREAM = "/v1/stream";
+    public static final String SOCKET = "/v1/ws";
+    public static final String WEBHOOKS = "/v1/webhooks";
+    public static final String WEBHOOK = "/{provider}";
+    public static final String STREAM_TOKENS = "/v1/stream-tokens";
+
+    private Routes() {
+    }
+
+    /** A matcher of request paths for route templates, where each {@code {variable}} is one path segment. */
+    public static Pattern pattern(String... templates) {
+        return Pattern.compile(String.join("|", Arrays.stream(templates)
+                .map(template -> Pattern.quote(template).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q")).toList()));
+    }
+}
