@@ -2,10 +2,10 @@ package io.jobpulse.app;
 
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
-import io.jobpulse.events.JobStates;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.JobStates;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.Routes;
 
 import java.io.IOException;
 import java.net.URI;

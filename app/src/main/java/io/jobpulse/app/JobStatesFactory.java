@@ -1,7 +1,7 @@
 package io.jobpulse.app;
 
 import io.jobpulse.events.JobState;
-import io.jobpulse.events.JobStates;
+import io.jobpulse.http.JobStates;
 import io.jobpulse.topology.JobStateQueries;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;

@@ -2,9 +2,9 @@ package io.jobpulse.app;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

@@ -24,7 +24,7 @@ class ArchitectureTest {
     }
 
     private static void onlyDependsOn(String module, String... allowed) {
-        String[] others = Stream.of("events", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
+        String[] others = Stream.of("events", "http", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
                 .filter(m -> !m.equals(module) && !List.of(allowed).contains(m))
                 .map(m -> "io.jobpulse." + m + "..")
                 .toArray(String[]::new);
@@ -40,28 +40,33 @@ class ArchitectureTest {
     }
 
     @Test
+    void theHttpContractDependsOnlyOnEvents() {
+        onlyDependsOn("http", "events");
+    }
+
+    @Test
     void processorsDependOnlyOnEvents() {
         onlyDependsOn("processors", "events");
     }
 
     @Test
     void topologyDependsOnlyOnEventsAndProcessors() {
-        onlyDependsOn("topology", "events", "processors");
+        onlyDependsOn("topology", "events", "http", "processors");
     }
 
     @Test
     void ingestDependsOnlyOnEventsAndProcessors() {
-        onlyDependsOn("ingest", "events", "processors");
+        onlyDependsOn("ingest", "events", "http", "processors");
     }
 
     @Test
     void projectionsDependOnlyOnEvents() {
-        onlyDependsOn("projections", "events");
+        onlyDependsOn("projections", "events", "http");
     }
 
     @Test
     void pushDependsOnlyOnEvents() {
-        onlyDependsOn("push", "events");
+        onlyDependsOn("push", "events", "http");
     }
 
     @Test
@@ -93,7 +98,7 @@ class ArchitectureTest {
 
     @Test
     void contractAndPureLogicAreFreeOfMicronaut() {
-        noClasses().that().resideInAnyPackage("io.jobpulse.events..", "io.jobpulse.processors..")
+        noClasses().that().resideInAnyPackage("io.jobpulse.events..", "io.jobpulse.http..", "io.jobpulse.processors..")
                 .should().dependOnClassesThat().resideInAPackage("io.micronaut..")
                 .because("the contract and the pure job logic must be usable without a framework")
                 .check(classes);

@@ -7,7 +7,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.jobpulse.app.security.ApiKeys;
 import io.jobpulse.app.security.JwtSecret;
-import io.jobpulse.events.Caller;
+import io.jobpulse.http.Caller;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import org.junit.jupiter.api.AfterAll;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobLimits;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
 
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.jobpulse.ingest;
 
 import io.jobpulse.events.JobStatus;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.Routes;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.jobpulse.events.JobError;
 import io.jobpulse.events.JobLimits;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 

@@ -1,6 +1,6 @@
 package io.jobpulse.ingest;
 
-import io.jobpulse.events.JobIds;
+import io.jobpulse.http.JobIds;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

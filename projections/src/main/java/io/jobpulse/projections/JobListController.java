@@ -1,16 +1,16 @@
 package io.jobpulse.projections;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.events.Caller;
-import io.jobpulse.events.JobIds;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.JobIds;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;

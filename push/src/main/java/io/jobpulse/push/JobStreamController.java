@@ -1,8 +1,8 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.Caller;
 import io.jobpulse.events.Roles;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;

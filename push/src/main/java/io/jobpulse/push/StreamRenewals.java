@@ -1,6 +1,6 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.Caller;
+import io.jobpulse.http.Caller;
 
 import java.util.Optional;
 

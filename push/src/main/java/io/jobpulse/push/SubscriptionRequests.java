@@ -1,10 +1,10 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobStatus;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
 
 import java.util.Arrays;
 import java.util.HashSet;

@@ -1,11 +1,11 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobState;
-import io.jobpulse.events.JobStates;
 import io.jobpulse.events.Roles;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.JobStates;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 

@@ -1,7 +1,7 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.Caller;
-import io.jobpulse.events.http.ProblemException;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.ProblemException;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

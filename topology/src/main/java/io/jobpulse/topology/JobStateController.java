@@ -1,11 +1,11 @@
 package io.jobpulse.topology;
 
-import io.jobpulse.events.Caller;
 import io.jobpulse.events.JobState;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;

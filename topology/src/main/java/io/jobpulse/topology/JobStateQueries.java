@@ -1,11 +1,11 @@
 package io.jobpulse.topology;
 
-import io.jobpulse.events.JobIds;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.JobIds;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;

@@ -1,6 +1,6 @@
 package io.jobpulse.app.security;
 
-import io.jobpulse.events.Caller;
+import io.jobpulse.http.Caller;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 

@@ -1,8 +1,8 @@
 package io.jobpulse.app.security;
 
-import io.jobpulse.events.Caller;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemType;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpRequest;

@@ -1,7 +1,7 @@
 package io.jobpulse.app.security;
 
-import io.jobpulse.events.Caller;
 import io.jobpulse.events.EventSource;
+import io.jobpulse.http.Caller;
 import io.jobpulse.push.CredentialStatus;
 import jakarta.inject.Singleton;
 

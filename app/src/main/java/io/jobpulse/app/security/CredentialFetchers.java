@@ -1,7 +1,7 @@
 package io.jobpulse.app.security;
 
-import io.jobpulse.events.Caller;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Routes;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;

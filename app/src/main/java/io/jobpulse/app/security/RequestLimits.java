@@ -1,10 +1,10 @@
 package io.jobpulse.app.security;
 
-import io.jobpulse.events.Caller;
 import io.jobpulse.events.TokenBucket;
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemType;
-import io.jobpulse.events.http.Routes;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.Routes;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
 import io.micronaut.http.HttpHeaders;

@@ -1,7 +1,7 @@
 package io.jobpulse.app.security;
 
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;

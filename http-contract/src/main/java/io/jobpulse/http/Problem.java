@@ -1,4 +1,4 @@
-package io.jobpulse.events.http;
+package io.jobpulse.http;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;

@@ -1,4 +1,4 @@
-package io.jobpulse.events;
+package io.jobpulse.http;
 
 import java.time.Instant;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.jobpulse.events.http;
+package io.jobpulse.http;
 
 /** The stable kinds of problem the HTTP API reports. The slug is part of the contract. */
 public enum ProblemType {

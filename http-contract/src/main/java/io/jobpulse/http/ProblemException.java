@@ -1,4 +1,4 @@
-package io.jobpulse.events.http;
+package io.jobpulse.http;
 
 /** Thrown by any HTTP-facing code to answer with a problem; the app turns it into the response. */
 public class ProblemException extends RuntimeException {

@@ -1,8 +1,6 @@
-package io.jobpulse.events;
+package io.jobpulse.http;
 
-import io.jobpulse.events.http.Problem;
-import io.jobpulse.events.http.ProblemException;
-import io.jobpulse.events.http.ProblemType;
+import io.jobpulse.events.EventSource;
 
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package io.jobpulse.events;
+package io.jobpulse.http;
 
+import io.jobpulse.events.JobState;
 import java.util.Optional;
 
 /**

@@ -1,4 +1,4 @@
-package io.jobpulse.events.http;
+package io.jobpulse.http;
 
 import java.util.Arrays;
 import java.util.regex.Pattern;
