@@ -4,7 +4,7 @@ import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.projections.ProjectionRebuild;
-import io.jobpulse.topology.JobStreams;
+import io.jobpulse.topology.TopologyRuntime;
 import io.jobpulse.topology.TopologyConfiguration;
 import io.jobpulse.topology.TopologyReplay;
 import io.micronaut.context.ApplicationContext;
@@ -54,7 +54,7 @@ final class ReplayCommand {
     private static void topology(Map<String, Object> properties, PrintStream out) {
         Map<String, Object> props = new HashMap<>(properties);
         props.put(Roles.PROPERTY, "topology");
-        props.put(JobStreams.ENABLED, "false");
+        props.put(TopologyRuntime.ENABLED, "false");
         try (ApplicationContext context = ApplicationContext.run(props)) {
             out.println("rebuilding the topology's state from jobpulse.job-events...");
             TopologyReplay.Report report = TopologyReplay.run(context.getBean(TopologyConfiguration.class),

@@ -76,12 +76,12 @@ class ArchitectureTest {
 
     @Test
     void onlyThePushTransportsKnowTheirWireFormats() {
-        // Micronaut's generated companions ($JobStreamController$Definition...) count as the class itself.
-        noClasses().that().haveNameNotMatching("io\\.jobpulse\\.push\\.\\$?JobStreamController.*")
+        // Micronaut's generated companions ($SseTransport$Definition...) count as the class itself.
+        noClasses().that().haveNameNotMatching("io\\.jobpulse\\.push\\.\\$?SseTransport.*")
                 .should().dependOnClassesThat().resideInAPackage("io.micronaut.http.sse..")
                 .because("SSE framing belongs to the SSE transport alone")
                 .check(classes);
-        noClasses().that().haveNameNotMatching("io\\.jobpulse\\.push\\.\\$?JobWebSocket.*")
+        noClasses().that().haveNameNotMatching("io\\.jobpulse\\.push\\.\\$?WebSocketTransport.*")
                 .and().resideOutsideOfPackage("io.jobpulse.app.server..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.micronaut.websocket..", "io.netty.handler.codec.http.websocketx..")
                 .because("WebSocket framing belongs to the WebSocket transport (and the server's frame limit) alone")

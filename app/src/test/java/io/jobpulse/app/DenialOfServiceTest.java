@@ -2,7 +2,7 @@ package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.app.security.RequestLimits;
-import io.jobpulse.topology.JobStateQueries;
+import io.jobpulse.topology.InteractiveQueries;
 import org.junit.jupiter.api.Test;
 
 import javax.management.MBeanServer;
@@ -59,7 +59,7 @@ class DenialOfServiceTest {
     @Test
     void missingIdsCostAFewStoreReadsAndNoKafkaRequestsAndOnlyRecentOnesWait() throws Exception {
         try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of("jobpulse.topology.read-your-writes-window", "1s"))) {
-            JobStateQueries queries = jobpulse.context().getBean(JobStateQueries.class);
+            InteractiveQueries queries = jobpulse.context().getBean(InteractiveQueries.class);
             String first = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.dos\"}")).get("id").asText();
             await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + first).statusCode() == 200);
             String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.dos\"}")).get("id").asText();

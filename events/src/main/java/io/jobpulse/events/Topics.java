@@ -32,8 +32,8 @@ public final class Topics {
      * polled. The pollers of the ingest role share it in a consumer group, so each polled job has
      * one poller.
      */
-    public static final Topic<String, PolledJob> JOB_POLLS =
-            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(PolledJob.class));
+    public static final Topic<String, PollSchedule> JOB_POLLS =
+            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(PollSchedule.class));
 
     /**
      * Which job a provider's request belongs to, compacted: key {@code <provider>:<requestId>},

@@ -16,12 +16,12 @@ import java.util.Set;
  * @param owner      the owner whose jobs it acts on, or null for a service key bound to no owner, or an
  *                   administrator, who act on every owner's jobs
  * @param scopes     what it may do
- * @param streamJobs for a stream token, the jobs it may subscribe to (empty: all of its owner's jobs);
+ * @param tokenJobs for a stream token, the jobs it may subscribe to (empty: all of its owner's jobs);
  *                   null for every other credential
  * @param expiresAt  when the credential ends, and with it the streams it opened unless they are renewed: a
  *                   stream token's expiry or a JWT's {@code exp}; null for an API key
  */
-public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<String> streamJobs, Instant expiresAt) {
+public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<String> tokenJobs, Instant expiresAt) {
 
     /** The request attribute under which an authenticated request carries its caller. */
     public static final String ATTRIBUTE = "jobpulse.caller";
@@ -59,7 +59,7 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
 
     public Caller {
         scopes = scopes.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(scopes));
-        streamJobs = streamJobs == null ? null : Set.copyOf(streamJobs);
+        tokenJobs = tokenJobs == null ? null : Set.copyOf(tokenJobs);
     }
 
     /** A user of a JWT that expires at {@code expiresAt}: the owner of its own jobs. */
@@ -78,7 +78,7 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
     }
 
     public boolean isStreamToken() {
-        return streamJobs != null;
+        return tokenJobs != null;
     }
 
     public boolean may(Scope scope) {
@@ -96,7 +96,7 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
 
     /** Whether the caller may see a job of this owner; a job it may not see is, to it, no job at all. */
     public boolean sees(String jobOwner, String jobId) {
-        if (streamJobs != null && !streamJobs.isEmpty() && !streamJobs.contains(jobId)) {
+        if (tokenJobs != null && !tokenJobs.isEmpty() && !tokenJobs.contains(jobId)) {
             return false;
         }
         return owner == null || owner.equals(jobOwner);

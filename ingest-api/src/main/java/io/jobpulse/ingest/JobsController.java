@@ -9,7 +9,7 @@ import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.JobIds;
-import io.jobpulse.http.JobStates;
+import io.jobpulse.http.JobStateReader;
 import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
@@ -61,13 +61,13 @@ public class JobsController {
     private final JobEventPublisher publisher;
     private final IngestConfiguration config;
     private final Providers providers;
-    private final JobStates states;
+    private final JobStateReader states;
     private final OutboundRequests outbound;
     private final FieldLimits limits;
     private final SigningKey signingKey;
     private final Clock clock;
 
-    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStates states,
+    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStateReader states,
                           OutboundRequests outbound, JobLimits limits, SigningKey signingKey) {
         this.publisher = publisher;
         this.config = config;
@@ -261,7 +261,7 @@ public class JobsController {
     /**
      * The job, if the caller may see it; else 404, whether the job is another owner's or none at
      * all, so that nobody learns of others' jobs. A job submitted a moment ago may not be readable
-     * yet; the topology's read waits a bounded time for such an id ({@code JobStateQueries}), so
+     * yet; the topology's read waits a bounded time for such an id ({@code InteractiveQueries}), so
      * this one read is all a command costs here.
      */
     private JobState visible(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id) {

@@ -6,7 +6,7 @@ import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.KafkaSettings;
-import io.jobpulse.events.PolledJob;
+import io.jobpulse.events.PollSchedule;
 import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
@@ -178,7 +178,7 @@ public class UpstreamPoller extends ConsumerWorker {
             return;
         }
         try {
-            PolledJob polled = JobJson.read(record.value(), PolledJob.class);
+            PollSchedule polled = JobJson.read(record.value(), PollSchedule.class);
             Task known = tasks.get(record.key());
             if (known == null || !known.poll.equals(polled.poll())) {
                 known = new Task(record.key(), record.partition(), polled.poll(), polled.owner(), polled.lastChangeAt());

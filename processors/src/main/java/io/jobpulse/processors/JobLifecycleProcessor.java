@@ -6,7 +6,7 @@ import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobPoll;
-import io.jobpulse.events.PolledJob;
+import io.jobpulse.events.PollSchedule;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
@@ -192,7 +192,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll was = activePoll(before);
         JobPoll now = activePoll(after);
         if (!Objects.equals(was, now) || (now != null && now.quietFor() != null)) {
-            Object value = now == null ? null : new PolledJob(now, after.updatedAt(), null, after.owner());
+            Object value = now == null ? null : new PollSchedule(now, after.updatedAt(), null, after.owner());
             context.forward(record.withValue(value).withHeaders(new RecordHeaders()), sinks.polls());
         }
     }
@@ -205,7 +205,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll poll = activePoll(state);
         if (poll != null && event instanceof JobEvent.CallbackReceived callback && callback.observation() != null
                 && callback.observation().status() == null) {
-            context.forward(record.withValue((Object) new PolledJob(poll, state.updatedAt(), callback.receivedAt(), state.owner()))
+            context.forward(record.withValue((Object) new PollSchedule(poll, state.updatedAt(), callback.receivedAt(), state.owner()))
                     .withHeaders(new RecordHeaders()), sinks.polls());
         }
     }

@@ -76,9 +76,9 @@ public class CredentialLifetimes {
         }
         Caller fresh = renewals.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
                 "The token was not accepted: unknown, already used or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
-        Set<String> currentJobs = SubscriptionRequests.streamJobs(current);
+        Set<String> currentJobs = SubscriptionRequests.tokenJobs(current);
         boolean covers = Objects.equals(fresh.owner(), current.owner())
-                && (fresh.streamJobs().isEmpty() || (!currentJobs.isEmpty() && fresh.streamJobs().containsAll(currentJobs)));
+                && (fresh.tokenJobs().isEmpty() || (!currentJobs.isEmpty() && fresh.tokenJobs().containsAll(currentJobs)));
         if (!covers) {
             throw new ProblemException(Problem.of(ProblemType.FORBIDDEN,
                     "A renewal token must be for the same owner and cover at least the same jobs.").with("field", "token"));

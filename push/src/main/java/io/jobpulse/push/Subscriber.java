@@ -30,7 +30,7 @@ final class Subscriber {
     }
 
     private final Selector selector;
-    private final boolean endsWithJob;
+    private final boolean perJob;
     private final int bufferSize;
     /** Up to this many updates wait in full; beyond it, versions of one job coalesce. */
     static final int COALESCE_AFTER = 16;
@@ -48,7 +48,7 @@ final class Subscriber {
 
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize) {
         this.selector = selector;
-        this.endsWithJob = selector instanceof Selector.OneJob;
+        this.perJob = selector instanceof Selector.OneJob;
         this.lastVersion = lastVersion;
         this.cursor = cursor;
         this.bufferSize = bufferSize;
@@ -111,7 +111,7 @@ final class Subscriber {
             return;
         }
         JobUpdate update = entry.update();
-        if (endsWithJob ? update.version() <= lastVersion && !update.snapshot() : entry.offset() < cursor.next(entry.partition())) {
+        if (perJob ? update.version() <= lastVersion && !update.snapshot() : entry.offset() < cursor.next(entry.partition())) {
             return;
         }
         if (waiting.size() >= COALESCE_AFTER) {
@@ -136,7 +136,7 @@ final class Subscriber {
         while (demand > 0 && !waiting.isEmpty() && !done) {
             FeedEntry entry = waiting.removeFirst();
             JobUpdate update = entry.update();
-            if (endsWithJob) {
+            if (perJob) {
                 if (update.version() <= lastVersion && !update.snapshot()) {
                     continue;
                 }
@@ -146,7 +146,7 @@ final class Subscriber {
             }
             demand--;
             sink.next(new Delivery(update, cursor));
-            if (endsWithJob && update.isTerminal()) {
+            if (perJob && update.isTerminal()) {
                 done = true;
                 sink.complete();
             }

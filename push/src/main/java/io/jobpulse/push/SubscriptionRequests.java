@@ -27,12 +27,12 @@ final class SubscriptionRequests {
 
     /** The owner's jobs of some types, with a tag, in some statuses, within the caller's stream jobs. */
     static Selector.OwnerJobs ownerJobs(Caller caller, String owner, List<String> types, String tag, List<String> statuses) {
-        return new Selector.OwnerJobs(caller.ownerFor(owner), streamJobs(caller), split(types), tag, statuses(statuses));
+        return new Selector.OwnerJobs(caller.ownerFor(owner), tokenJobs(caller), split(types), tag, statuses(statuses));
     }
 
     /** The jobs a caller's multi-job stream is limited to: a stream token's, or none (all). */
-    static Set<String> streamJobs(Caller caller) {
-        return caller.streamJobs() == null ? Set.of() : caller.streamJobs();
+    static Set<String> tokenJobs(Caller caller) {
+        return caller.tokenJobs() == null ? Set.of() : caller.tokenJobs();
     }
 
     /** Where a multi-job subscription resumes: after the cursor a stream sent, or from now. */

@@ -3,7 +3,7 @@ package io.jobpulse.push;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.Roles;
 import io.jobpulse.http.Caller;
-import io.jobpulse.http.JobStates;
+import io.jobpulse.http.JobStateReader;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
@@ -23,10 +23,10 @@ public class Subscriptions {
 
     private final SubscriberHub hub;
     private final StatusChangeFeed feed;
-    private final JobStates snapshots;
+    private final JobStateReader snapshots;
     private final PushConfiguration config;
 
-    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobStates snapshots, PushConfiguration config) {
+    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobStateReader snapshots, PushConfiguration config) {
         this.hub = hub;
         this.feed = feed;
         this.snapshots = snapshots;

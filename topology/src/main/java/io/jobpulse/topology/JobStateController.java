@@ -30,16 +30,16 @@ import java.time.format.DateTimeParseException;
  * thread: the store is read again every {@link #RECHECK}.
  */
 @Controller(Routes.JOBS)
-@Requires(beans = JobStateQueries.class)
+@Requires(beans = InteractiveQueries.class)
 public class JobStateController {
 
     static final Duration MAX_WAIT = Duration.ofSeconds(60);
     static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
     static final Duration RECHECK = Duration.ofMillis(50);
 
-    private final JobStateQueries queries;
+    private final InteractiveQueries queries;
 
-    public JobStateController(JobStateQueries queries) {
+    public JobStateController(InteractiveQueries queries) {
         this.queries = queries;
     }
 

@@ -98,8 +98,8 @@ public final class TopologyReplay {
             reset(admin, appId);
 
             KafkaStreams streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.REBUILD,
-                    JobStreams.effectiveLimits(admin, appId, limits, config), refusedLive),
-                    JobStreams.streamsProperties(config, bootstrapServers));
+                    TopologyRuntime.effectiveLimits(admin, appId, limits, config), refusedLive),
+                    TopologyRuntime.streamsProperties(config, bootstrapServers));
             streams.cleanUp();
             streams.start();
             try {

@@ -19,7 +19,7 @@ import java.util.Map;
  * {@code max.request.size} or the topic's {@code max.message.bytes}) has already made the
  * transaction abortable, so Streams aborts and processes the input again; only records that fail to
  * serialize are skipped for good there. That is why {@code JobLifecycleProcessor} measures its
- * records before writing them, against limits that {@link JobStreams} takes from the topics.
+ * records before writing them, against limits that {@link TopologyRuntime} takes from the topics.
  */
 public final class UnwritableRecords implements ProductionExceptionHandler {
 

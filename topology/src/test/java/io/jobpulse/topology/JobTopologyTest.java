@@ -4,7 +4,7 @@ import io.jobpulse.events.CloudEventHeaders;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
-import io.jobpulse.events.PolledJob;
+import io.jobpulse.events.PollSchedule;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.RejectedEvent;
@@ -134,7 +134,7 @@ class JobTopologyTest {
         send(job.report(JobStatus.RUNNING, 0.5));
         send(job.report(JobStatus.SUCCEEDED, null));
 
-        List<TestRecord<String, PolledJob>> records = polls.readRecordsToList();
+        List<TestRecord<String, PollSchedule>> records = polls.readRecordsToList();
         assertThat(records).extracting(TestRecord::key).containsExactly("p", "p");
         assertThat(records.getFirst().value().poll().statusUrl()).isEqualTo("https://engine.example/status/1");
         assertThat(records.get(1).value()).as("a tombstone once the job ended").isNull();

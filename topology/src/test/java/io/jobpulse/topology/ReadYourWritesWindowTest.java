@@ -21,26 +21,26 @@ class ReadYourWritesWindowTest {
     @Test
     void anIdMadeWithinTheWindowIsWaitedForUntilTheWindowSinceItsTimeHasPassed() {
         Instant made = NOW.minusMillis(500);
-        assertThat(JobStateQueries.waitUntil(madeAt(made), NOW, WINDOW)).hasValue(made.plus(WINDOW));
+        assertThat(InteractiveQueries.waitUntil(madeAt(made), NOW, WINDOW)).hasValue(made.plus(WINDOW));
     }
 
     @Test
     void anIdOlderThanTheWindowIsNotWaitedFor() {
-        assertThat(JobStateQueries.waitUntil(madeAt(NOW.minus(WINDOW)), NOW, WINDOW)).isEmpty();
-        assertThat(JobStateQueries.waitUntil(madeAt(NOW.minus(Duration.ofDays(1))), NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil(madeAt(NOW.minus(WINDOW)), NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil(madeAt(NOW.minus(Duration.ofDays(1))), NOW, WINDOW)).isEmpty();
     }
 
     @Test
     void anIdFromTheFutureIsNotWaitedForBeyondClockSkew() {
-        assertThat(JobStateQueries.waitUntil(madeAt(NOW.plus(JobStateQueries.CLOCK_SKEW)), NOW, WINDOW)).isPresent();
-        assertThat(JobStateQueries.waitUntil(madeAt(NOW.plus(JobStateQueries.CLOCK_SKEW).plusMillis(1)), NOW, WINDOW)).isEmpty();
-        assertThat(JobStateQueries.waitUntil(madeAt(NOW.plus(Duration.ofDays(365))), NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil(madeAt(NOW.plus(InteractiveQueries.CLOCK_SKEW)), NOW, WINDOW)).isPresent();
+        assertThat(InteractiveQueries.waitUntil(madeAt(NOW.plus(InteractiveQueries.CLOCK_SKEW).plusMillis(1)), NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil(madeAt(NOW.plus(Duration.ofDays(365))), NOW, WINDOW)).isEmpty();
     }
 
     @Test
     void idsWithoutATimeAreNotWaitedFor() {
-        assertThat(JobStateQueries.waitUntil(UUID.nameUUIDFromBytes("alice\nk1".getBytes()).toString(), NOW, WINDOW)).isEmpty();
-        assertThat(JobStateQueries.waitUntil(UUID.randomUUID().toString(), NOW, WINDOW)).isEmpty();
-        assertThat(JobStateQueries.waitUntil("job-1", NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil(UUID.nameUUIDFromBytes("alice\nk1".getBytes()).toString(), NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil(UUID.randomUUID().toString(), NOW, WINDOW)).isEmpty();
+        assertThat(InteractiveQueries.waitUntil("job-1", NOW, WINDOW)).isEmpty();
     }
 }

@@ -2,7 +2,7 @@ package io.jobpulse.app.security;
 
 import io.jobpulse.events.JobState;
 import io.jobpulse.http.Caller;
-import io.jobpulse.http.JobStates;
+import io.jobpulse.http.JobStateReader;
 import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
@@ -42,9 +42,9 @@ public class StreamTokenController {
     }
 
     private final StreamTokens tokens;
-    private final JobStates states;
+    private final JobStateReader states;
 
-    public StreamTokenController(StreamTokens tokens, JobStates states) {
+    public StreamTokenController(StreamTokens tokens, JobStateReader states) {
         this.tokens = tokens;
         this.states = states;
     }

@@ -1,6 +1,6 @@
 package io.jobpulse.app.server;
 
-import io.jobpulse.push.JobWebSocket;
+import io.jobpulse.push.WebSocketTransport;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
@@ -32,7 +32,7 @@ class ConnectionHandlers implements BeanCreatedEventListener<NettyServerCustomiz
         @Override
         public void onStreamPipelineBuilt() {
             if (channel instanceof DuplexChannel) {
-                channel.pipeline().addFirst(SocketMessageLimit.INSTALLER, new SocketMessageLimit.Installer(JobWebSocket.MAX_MESSAGE_BYTES));
+                channel.pipeline().addFirst(SocketMessageLimit.INSTALLER, new SocketMessageLimit.Installer(WebSocketTransport.MAX_MESSAGE_BYTES));
                 channel.pipeline().addFirst("jobpulse-lingering-close", new LingeringClose());
             }
         }

@@ -42,19 +42,19 @@ import java.util.concurrent.TimeoutException;
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.TOPOLOGY)
-@Requires(property = JobStreams.ENABLED, notEquals = "false")
-public class JobStreams implements ApplicationEventListener<StartupEvent> {
+@Requires(property = TopologyRuntime.ENABLED, notEquals = "false")
+public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
 
     /** Off in a process that only replays the topology ({@code jobpulse replay topology}). */
     public static final String ENABLED = "jobpulse.topology.streams-enabled";
 
-    private static final Logger LOG = LoggerFactory.getLogger(JobStreams.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TopologyRuntime.class);
 
     private final KafkaStreams streams;
     private final Admin admin;
     private final String applicationId;
 
-    public JobStreams(TopologyConfiguration config, JobLimits limits,
+    public TopologyRuntime(TopologyConfiguration config, JobLimits limits,
                       @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
         this.applicationId = config.applicationId();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));

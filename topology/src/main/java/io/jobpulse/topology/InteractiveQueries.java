@@ -51,8 +51,8 @@ import java.util.concurrent.locks.LockSupport;
  * another instance's partition is answered 503.
  */
 @Singleton
-@Requires(beans = JobStreams.class)
-public class JobStateQueries {
+@Requires(beans = TopologyRuntime.class)
+public class InteractiveQueries {
 
     /** How far in the future an id's time may be (instances' clocks differ a little) and still be waited for. */
     static final Duration CLOCK_SKEW = Duration.ofSeconds(1);
@@ -60,7 +60,7 @@ public class JobStateQueries {
     static final Duration MAX_RECHECK = Duration.ofMillis(250);
     private static final Duration UNAVAILABLE_RECHECK = Duration.ofMillis(50);
 
-    private final JobStreams jobStreams;
+    private final TopologyRuntime jobStreams;
     private final Duration wait;
     private final Duration window;
     private final Duration firstRecheck;
@@ -69,7 +69,7 @@ public class JobStateQueries {
     private final AtomicLong storeReads = new AtomicLong();
     private final AtomicLong kafkaCalls = new AtomicLong();
 
-    public JobStateQueries(JobStreams jobStreams, TopologyConfiguration config) {
+    public InteractiveQueries(TopologyRuntime jobStreams, TopologyConfiguration config) {
         this.jobStreams = jobStreams;
         this.wait = config.readYourWritesWait();
         this.window = config.readYourWritesWindow();

@@ -8,7 +8,7 @@ import java.util.Optional;
  * that depend on a job's state read. A process with the {@code topology} role reads its own state
  * store; others ask a topology instance over HTTP.
  */
-public interface JobStates {
+public interface JobStateReader {
 
     /** The job's current state, or empty when there is no such job. */
     Optional<JobState> current(String jobId);

@@ -66,7 +66,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ServerWebSocket(Routes.SOCKET)
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
-public class JobWebSocket {
+public class WebSocketTransport {
 
     private static final String CONNECTION = "jobpulse.connection";
     /** The largest message a client may send: a subscribe with a filter is a few hundred bytes. */
@@ -78,7 +78,7 @@ public class JobWebSocket {
     private final CredentialLifetimes lifetimes;
     private final PushConfiguration config;
 
-    public JobWebSocket(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, CredentialLifetimes lifetimes,
+    public WebSocketTransport(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, CredentialLifetimes lifetimes,
                         PushConfiguration config) {
         this.subscriptions = subscriptions;
         this.connections = connections;

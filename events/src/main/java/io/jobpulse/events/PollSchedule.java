@@ -12,5 +12,5 @@ import java.time.Instant;
  * @param owner         the job's owner, whose share of the providers' request budget the poll uses; null in
  *                      records written before polls named it
  */
-public record PolledJob(JobPoll poll, Instant lastChangeAt, Instant nudgedAt, String owner) {
+public record PollSchedule(JobPoll poll, Instant lastChangeAt, Instant nudgedAt, String owner) {
 }

@@ -1,8 +1,8 @@
 package io.jobpulse.app;
 
 import io.jobpulse.events.JobState;
-import io.jobpulse.http.JobStates;
-import io.jobpulse.topology.JobStateQueries;
+import io.jobpulse.http.JobStateReader;
+import io.jobpulse.topology.InteractiveQueries;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Replaces;
@@ -16,23 +16,23 @@ import java.util.Optional;
  * else a topology instance at {@code jobpulse.state-url}.
  */
 @Factory
-class JobStatesFactory {
+class JobStateReaders {
 
     @Singleton
-    HttpJobStates remote(@Property(name = "jobpulse.state-url") String stateUrl,
+    RemoteJobStateReader remote(@Property(name = "jobpulse.state-url") String stateUrl,
                          @Property(name = "jobpulse.state-token", defaultValue = "") String token) {
-        return new HttpJobStates(stateUrl, token);
+        return new RemoteJobStateReader(stateUrl, token);
     }
 
     /** The state store of this process's topology. */
     @Singleton
-    @Replaces(HttpJobStates.class)
-    @Requires(beans = JobStateQueries.class)
-    static class Local implements JobStates {
+    @Replaces(RemoteJobStateReader.class)
+    @Requires(beans = InteractiveQueries.class)
+    static class LocalJobStateReader implements JobStateReader {
 
-        private final JobStateQueries queries;
+        private final InteractiveQueries queries;
 
-        Local(JobStateQueries queries) {
+        LocalJobStateReader(InteractiveQueries queries) {
             this.queries = queries;
         }
 

@@ -2,7 +2,7 @@ package io.jobpulse.app;
 
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
-import io.jobpulse.http.JobStates;
+import io.jobpulse.http.JobStateReader;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.jobpulse.http.Routes;
@@ -21,7 +21,7 @@ import java.util.Optional;
  * Current states read over HTTP from a topology instance ({@code jobpulse.state-url}), for
  * processes that run without the topology role.
  */
-public class HttpJobStates implements JobStates {
+public class RemoteJobStateReader implements JobStateReader {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String stateUrl;
@@ -31,7 +31,7 @@ public class HttpJobStates implements JobStates {
      * @param stateUrl base URL of a topology instance
      * @param token    the bearer token it is read with: an API key with the {@code admin} scope
      */
-    public HttpJobStates(String stateUrl, String token) {
+    public RemoteJobStateReader(String stateUrl, String token) {
         this.stateUrl = stateUrl.replaceAll("/+$", "");
         this.authorization = token == null || token.isBlank() ? null : "Bearer " + token;
     }

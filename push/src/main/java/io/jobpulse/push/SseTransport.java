@@ -48,7 +48,7 @@ import java.util.function.Function;
  */
 @Controller
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
-public class JobStreamController {
+public class SseTransport {
 
     static final String RESET_EVENT = "reset";
     static final String TOKEN_EXPIRING_EVENT = "token-expiring";
@@ -59,7 +59,7 @@ public class JobStreamController {
     private final ConnectionLimits connections;
     private final CredentialLifetimes lifetimes;
 
-    public JobStreamController(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
+    public SseTransport(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
                                ConnectionLimits connections, CredentialLifetimes lifetimes) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
