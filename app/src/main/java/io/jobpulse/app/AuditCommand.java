@@ -53,7 +53,7 @@ final class AuditCommand {
         List<JobEvent> log = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                log.add(JobJson.read(record.value(), JobEvent.class));
+                log.add(Topics.JOB_EVENTS.decode(record.value()));
             } catch (SerializationException e) {
                 out.printf("%8d  not an event: %s%n", record.offset(), e.getMessage());
             }

@@ -1,6 +1,7 @@
 package io.jobpulse.app;
 
 import io.jobpulse.events.KafkaSettings;
+import io.jobpulse.events.Topic;
 import io.jobpulse.events.Topics;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Property;
@@ -14,7 +15,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -43,22 +43,16 @@ public class TopicProvisioner {
         }
     }
 
+    /** Every topic of the catalogue, with the retention or compaction it declares. */
     static List<NewTopic> topics(TopicsConfiguration config) {
-        String forever = "-1";
-        return List.of(
-                new NewTopic(Topics.JOB_EVENTS.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, forever)),
-                new NewTopic(Topics.JOB_STATUS.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.statusRetention().toMillis()))),
-                new NewTopic(Topics.JOB_EVENTS_REJECTED.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, forever)),
-                new NewTopic(Topics.JOB_POLLS.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                new NewTopic(Topics.PROVIDER_REQUESTS.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
-                // Routing is quick or fails within minutes; a week is for inspection.
-                new NewTopic(Topics.PROVIDER_CALLBACKS.name(), config.partitions(), config.replicationFactor())
-                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))));
+        return Topics.ALL.stream().map(topic -> new NewTopic(topic.name(), config.partitions(), config.replicationFactor())
+                .configs(switch (topic.cleanup()) {
+                    case Topic.Cleanup.KeptForever forever -> Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1");
+                    case Topic.Cleanup.Compacted compacted -> Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+                    case Topic.Cleanup.KeptFor kept -> Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(kept.retention().toMillis()));
+                    case Topic.Cleanup.KeptAsConfigured configured ->
+                            Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.statusRetention().toMillis()));
+                })).toList();
     }
 
     private static void create(Admin admin, NewTopic topic) throws InterruptedException {

@@ -39,6 +39,11 @@ final class StatusChanges implements AutoCloseable {
 
     /** The changes of a new job: queued, {@code steps} progress steps while running, succeeded. */
     static List<StatusChange> ofNewJob(String owner, String type, List<String> tags, int steps) {
+        return ofNewJob(owner, type, tags, steps, null);
+    }
+
+    /** The same, each progress step carrying {@code message} (to make changes as large as a test needs). */
+    static List<StatusChange> ofNewJob(String owner, String type, List<String> tags, int steps, String message) {
         String id = UUID.randomUUID().toString();
         Instant t = Instant.now();
         List<JobEvent> events = new ArrayList<>();
@@ -46,7 +51,7 @@ final class StatusChanges implements AutoCloseable {
         for (int step = 1; step <= steps; step++) {
             double progress = steps == 2 ? (step == 1 ? 0.2 : 0.6) : step / (steps + 1.0);
             events.add(new JobEvent.ReportReceived("r" + step + "-" + id, id, t, t.plusMillis(step), EventSource.service("w"),
-                    step == 1 ? JobStatus.RUNNING : null, progress, null, null, null, null));
+                    step == 1 ? JobStatus.RUNNING : null, progress, message, null, null, null));
         }
         events.add(new JobEvent.ReportReceived("done-" + id, id, t, t.plusMillis(steps + 1), EventSource.service("w"),
                 JobStatus.SUCCEEDED, null, null, null, null, null));

@@ -201,8 +201,11 @@ class StreamingTest {
     void aSlowClientGetsTheLatestAndTheFinalStateWhileOthersStayLive() throws Exception {
         String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
         List<List<StatusChange>> jobs = new ArrayList<>();
+        // About 5 MB of updates in all: more than the kernel's send buffer can ever hold (4 MB at
+        // most here), so a client that does not read makes the server wait, and its updates coalesce.
+        String message = "m".repeat(4_000);
         for (int j = 0; j < 3; j++) {
-            jobs.add(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.slow", List.of(tag), 400));
+            jobs.add(StatusChanges.ofNewJob(JobpulseInstance.USER, "x.slow", List.of(tag), 400, message));
         }
         try (Socket slow = new Socket()) {
             slow.setReceiveBufferSize(2048);

@@ -2,6 +2,7 @@ package io.jobpulse.events;
 
 import org.apache.kafka.common.serialization.Serdes;
 
+import java.time.Duration;
 import java.util.List;
 
 /** The catalogue of Jobpulse's topics. All are keyed by job id. */
@@ -16,15 +17,15 @@ public final class Topics {
 
     /** The log: every event of every job, kept for audit and replay. */
     public static final Topic<String, JobEvent> JOB_EVENTS =
-            new Topic<>(JOB_EVENTS_NAME, Serdes.String(), JobJson.serde(JobEvent.class));
+            new Topic<>(JOB_EVENTS_NAME, Serdes.String(), JobJson.serde(JobEvent.class), new Topic.Cleanup.KeptForever());
 
     /** One record per applied change, with the full state after it, and CloudEvents headers. */
     public static final Topic<String, StatusChange> JOB_STATUS =
-            new Topic<>(JOB_STATUS_NAME, Serdes.String(), JobJson.serde(StatusChange.class));
+            new Topic<>(JOB_STATUS_NAME, Serdes.String(), JobJson.serde(StatusChange.class), new Topic.Cleanup.KeptAsConfigured());
 
     /** Events the fold refused, with the reason. */
     public static final Topic<String, RejectedEvent> JOB_EVENTS_REJECTED =
-            new Topic<>(JOB_EVENTS_REJECTED_NAME, Serdes.String(), JobJson.serde(RejectedEvent.class));
+            new Topic<>(JOB_EVENTS_REJECTED_NAME, Serdes.String(), JobJson.serde(RejectedEvent.class), new Topic.Cleanup.KeptForever());
 
     /**
      * The jobs Jobpulse polls now, compacted: the job's poll while it is open and polled (again at
@@ -33,14 +34,14 @@ public final class Topics {
      * one poller.
      */
     public static final Topic<String, PollSchedule> JOB_POLLS =
-            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(PollSchedule.class));
+            new Topic<>(JOB_POLLS_NAME, Serdes.String(), JobJson.serde(PollSchedule.class), new Topic.Cleanup.Compacted());
 
     /**
      * Which job a provider's request belongs to, compacted: key {@code <provider>:<requestId>},
      * value the job id. Written by the topology when a job learns its provider request.
      */
     public static final Topic<String, String> PROVIDER_REQUESTS =
-            new Topic<>(PROVIDER_REQUESTS_NAME, Serdes.String(), Serdes.String());
+            new Topic<>(PROVIDER_REQUESTS_NAME, Serdes.String(), Serdes.String(), new Topic.Cleanup.Compacted());
 
     /**
      * Callbacks that name no job, only the provider's request (key {@code <provider>:<requestId>}),
@@ -48,7 +49,9 @@ public final class Topics {
      * {@link #PROVIDER_REQUESTS}.
      */
     public static final Topic<String, JobEvent> PROVIDER_CALLBACKS =
-            new Topic<>(PROVIDER_CALLBACKS_NAME, Serdes.String(), JobJson.serde(JobEvent.class));
+            new Topic<>(PROVIDER_CALLBACKS_NAME, Serdes.String(), JobJson.serde(JobEvent.class),
+                    // Routing is quick or fails within minutes; a week is for inspection.
+                    new Topic.Cleanup.KeptFor(Duration.ofDays(7)));
 
     public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS,
             PROVIDER_REQUESTS, PROVIDER_CALLBACKS);

@@ -2,7 +2,6 @@ package io.jobpulse.ingest;
 
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
@@ -103,7 +102,7 @@ public class ProviderCancels extends ConsumerWorker {
     private void handle(ConsumerRecord<String, byte[]> record) {
         StatusChange change;
         try {
-            change = JobJson.read(record.value(), StatusChange.class);
+            change = Topics.JOB_STATUS.decode(record.value());
         } catch (SerializationException e) {
             return;
         }

@@ -3,7 +3,6 @@ package io.jobpulse.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.PollSchedule;
@@ -178,7 +177,7 @@ public class UpstreamPoller extends ConsumerWorker {
             return;
         }
         try {
-            PollSchedule polled = JobJson.read(record.value(), PollSchedule.class);
+            PollSchedule polled = Topics.JOB_POLLS.decode(record.value());
             Task known = tasks.get(record.key());
             if (known == null || !known.poll.equals(polled.poll())) {
                 known = new Task(record.key(), record.partition(), polled.poll(), polled.owner(), polled.lastChangeAt());

@@ -272,7 +272,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         if (record.key() == null || record.value() == null) {
             throw new SerializationException("an event record needs a job id as key and an event as value");
         }
-        JobEvent event = JobJson.read(record.value(), JobEvent.class);
+        JobEvent event = Topics.JOB_EVENTS.decode(record.value());
         if (!record.key().equals(event.jobId())) {
             throw new SerializationException("record key " + record.key() + " is not the event's job id " + event.jobId());
         }

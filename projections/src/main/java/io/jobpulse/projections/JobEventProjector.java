@@ -59,7 +59,7 @@ public class JobEventProjector {
         List<JobEvent> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                JobEvent event = JobJson.read(record.value(), JobEvent.class);
+                JobEvent event = Topics.JOB_EVENTS.decode(record.value());
                 if (event.eventId() != null && event.jobId() != null && event.receivedAt() != null) {
                     events.add(event);
                 } else {

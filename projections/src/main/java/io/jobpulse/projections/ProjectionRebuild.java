@@ -1,6 +1,5 @@
 package io.jobpulse.projections;
 
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
@@ -125,7 +124,7 @@ public class ProjectionRebuild {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                 read++;
                 try {
-                    batch.add(JobJson.read(record.value(), StatusChange.class));
+                    batch.add(Topics.JOB_STATUS.decode(record.value()));
                 } catch (SerializationException e) {
                     // The live projector skips these too.
                 }

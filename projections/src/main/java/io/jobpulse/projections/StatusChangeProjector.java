@@ -1,6 +1,5 @@
 package io.jobpulse.projections;
 
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
@@ -70,7 +69,7 @@ public class StatusChangeProjector {
         List<StatusChange> changes = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                changes.add(JobJson.read(record.value(), StatusChange.class));
+                changes.add(Topics.JOB_STATUS.decode(record.value()));
             } catch (SerializationException e) {
                 LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             }

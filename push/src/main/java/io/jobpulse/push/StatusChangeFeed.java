@@ -1,9 +1,7 @@
 package io.jobpulse.push;
 
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
-import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
@@ -96,7 +94,7 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
     private void deliver(ConsumerRecord<String, byte[]> record) {
         try {
             long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
-            hub.publish(new FeedEntry(JobUpdate.of(JobJson.read(record.value(), StatusChange.class)), record.partition(), record.offset(),
+            hub.publish(new FeedEntry(JobUpdate.of(Topics.JOB_STATUS.decode(record.value())), record.partition(), record.offset(),
                     bytes));
         } catch (SerializationException e) {
             LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());

@@ -244,7 +244,7 @@ public final class TopologyReplay {
                 return;
             }
             try {
-                RejectedEvent rejected = JobJson.read(record.value(), RejectedEvent.class);
+                RejectedEvent rejected = Topics.JOB_EVENTS_REJECTED.decode(record.value());
                 if (RejectionReason.fromCode(rejected.reason()).filter(RejectionReason::dependsOnLimits).isPresent()) {
                     refused.add(JobLifecycleProcessor.position(Integer.parseInt(text(partition)), Long.parseLong(text(offset))));
                 }
