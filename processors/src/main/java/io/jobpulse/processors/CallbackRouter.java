@@ -6,6 +6,7 @@ import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
+import io.jobpulse.events.Topics;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
@@ -91,16 +92,19 @@ public final class CallbackRouter implements Processor<String, Object, String, O
         if (record.key() == null || record.value() == null) {
             return;
         }
-        if (record.value() instanceof String jobId) {
-            claim(record.key(), jobId, record.timestamp());
+        // Two inputs, told apart by the topic each record came from: claims of requests, and callbacks to route.
+        boolean claim = context.recordMetadata().map(source -> source.topic().equals(Topics.PROVIDER_REQUESTS.name())).orElse(false);
+        if (claim) {
+            claim(record.key(), (String) record.value(), record.timestamp());
             return;
         }
-        if (eventsSink == null || !(record.value() instanceof byte[] bytes)) {
+        if (eventsSink == null) {
             return;
         }
+        byte[] bytes = (byte[]) record.value();
         JobEvent.CallbackReceived callback;
         try {
-            callback = (JobEvent.CallbackReceived) JobJson.read(bytes, JobEvent.class);
+            callback = (JobEvent.CallbackReceived) Topics.PROVIDER_CALLBACKS.decode(bytes);
         } catch (SerializationException | ClassCastException e) {
             context.forward(new Record<>(record.key(), (Object) new RejectedEvent(record.key(), RejectionReason.MALFORMED.code(),
                     "not a job.callback-received: " + e.getMessage(), null, new String(bytes, StandardCharsets.UTF_8),

@@ -4,11 +4,11 @@ import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
+import io.jobpulse.events.Topic;
 import io.jobpulse.events.Topics;
 import io.jobpulse.processors.CallbackRouter;
 import io.jobpulse.processors.JobLifecycleProcessor;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -62,7 +62,6 @@ public final class JobTopology {
      * @param refusedLive for a rebuild, the log records the live topology refused for reasons that
      *                    depended on limits ({@link JobLifecycleProcessor#position}): refused again as they were
      */
-    @SuppressWarnings("unchecked")
     public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits, Set<String> refusedLive) {
         boolean live = mode == Mode.LIVE;
         Topology topology = new Topology();
@@ -85,19 +84,14 @@ public final class JobTopology {
         if (!live) {
             return topology;
         }
-        topology.addSink(STATUS_SINK, Topics.JOB_STATUS.name(), Serdes.String().serializer(),
-                (Serializer<Object>) (Serializer<?>) Topics.JOB_STATUS.valueSerde().serializer(), LIFECYCLE);
-        topology.addSink(REJECTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
-                (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), LIFECYCLE);
+        addSink(topology, STATUS_SINK, Topics.JOB_STATUS, LIFECYCLE);
+        addSink(topology, REJECTED_SINK, Topics.JOB_EVENTS_REJECTED, LIFECYCLE);
         // Which jobs are polled, for the pollers of the ingest role (compacted: the latest per job).
-        topology.addSink(POLLS_SINK, Topics.JOB_POLLS.name(), Serdes.String().serializer(),
-                (Serializer<Object>) (Serializer<?>) Topics.JOB_POLLS.valueSerde().serializer(), LIFECYCLE);
+        addSink(topology, POLLS_SINK, Topics.JOB_POLLS, LIFECYCLE);
         // A passed deadline is written to the log like any other event; the source reads it back and folds it.
-        topology.addSink(EVENTS_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
-                (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), LIFECYCLE);
+        addSink(topology, EVENTS_SINK, Topics.JOB_EVENTS, LIFECYCLE);
         // Claims of provider requests, for the callback router to grant or refuse (compacted; keyed by the request).
-        topology.addSink(REQUESTS_SINK, Topics.PROVIDER_REQUESTS.name(), Serdes.String().serializer(), Serdes.String().serializer(),
-                LIFECYCLE);
+        addSink(topology, REQUESTS_SINK, Topics.PROVIDER_REQUESTS, LIFECYCLE);
         return topology;
     }
 
@@ -105,7 +99,6 @@ public final class JobTopology {
      * The second sub-topology: callbacks that name only their provider request, matched to their
      * job through the requests the jobs claimed (both topics keyed by the request, co-partitioned).
      */
-    @SuppressWarnings("unchecked")
     private static void addCallbackRouting(Topology topology, boolean live) {
         topology.addSource(REQUESTS_SOURCE, Serdes.String().deserializer(), Serdes.String().deserializer(),
                 Topics.PROVIDER_REQUESTS.name());
@@ -119,13 +112,15 @@ public final class JobTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(StateStores.PENDING_CALLBACKS),
                 Serdes.String(), Serdes.String()), CALLBACK_ROUTER);
         if (live) {
-            topology.addSink(ROUTED_SINK, Topics.JOB_EVENTS.name(), Serdes.String().serializer(),
-                    (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS.valueSerde().serializer(), CALLBACK_ROUTER);
-            topology.addSink(UNROUTED_SINK, Topics.JOB_EVENTS_REJECTED.name(), Serdes.String().serializer(),
-                    (Serializer<Object>) (Serializer<?>) Topics.JOB_EVENTS_REJECTED.valueSerde().serializer(), CALLBACK_ROUTER);
+            addSink(topology, ROUTED_SINK, Topics.JOB_EVENTS, CALLBACK_ROUTER);
+            addSink(topology, UNROUTED_SINK, Topics.JOB_EVENTS_REJECTED, CALLBACK_ROUTER);
             // A refused claim overwrote the owner's in the compacted topic; the owner's is written back after it.
-            topology.addSink(CLAIMS_SINK, Topics.PROVIDER_REQUESTS.name(), Serdes.String().serializer(),
-                    Serdes.String().serializer(), CALLBACK_ROUTER);
+            addSink(topology, CLAIMS_SINK, Topics.PROVIDER_REQUESTS, CALLBACK_ROUTER);
         }
+    }
+
+    /** A sink to a catalogued topic, written with the topic's own serdes. */
+    private static void addSink(Topology topology, String name, Topic<String, ?> topic, String parent) {
+        topology.addSink(name, topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer(), parent);
     }
 }
