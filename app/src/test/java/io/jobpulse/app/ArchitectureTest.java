@@ -24,7 +24,7 @@ class ArchitectureTest {
     }
 
     private static void onlyDependsOn(String module, String... allowed) {
-        String[] others = Stream.of("events", "http", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
+        String[] others = Stream.of("events", "http", "consumers", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
                 .filter(m -> !m.equals(module) && !List.of(allowed).contains(m))
                 .map(m -> "io.jobpulse." + m + "..")
                 .toArray(String[]::new);
@@ -45,6 +45,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void theConsumerLoopDependsOnNothingOfOurs() {
+        onlyDependsOn("consumers");
+    }
+
+    @Test
     void processorsDependOnlyOnEvents() {
         onlyDependsOn("processors", "events");
     }
@@ -56,7 +61,7 @@ class ArchitectureTest {
 
     @Test
     void ingestDependsOnlyOnEventsAndProcessors() {
-        onlyDependsOn("ingest", "events", "http", "processors");
+        onlyDependsOn("ingest", "events", "http", "consumers", "processors");
     }
 
     @Test
@@ -66,7 +71,7 @@ class ArchitectureTest {
 
     @Test
     void pushDependsOnlyOnEvents() {
-        onlyDependsOn("push", "events", "http");
+        onlyDependsOn("push", "events", "http", "consumers");
     }
 
     @Test

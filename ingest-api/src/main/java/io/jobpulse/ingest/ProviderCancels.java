@@ -1,5 +1,6 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.consumers.ConsumerWorker;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobStatus;

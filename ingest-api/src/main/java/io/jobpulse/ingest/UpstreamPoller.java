@@ -1,15 +1,16 @@
 package io.jobpulse.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.consumers.ConsumerWorker;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.PollSchedule;
-import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
+import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.Topics;
 import io.jobpulse.ingest.outbound.OutboundConfiguration;
 import io.jobpulse.ingest.outbound.OutboundRequests;

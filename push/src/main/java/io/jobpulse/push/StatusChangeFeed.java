@@ -1,22 +1,17 @@
 package io.jobpulse.push;
 
+import io.jobpulse.consumers.ConsumerWorker;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.Topics;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.event.ApplicationEventListener;
-import io.micronaut.context.event.StartupEvent;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,30 +31,17 @@ import java.util.concurrent.TimeUnit;
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
-public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> {
+public class StatusChangeFeed extends ConsumerWorker {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusChangeFeed.class);
 
     private final SubscriberHub hub;
-    private final KafkaConsumer<String, byte[]> consumer;
     private final CountDownLatch ready = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean running = true;
 
     public StatusChangeFeed(SubscriberHub hub, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
+        super("jobpulse-push-feed", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-feed"));
         this.hub = hub;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-feed",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        this.thread = Thread.ofPlatform().name("jobpulse-push-feed").daemon().unstarted(this::run);
-    }
-
-    @Override
-    public void onApplicationEvent(StartupEvent event) {
-        thread.start();
     }
 
     /** Waits until the feed is positioned; false if it is not within the timeout. */
@@ -67,28 +49,22 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
         return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOB_STATUS.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(partition -> hub.startAt(partition.partition(), consumer.position(partition)));
-            ready.countDown();
-            LOG.info("push feed reading {} partitions of {}", partitions.size(), Topics.JOB_STATUS.name());
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    deliver(record);
-                }
-            }
-        } catch (WakeupException e) {
-            LOG.debug("push feed woken up to stop");
-        } catch (RuntimeException e) {
-            LOG.error("push feed stopped", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
+    /** Every partition, from its end: no consumer group, so every instance reads every change. */
+    @Override
+    protected void subscribe() {
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOB_STATUS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(partition -> hub.startAt(partition.partition(), consumer.position(partition)));
+        ready.countDown();
+        LOG.info("push feed reading {} partitions of {}", partitions.size(), Topics.JOB_STATUS.name());
+    }
+
+    @Override
+    protected void handle(ConsumerRecords<String, byte[]> records) {
+        records.forEach(this::deliver);
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
@@ -98,17 +74,6 @@ public class StatusChangeFeed implements ApplicationEventListener<StartupEvent> 
                     bytes));
         } catch (SerializationException e) {
             LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-        }
-    }
-
-    @PreDestroy
-    void close() throws InterruptedException {
-        running = false;
-        if (thread.isAlive()) {
-            consumer.wakeup();
-            thread.join(5_000);
-        } else if (thread.getState() == Thread.State.NEW) {
-            consumer.close(Duration.ZERO);
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.jobpulse.ingest;
+package io.jobpulse.consumers;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;

@@ -1,4 +1,4 @@
-package io.jobpulse.ingest;
+package io.jobpulse.consumers;
 
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
@@ -18,19 +18,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A Kafka consumer on a thread of its own, for the ingest role's background work (polling
- * providers, propagating cancels): started with the application, stopped on shutdown by waking
- * the consumer. It reads committed records only and never commits by itself; a subclass
+ * A Kafka consumer on a thread of its own, the one way the roles' background readers run (the
+ * ingest role's poller and cancel propagation, push's status feed): started with the application,
+ * stopped on shutdown by waking the consumer. It reads committed records only and never commits by itself; a subclass
  * subscribes it, handles each poll's records, and commits when it has done their work. When
  * handling fails (Kafka cannot take an event, say), the consumer is rewound to the first record of
  * each partition in the batch and tries again after {@link #RETRY_PAUSE}: the work is redone,
  * never skipped, and the worker keeps running.
  */
-abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> {
+public abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerWorker.class);
     private static final Duration POLL = Duration.ofMillis(100);
-    static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    public static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     protected final Consumer<String, byte[]> consumer;
     private final Thread thread;
@@ -38,11 +38,11 @@ abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> 
     private volatile boolean running = true;
 
     /** @param settings the consumer's own settings (bootstrap servers, group, offset reset) */
-    ConsumerWorker(String name, Map<String, Object> settings) {
+    protected ConsumerWorker(String name, Map<String, Object> settings) {
         this(name, new KafkaConsumer<>(withDefaults(settings), new StringDeserializer(), new ByteArrayDeserializer()));
     }
 
-    ConsumerWorker(String name, Consumer<String, byte[]> consumer) {
+    protected ConsumerWorker(String name, Consumer<String, byte[]> consumer) {
         this.name = name;
         this.consumer = consumer;
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
@@ -93,7 +93,7 @@ abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> 
     }
 
     @PreDestroy
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         running = false;
         if (thread.isAlive()) {
             consumer.wakeup();
