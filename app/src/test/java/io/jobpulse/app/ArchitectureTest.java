@@ -3,16 +3,25 @@ package io.jobpulse.app;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.jobpulse.events.Topics;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
 
-/** The module boundaries of docs/architecture.md, enforced on the compiled classes of every module. */
+/**
+ * The module boundaries of docs/architecture.md, enforced on the compiled classes of every module,
+ * and the names that only one place may spell.
+ */
 class ArchitectureTest {
 
     private static JavaClasses classes;
@@ -99,6 +108,21 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("java.net.http..", "org.apache.kafka.clients..")
                 .because("the contract describes events, states and routes; clients of HTTP or Kafka live with their users")
                 .check(classes);
+    }
+
+    @Test
+    void onlyTheTopicCatalogueNamesTopics() throws IOException {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        List<String> spelled = new ArrayList<>();
+        try (Stream<Path> sources = Files.walk(root)) {
+            for (Path source : sources.filter(path -> path.toString().endsWith(".java") && path.toString().contains("/src/main/java/")
+                    && !path.endsWith(Path.of("io", "jobpulse", "events", "Topics.java"))).toList()) {
+                String text = Files.readString(source);
+                Topics.ALL.stream().filter(topic -> text.contains("\"" + topic.name() + "\""))
+                        .forEach(topic -> spelled.add(root.relativize(source) + " spells " + topic.name()));
+            }
+        }
+        assertThat(spelled).as("topic names written outside the catalogue (use Topics)").isEmpty();
     }
 
     @Test
