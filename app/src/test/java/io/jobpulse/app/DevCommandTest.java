@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +39,7 @@ class DevCommandTest {
     @Test
     void devIsReachableFromThisMachineOnlyAndKeepsItsSecretsToItsOwner(@TempDir Path home) throws Exception {
         int http = FreePorts.pick();
-        int kafka = FreePorts.pick();
+        int kafka = freePortWithFreeNext();
         int postgres = FreePorts.pick();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
@@ -117,4 +118,16 @@ class DevCommandTest {
         return addresses;
     }
 
+    /** A free port whose next is free too: dev puts its broker's controller on the port after the broker's. */
+    private static int freePortWithFreeNext() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = FreePorts.pick();
+            try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no two free ports in a row on loopback");
+    }
 }

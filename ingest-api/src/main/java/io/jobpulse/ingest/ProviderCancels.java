@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,13 +100,8 @@ public class ProviderCancels extends ConsumerWorker {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
-        StatusChange change;
-        try {
-            change = Topics.JOB_STATUS.decode(record.value());
-        } catch (SerializationException e) {
-            return;
-        }
-        if (change.status() != JobStatus.CANCELED || !JobEvent.CancelRequested.WIRE_NAME.equals(change.causeEventType())
+        StatusChange change = Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).orElse(null);
+        if (change == null || change.status() != JobStatus.CANCELED || !JobEvent.CancelRequested.WIRE_NAME.equals(change.causeEventType())
                 || change.job().provider() == null || change.job().provider().requestId() == null) {
             return;
         }

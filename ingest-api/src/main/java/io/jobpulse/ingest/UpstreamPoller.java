@@ -6,7 +6,6 @@ import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobPoll;
 import io.jobpulse.events.KafkaSettings;
-import io.jobpulse.events.PollSchedule;
 import io.jobpulse.events.ProviderObservation;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
@@ -25,7 +24,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,8 +175,7 @@ public class UpstreamPoller extends ConsumerWorker {
             tasks.remove(record.key());
             return;
         }
-        try {
-            PollSchedule polled = Topics.JOB_POLLS.decode(record.value());
+        Topics.JOB_POLLS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(polled -> {
             Task known = tasks.get(record.key());
             if (known == null || !known.poll.equals(polled.poll())) {
                 known = new Task(record.key(), record.partition(), polled.poll(), polled.owner(), polled.lastChangeAt());
@@ -187,9 +184,7 @@ public class UpstreamPoller extends ConsumerWorker {
                 known.lastChangeAt = polled.lastChangeAt();
             }
             known.nudge(polled.nudgedAt());
-        } catch (SerializationException e) {
-            LOG.warn("skipping undecodable poll of job {}: {}", record.key(), e.getMessage());
-        }
+        });
     }
 
     private void pollDue(Instant now) {

@@ -16,7 +16,6 @@ import io.micronaut.transaction.TransactionOperations;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,16 +57,13 @@ public class JobEventProjector {
     public void project(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<JobEvent> events = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                JobEvent event = Topics.JOB_EVENTS.decode(record.value());
+            Topics.JOB_EVENTS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(event -> {
                 if (event.eventId() != null && event.jobId() != null && event.receivedAt() != null) {
                     events.add(event);
                 } else {
                     LOG.debug("not copying event without id, job or time at {}-{}@{}", record.topic(), record.partition(), record.offset());
                 }
-            } catch (SerializationException e) {
-                LOG.debug("not copying undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-            }
+            });
         }
         if (events.isEmpty()) {
             return;

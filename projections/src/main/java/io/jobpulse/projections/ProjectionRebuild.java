@@ -12,7 +12,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -123,11 +122,8 @@ public class ProjectionRebuild {
             List<StatusChange> batch = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                 read++;
-                try {
-                    batch.add(Topics.JOB_STATUS.decode(record.value()));
-                } catch (SerializationException e) {
-                    // The live projector skips these too.
-                }
+                // The live projector skips these too.
+                Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(batch::add);
                 if (batch.size() == BATCH) {
                     writer.write(batch, ProjectionTables.REBUILD);
                     batch.clear();

@@ -18,9 +18,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +43,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @Requires(property = ProjectionRebuild.PROJECTORS_ENABLED, notEquals = "false")
 public class StatusChangeProjector {
 
-    private static final Logger LOG = LoggerFactory.getLogger(StatusChangeProjector.class);
 
     public static final String LAG_METRIC = "jobpulse.projections.lag";
 
@@ -68,11 +64,7 @@ public class StatusChangeProjector {
     public void project(List<ConsumerRecord<String, byte[]>> records, Consumer<?, ?> consumer) {
         List<StatusChange> changes = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                changes.add(Topics.JOB_STATUS.decode(record.value()));
-            } catch (SerializationException e) {
-                LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-            }
+            Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(changes::add);
         }
         lags.put(consumer, fetchedNotProjected(consumer) + records.size());
         if (retry.get().write(records, consumer, () -> writer.write(changes))) {

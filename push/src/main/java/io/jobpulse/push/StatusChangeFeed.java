@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,12 +67,8 @@ public class StatusChangeFeed extends ConsumerWorker {
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
-        try {
-            long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
-            hub.publish(new FeedEntry(JobUpdate.of(Topics.JOB_STATUS.decode(record.value())), record.partition(), record.offset(),
-                    bytes));
-        } catch (SerializationException e) {
-            LOG.warn("skipping undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-        }
+        long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+        Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(change ->
+                hub.publish(new FeedEntry(JobUpdate.of(change), record.partition(), record.offset(), bytes)));
     }
 }
