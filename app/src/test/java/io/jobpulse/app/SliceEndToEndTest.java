@@ -153,6 +153,27 @@ class SliceEndToEndTest {
     }
 
     @Test
+    void commandsAJobsStateAlreadyRulesOutAre409WithTheReasonAndWriteNothing() {
+        String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.ended\"}")).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + id).statusCode() == 200);
+        HttpResponse<String> earlyRetry = jobpulse.post("/v1/jobs/" + id + "/retry", "{}");
+        assertThat(earlyRetry.statusCode()).as(earlyRetry.body()).isEqualTo(409);
+        assertThat(json(earlyRetry).get("reason").asText()).isEqualTo("invalid-transition");
+
+        assertThat(jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"succeeded\"}").statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + id)).path("status").asText().equals("succeeded"));
+        for (String[] command : new String[][] {{"/cancel", "{}", "job-terminal"}, {"/retry", "{}", "invalid-transition"},
+                {"/reports", "{\"progress\":0.5}", "job-terminal"}}) {
+            HttpResponse<String> answer = jobpulse.post("/v1/jobs/" + id + command[0], command[1]);
+            assertThat(answer.statusCode()).as(command[0] + ": " + answer.body()).isEqualTo(409);
+            assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json(answer).get("reason").asText()).as(command[0]).isEqualTo(command[2]);
+            assertThat(json(answer).get("status").asText()).isEqualTo("succeeded");
+        }
+        assertThat(json(jobpulse.get("/v1/jobs/" + id + "/history?raw=true")).get("events")).as("nothing written for the refused ones").hasSize(2);
+    }
+
+    @Test
     void readAfterAcceptedSubmissionNeverAnswers404() {
         for (int i = 0; i < 20; i++) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"batch.run\"}")).get("id").asText();

@@ -33,10 +33,13 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +52,8 @@ import java.util.regex.Pattern;
 @Requires(beans = JobEventPublisher.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobsController {
+
+    private static final Set<JobStatus> RETRYABLE = EnumSet.of(JobStatus.FAILED, JobStatus.EXPIRED, JobStatus.CANCELED);
 
     /** An owner: a JWT subject or a name an API key acts for. */
     private static final Pattern OWNER = Pattern.compile("[^\\p{Cntrl}]{1,200}");
@@ -126,7 +131,10 @@ public class JobsController {
     @Post(Routes.JOB_REPORTS)
     public HttpResponse<EventAccepted> report(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body ReportRequest request) {
         caller.require(Caller.Scope.REPORT);
-        visible(caller, id);
+        JobState job = visible(caller, id);
+        if (job.isTerminal()) {
+            throw conflict(job, "job-terminal", "a report changes nothing any more");
+        }
         if (request == null || request.isEmpty()) {
             throw invalid("body", "A report needs a JSON body with at least one of status, progress, message, metadata, result,"
                     + " error, such as {\"status\": \"running\", \"progress\": 0.5}.");
@@ -151,12 +159,15 @@ public class JobsController {
 
     @Post(Routes.JOB_CANCEL)
     public HttpResponse<EventAccepted> cancel(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
-        return command(caller, id, request, (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
+        return command(caller, id, request, job -> job.isTerminal() ? conflict(job, "job-terminal", "there is nothing to cancel") : null,
+                (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
     }
 
     @Post(Routes.JOB_RETRY)
     public HttpResponse<EventAccepted> retry(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
-        return command(caller, id, request, (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
+        return command(caller, id, request, job -> RETRYABLE.contains(job.status()) ? null : conflict(job, "invalid-transition",
+                        "only a failed, expired or canceled job is retried"),
+                (eventId, at, by, reason) -> new JobEvent.RetryRequested(eventId, id, at, at, by, reason));
     }
 
     /**
@@ -248,9 +259,18 @@ public class JobsController {
         JobEvent event(String eventId, Instant at, EventSource by, String reason);
     }
 
-    private HttpResponse<EventAccepted> command(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id, CommandRequest request, Command command) {
+    /**
+     * A command whose outcome is known at once is answered at once: refused ({@code 409} with the
+     * reason the fold would give) when the job's state already rules it out. One that races with
+     * another change is still decided by the fold, in order.
+     */
+    private HttpResponse<EventAccepted> command(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, String id, CommandRequest request,
+                                                Function<JobState, ProblemException> refusal, Command command) {
         caller.require(Caller.Scope.SUBMIT);
-        visible(caller, id);
+        ProblemException refused = refusal.apply(visible(caller, id));
+        if (refused != null) {
+            throw refused;
+        }
         String reason = request == null ? null : request.reason();
         limits.checkReason(reason);
         JobEvent event = command.event(Ids.next(), clock.instant(), caller.source(), reason);
@@ -272,6 +292,12 @@ public class JobsController {
             }
         }
         throw new ProblemException(ProblemType.NOT_FOUND, "No job " + id + ".");
+    }
+
+    /** A 409 for a command the job's state rules out, with the fold's reason code. */
+    private static ProblemException conflict(JobState job, String reason, String why) {
+        return new ProblemException(Problem.of(ProblemType.CONFLICT, "Job " + job.id() + " is " + job.status().wireName() + ": "
+                + why + ".").with("reason", reason).with("status", job.status().wireName()));
     }
 
     private static ProblemException invalid(String field, String detail) {
