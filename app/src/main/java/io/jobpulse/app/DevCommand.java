@@ -43,6 +43,18 @@ final class DevCommand {
         boolean externalDatabase = env.containsKey("JDBC_URL");
         int kafkaPort = port(env, "JOBPULSE_DEV_KAFKA_PORT", 9092);
         int postgresPort = port(env, "JOBPULSE_DEV_POSTGRES_PORT", 54329);
+        // Every port is checked before anything starts, so that a taken one stops dev at once with one line.
+        int httpPort = port(env, "JOBPULSE_PORT", 8080);
+        if (httpPort > 0) {
+            FreePorts.require(httpPort, "Jobpulse's HTTP server, JOBPULSE_PORT");
+        }
+        if (!externalKafka) {
+            FreePorts.require(kafkaPort, "the Kafka broker, JOBPULSE_DEV_KAFKA_PORT");
+            FreePorts.require(kafkaPort + 1, "the Kafka controller, the port after JOBPULSE_DEV_KAFKA_PORT");
+        }
+        if (!externalDatabase) {
+            FreePorts.require(postgresPort, "PostgreSQL, JOBPULSE_DEV_POSTGRES_PORT");
+        }
 
         DevStack stack = DevStack.start(new DevStack.Options(home, !externalKafka, kafkaPort, kafkaPort + 1,
                 !externalDatabase, postgresPort, true));
@@ -97,10 +109,10 @@ final class DevCommand {
         if (demo) {
             String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
             System.out.printf("""
-                    Demo: a pretend image model (provider "demo") gets a new job every 3 s; its signed callbacks
-                    (some dropped, doubled or stale) and polling move them. Watch:
-                      curl -N '%s/v1/stream?tag=demo'
-                      curl -s '%s/v1/jobs/summary'
+                    Demo: a pretend image model (provider "demo") gets a new job every 3 s, as alice; its signed
+                    callbacks (some dropped, doubled or stale) and polling move them. Watch:
+                      curl -N '%s/v1/stream?tag=demo' -H "Authorization: Bearer $ALICE"
+                      curl -s '%s/v1/jobs/summary' -H "Authorization: Bearer $ALICE"
                     %n""", url, url);
         }
     }

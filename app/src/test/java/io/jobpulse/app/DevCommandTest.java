@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * {@code jobpulse dev} as a person on a shared machine runs it, in a JVM of its own: it listens
+ * {@code jobpulse dev} (with its demo) as a person on a shared machine runs it, in a JVM of its own: it listens
  * on loopback only (read from the kernel's socket tables, so no traffic leaves loopback), keeps its secrets readable by their owner only, gives its PostgreSQL a
  * password, and prints tokens that last a day.
  */
@@ -41,18 +41,15 @@ class DevCommandTest {
         int http = FreePorts.pick();
         int kafka = freePortWithFreeNext();
         int postgres = FreePorts.pick();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
-        builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
-                || name.startsWith("JDBC_"));
-        builder.environment().putAll(Map.of("JOBPULSE_HOME", home.toString(), "JOBPULSE_PORT", Integer.toString(http),
-                "JOBPULSE_DEV_KAFKA_PORT", Integer.toString(kafka), "JOBPULSE_DEV_POSTGRES_PORT", Integer.toString(postgres),
-                "JOBPULSE_STATE_DIR", home.resolve("streams").toString()));
+        ProcessBuilder builder = devProcess(home, http, kafka, postgres);
+        builder.command().add("--demo");
         Process dev = builder.start();
         try {
             List<String> output = new ArrayList<>();
             String alice = CompletableFuture.supplyAsync(() -> readUntilToken(dev, output)).get(120, TimeUnit.SECONDS);
             assertThat(alice).as(String.join("\n", output)).isNotNull();
+            assertThat(output.stream().filter(line -> line.strip().startsWith("curl")).toList()).as("every command dev prints")
+                    .isNotEmpty().allSatisfy(line -> assertThat(line).contains("-H \"Authorization: Bearer $"));
 
             try (Socket loopback = new Socket()) {
                 loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), http), 2_000);
@@ -82,15 +79,45 @@ class DevCommandTest {
         }
     }
 
+    @Test
+    void devWithATakenPortStopsAtOnceWithOneLineAndStartsNothing(@TempDir Path home) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ProcessBuilder builder = devProcess(home, taken.getLocalPort(), freePortWithFreeNext(), FreePorts.pick());
+            Process dev = builder.start();
+            assertThat(dev.waitFor(30, TimeUnit.SECONDS)).as("dev stops by itself").isTrue();
+            String output = new String(dev.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(dev.exitValue()).isEqualTo(1);
+            assertThat(output).contains("Port " + taken.getLocalPort() + " (for Jobpulse's HTTP server, JOBPULSE_PORT) is in use")
+                    .doesNotContain("PostgreSQL up").doesNotContain("Exception");
+            assertThat(home.resolve("postgres")).as("no database was started").doesNotExist();
+        }
+    }
+
+    /** {@code jobpulse dev} in a JVM of its own, on these ports, with its data in {@code home} and nothing of this JVM's environment. */
+    private static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
+                || name.startsWith("JDBC_"));
+        builder.environment().putAll(Map.of("JOBPULSE_HOME", home.toString(), "JOBPULSE_PORT", Integer.toString(http),
+                "JOBPULSE_DEV_KAFKA_PORT", Integer.toString(kafka), "JOBPULSE_DEV_POSTGRES_PORT", Integer.toString(postgres),
+                "JOBPULSE_STATE_DIR", home.resolve("streams").toString()));
+        return builder;
+    }
+
     /** Reads dev's output until it prints alice's token, and returns it; the rest is kept for a failure's message. */
     private static String readUntilToken(Process dev, List<String> output) {
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8));
             String line;
+            String token = null;
+            // The demo's banner comes after the tokens; its last line names the summary.
             while ((line = lines.readLine()) != null) {
                 output.add(line);
                 if (line.strip().startsWith("export ALICE=")) {
-                    String token = line.strip().substring("export ALICE=".length());
+                    token = line.strip().substring("export ALICE=".length());
+                }
+                if (token != null && line.contains("/v1/jobs/summary'")) {
                     Thread.ofVirtual().start(() -> lines.lines().forEach(rest -> { }));
                     return token;
                 }

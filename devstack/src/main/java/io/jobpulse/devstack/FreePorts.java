@@ -22,7 +22,7 @@ public final class FreePorts {
     }
 
     /** Returns the port if it is free, or fails saying what needs it. */
-    static int require(int port, String what) {
+    public static int require(int port, String what) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
             return port;
