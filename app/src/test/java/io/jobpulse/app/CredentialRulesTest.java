@@ -131,6 +131,16 @@ class CredentialRulesTest {
     }
 
     @Test
+    void healthTellsAnyoneOnlyItsStatus() {
+        for (String bearer : new String[] {JobpulseInstance.token("alice"), JobpulseInstance.adminToken()}) {
+            HttpResponse<String> health = getAs(bearer, "/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(json(health).get("status").asText()).isEqualTo("UP");
+            assertThat(json(health).has("details")).as("no disk space, no components: " + health.body()).isFalse();
+        }
+    }
+
+    @Test
     void theMetricsWantAdminWhateverThePathsSpelling() {
         String alice = JobpulseInstance.token("alice");
         for (String path : new String[] {"/prometheus", "/prometheus/", "//prometheus", "/prometheus//"}) {

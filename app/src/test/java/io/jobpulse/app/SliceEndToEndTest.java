@@ -196,7 +196,7 @@ class SliceEndToEndTest {
     }
 
     @Test
-    void sameIdempotencyKeyNamesTheSameJob() {
+    void sameIdempotencyKeyNamesTheSameJobAndAnotherBodyIsAConflict() {
         var request = HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", "order-4711-" + System.nanoTime())
@@ -207,6 +207,18 @@ class SliceEndToEndTest {
         assertThat(second).isEqualTo(first);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(json(jobpulse.get("/v1/jobs/" + first)).get("version").asLong()).isEqualTo(1));
+        HttpResponse<String> replayed = jobpulse.send(request);
+        assertThat(replayed.statusCode()).isEqualTo(202);
+        assertThat(replayed.headers().firstValue("Idempotent-Replayed")).hasValue("true");
+        assertThat(json(replayed).get("id").asText()).isEqualTo(first);
+
+        String key = request.build().headers().firstValue("Idempotency-Key").orElseThrow();
+        HttpResponse<String> otherBody = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"video.render\"}")));
+        assertThat(otherBody.statusCode()).as(otherBody.body()).isEqualTo(409);
+        assertThat(json(otherBody).get("reason").asText()).isEqualTo("idempotency-key-reused");
+        assertThat(json(jobpulse.get("/v1/jobs/" + first)).get("type").asText()).as("the stored job keeps its body").isEqualTo("image.generate");
     }
 
     private static long projectedVersion(Connection db, String id) throws Exception {

@@ -1,5 +1,6 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.events.JobState;
 import io.jobpulse.events.JobStatus;
 import io.jobpulse.http.Routes;
 
@@ -21,6 +22,17 @@ public record JobAccepted(String id, String type, JobStatus status, long version
 
     /** @param provider the provider the submission names, or null */
     static JobAccepted of(String id, String type, Instant createdAt, Map<String, String> webhooks, String provider) {
+        return of(id, type, JobStatus.QUEUED, 1, createdAt, webhooks, provider);
+    }
+
+    /** The answer for a job already accepted: as it is now. */
+    static JobAccepted of(JobState job, Map<String, String> webhooks) {
+        return of(job.id(), job.type(), job.status(), job.version(), job.createdAt(), webhooks,
+                job.provider() != null ? job.provider().name() : job.poll() != null ? job.poll().provider() : null);
+    }
+
+    private static JobAccepted of(String id, String type, JobStatus status, long version, Instant createdAt,
+                                  Map<String, String> webhooks, String provider) {
         String self = Routes.JOBS + "/" + id;
         Map<String, String> links = new LinkedHashMap<>();
         links.put("self", self);
@@ -31,6 +43,6 @@ public record JobAccepted(String id, String type, JobStatus status, long version
         if (webhook != null) {
             links.put("webhook", webhook);
         }
-        return new JobAccepted(id, type, JobStatus.QUEUED, 1, createdAt, links, webhooks);
+        return new JobAccepted(id, type, status, version, createdAt, links, webhooks);
     }
 }

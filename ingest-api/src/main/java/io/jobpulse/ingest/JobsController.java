@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -53,6 +54,8 @@ import java.util.regex.Pattern;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobsController {
 
+    /** Says that an answer is the one a key was given before, as payment APIs do. */
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
     private static final Set<JobStatus> RETRYABLE = EnumSet.of(JobStatus.FAILED, JobStatus.EXPIRED, JobStatus.CANCELED);
 
     /** An owner: a JWT subject or a name an API key acts for. */
@@ -120,6 +123,20 @@ public class JobsController {
             throw invalid("owner", "'owner' is 1-200 characters without control characters.");
         }
         String jobId = idempotencyKey == null ? Ids.next() : signingKey.idempotentJobId(owner, idempotencyKey);
+        if (idempotencyKey != null) {
+            // A key used before answers with the job it made, as it is now; with another body it is a conflict.
+            Optional<JobState> stored = states.current(jobId);
+            if (stored.isPresent()) {
+                JobState job = stored.get();
+                if (!job.type().equals(request.type()) || !Objects.equals(job.input(), request.input()) || !job.tags().equals(tags)) {
+                    throw new ProblemException(Problem.of(ProblemType.CONFLICT, "This Idempotency-Key was used for job " + jobId
+                            + " with another body (type, input or tags differ); use a new key for a new job.")
+                            .with("reason", "idempotency-key-reused").with("field", "Idempotency-Key"));
+                }
+                return HttpResponse.accepted(URI.create(Routes.JOBS + "/" + jobId)).header(IDEMPOTENT_REPLAYED, "true")
+                        .body(JobAccepted.of(job, webhooks(jobId)));
+            }
+        }
         Instant now = clock.instant();
         var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, caller.source(), owner,
                 request.type(), request.input(), request.metadata(), tags, timeout, poll, provider);
