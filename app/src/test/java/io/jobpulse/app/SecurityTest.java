@@ -255,6 +255,12 @@ class SecurityTest {
         String forOneJob = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + alicesJob + "\"]}")).get("token").asText();
         assertThat(as(null, "GET", "/v1/jobs/" + otherJob + "/stream?token=" + forOneJob, null).statusCode())
                 .as("a job the token does not name").isEqualTo(404);
+        HttpRequest stillUnused = HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + alicesJob + "/stream?token=" + forOneJob))
+                .header("Accept", "text/event-stream").build();
+        try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), stillUnused)) {
+            assertThat(stream.status()).as("the wrong job did not spend the token").isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.updates().isEmpty());
+        }
     }
 
     @Test

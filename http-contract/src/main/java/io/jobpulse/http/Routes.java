@@ -1,6 +1,8 @@
 package io.jobpulse.http;
 
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -26,6 +28,12 @@ public final class Routes {
     public static final String STREAM_TOKENS = "/v1/stream-tokens";
 
     private Routes() {
+    }
+
+    /** The value of a template's one variable in a path that matches it, e.g. the job id of a job's stream. */
+    public static Optional<String> variable(String template, String path) {
+        Matcher matcher = Pattern.compile(Pattern.quote(template).replaceAll("\\{[^}]+}", "\\\\E([^/]+)\\\\Q")).matcher(path);
+        return matcher.matches() ? Optional.of(matcher.group(1)) : Optional.empty();
     }
 
     /** A matcher of request paths for route templates, where each {@code {variable}} is one path segment. */

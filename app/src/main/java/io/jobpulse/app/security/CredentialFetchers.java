@@ -49,12 +49,12 @@ final class CredentialFetchers {
 
         abstract Optional<String> credential(HttpRequest<?> request);
 
-        abstract Optional<Caller> lookUp(String credential);
+        abstract Optional<Caller> lookUp(HttpRequest<?> request, String credential);
 
         @Override
         public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
             return credential(request)
-                    .map(credential -> Mono.fromCallable(() -> lookUp(credential).map(CredentialFetchers::authentication).orElse(null))
+                    .map(credential -> Mono.fromCallable(() -> lookUp(request, credential).map(CredentialFetchers::authentication).orElse(null))
                             .subscribeOn(scheduler))
                     .orElseGet(Mono::empty);
         }
@@ -79,7 +79,7 @@ final class CredentialFetchers {
         }
 
         @Override
-        Optional<Caller> lookUp(String key) {
+        Optional<Caller> lookUp(HttpRequest<?> request, String key) {
             return keys.verify(key);
         }
     }
@@ -101,8 +101,9 @@ final class CredentialFetchers {
         }
 
         @Override
-        Optional<Caller> lookUp(String token) {
-            return tokens.redeem(token);
+        Optional<Caller> lookUp(HttpRequest<?> request, String token) {
+            // A one-job stream redeems only a token that covers its job, so a wrong job does not spend the token.
+            return tokens.redeem(token, Routes.variable(Routes.JOB_STREAM, request.getPath()).orElse(null));
         }
     }
 }

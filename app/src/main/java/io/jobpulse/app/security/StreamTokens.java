@@ -9,6 +9,7 @@ import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -64,6 +65,15 @@ public class StreamTokens implements StreamRenewals {
     /** Uses a token: the caller it stands for, once; empty when it is unknown, used or expired. */
     @Override
     public Optional<Caller> redeem(String presented) {
+        return redeem(presented, null);
+    }
+
+    /**
+     * The same, for a stream of one job: a token is spent only on a job it covers. Presented for
+     * another job it still authenticates (the stream then answers 404, as for any job its caller
+     * may not see) but stays unused, so a wrong job does not spend it.
+     */
+    public Optional<Caller> redeem(String presented, String jobId) {
         Optional<Secrets.Parsed> parsed = Secrets.parse(presented, PREFIX);
         if (parsed.isEmpty()) {
             return Optional.empty();
@@ -72,19 +82,42 @@ public class StreamTokens implements StreamRenewals {
             try (PreparedStatement use = status.getConnection().prepareStatement("""
                     UPDATE stream_tokens SET used_at = now()
                      WHERE id = ? AND used_at IS NULL AND expires_at > now()
-                    RETURNING secret_hash, owner, jobs, expires_at""")) {
+                       AND (?::text IS NULL OR cardinality(jobs) = 0 OR ?::text = ANY(jobs))
+                    RETURNING secret_hash, owner, jobs, expires_at""");
+                 PreparedStatement look = status.getConnection().prepareStatement("""
+                    SELECT secret_hash, owner, jobs, expires_at FROM stream_tokens
+                     WHERE id = ? AND used_at IS NULL AND expires_at > now()""")) {
                 use.setString(1, parsed.get().id());
+                use.setString(2, jobId);
+                use.setString(3, jobId);
                 try (ResultSet row = use.executeQuery()) {
-                    if (!row.next() || !Secrets.matches(parsed.get().whole(), row.getBytes(1))) {
-                        // A wrong secret for a real id rolls back, so guessing cannot burn another's token.
-                        status.setRollbackOnly();
-                        return Optional.empty();
+                    if (row.next()) {
+                        Optional<Caller> spent = caller(parsed.get(), row);
+                        if (spent.isEmpty()) {
+                            // A wrong secret for a real id rolls back, so guessing cannot burn another's token.
+                            status.setRollbackOnly();
+                        }
+                        return spent;
                     }
-                    return Optional.of(Caller.stream(parsed.get().id(), row.getString(2), Set.of((String[]) row.getArray(3).getArray()),
-                            row.getTimestamp(4).toInstant()));
+                }
+                if (jobId == null) {
+                    return Optional.empty();
+                }
+                look.setString(1, parsed.get().id());
+                try (ResultSet row = look.executeQuery()) {
+                    return row.next() ? caller(parsed.get(), row) : Optional.empty();
                 }
             }
         });
+    }
+
+    /** The caller of the token in the current row, if the presented secret matches it. */
+    private static Optional<Caller> caller(Secrets.Parsed presented, ResultSet row) throws SQLException {
+        if (!Secrets.matches(presented.whole(), row.getBytes(1))) {
+            return Optional.empty();
+        }
+        return Optional.of(Caller.stream(presented.id(), row.getString(2), Set.of((String[]) row.getArray(3).getArray()),
+                row.getTimestamp(4).toInstant()));
     }
 
     /** Forgets tokens an hour after they expired. */
