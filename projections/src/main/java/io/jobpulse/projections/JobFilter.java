@@ -11,19 +11,20 @@ import java.util.List;
  * What a job list is narrowed to, beyond its owner. Every part is optional; they combine with AND.
  *
  * @param statuses      any of these statuses (wire names); empty for all
- * @param type          this job type
+ * @param types          this job type
  * @param tag           jobs carrying this tag
  * @param createdAfter  created strictly after
  * @param createdBefore created strictly before
  * @param updatedSince  changed at or after
  */
-public record JobFilter(List<String> statuses, String type, String tag, Instant createdAfter, Instant createdBefore,
+public record JobFilter(List<String> statuses, List<String> types, String tag, Instant createdAfter, Instant createdBefore,
                         Instant updatedSince) {
 
-    public static final JobFilter NONE = new JobFilter(List.of(), null, null, null, null, null);
+    public static final JobFilter NONE = new JobFilter(List.of(), List.of(), null, null, null, null);
 
     public JobFilter {
         statuses = statuses == null ? List.of() : List.copyOf(statuses);
+        types = types == null ? List.of() : List.copyOf(types);
     }
 
     /**
@@ -38,9 +39,12 @@ public record JobFilter(List<String> statuses, String type, String tag, Instant 
             clauses.add("status = ANY(?)");
             params.add(statuses.toArray(String[]::new));
         }
-        if (type != null) {
+        if (types.size() == 1) {
             clauses.add("type = ?");
-            params.add(type);
+            params.add(types.getFirst());
+        } else if (!types.isEmpty()) {
+            clauses.add("type = ANY(?)");
+            params.add(types.toArray(String[]::new));
         }
         if (tag != null) {
             clauses.add("tags @> ?");

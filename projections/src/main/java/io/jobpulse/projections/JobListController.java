@@ -57,7 +57,7 @@ public class JobListController {
     }
 
     @Get
-    public JobPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner, @Nullable @QueryValue List<String> status, @Nullable @QueryValue String type,
+    public JobPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner, @Nullable @QueryValue List<String> status, @Nullable @QueryValue List<String> type,
                         @Nullable @QueryValue String tag, @Nullable @QueryValue String createdAfter,
                         @Nullable @QueryValue String createdBefore, @Nullable @QueryValue String updatedSince,
                         @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor,
@@ -65,7 +65,7 @@ public class JobListController {
         caller.require(Caller.Scope.READ);
         String whose = caller.ownerFor(owner);
         int size = pageSize(limit);
-        JobFilter filter = new JobFilter(statuses(status), type, tag, instant("createdAfter", createdAfter),
+        JobFilter filter = new JobFilter(statuses(status), split(type), tag, instant("createdAfter", createdAfter),
                 instant("createdBefore", createdBefore), instant("updatedSince", updatedSince));
         JobCursor after = cursor(cursor);
         List<JobRow> rows = jobs.newestFirst(whose, filter, after, size + 1);
@@ -153,13 +153,17 @@ public class JobListController {
         return JobJson.read(row.snapshot().getBytes(StandardCharsets.UTF_8), JobState.class);
     }
 
-    /** Statuses given as repeated parameters, comma-separated values, or both. */
-    private static List<String> statuses(List<String> given) {
+    /** Values given as repeated parameters, comma-separated values, or both, as the streams take them. */
+    private static List<String> split(List<String> given) {
         if (given == null) {
             return List.of();
         }
-        List<String> statuses = given.stream().flatMap(value -> Arrays.stream(value.split(",")))
-                .map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
+        return given.stream().flatMap(value -> Arrays.stream(value.split(","))).map(String::trim).filter(s -> !s.isEmpty())
+                .distinct().toList();
+    }
+
+    private static List<String> statuses(List<String> given) {
+        List<String> statuses = split(given);
         for (String status : statuses) {
             if (!STATUSES.contains(status)) {
                 throw invalid("status", "'status' takes queued, running, succeeded, failed, canceled or expired, not '" + status + "'.");
