@@ -93,6 +93,42 @@ class StreamingTest {
     }
 
     @Test
+    void theReconnectionDelayIsSaidOnceAtTheStartOfAStream() throws Exception {
+        String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.retry-once\"}")).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + id).statusCode() == 200);
+        int step = 0;
+        for (String path : new String[] {"/v1/jobs/" + id + "/stream", "/v1/stream?type=x.retry-once"}) {
+            try (Socket socket = new Socket(jobpulse.uri("/").getHost(), jobpulse.uri("/").getPort())) {
+                socket.setSoTimeout(20_000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nAuthorization: Bearer "
+                        + JobpulseInstance.token(JobpulseInstance.USER) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                // The answer's head first: the stream is open before the changes come, so it sees them live.
+                List<String> lines = new ArrayList<>();
+                String line;
+                while ((line = reader.readLine()) != null && !line.isEmpty()) {
+                    lines.add(line);
+                }
+                for (int i = 0; i < 3; i++) {
+                    step++;
+                    jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"running\",\"progress\":" + (step / 10.0) + "}");
+                }
+                int dataLines = 0;
+                while (dataLines < 3 && (line = reader.readLine()) != null) {
+                    lines.add(line);
+                    if (line.startsWith("data:")) {
+                        dataLines++;
+                    }
+                }
+                assertThat(dataLines).as(path).isEqualTo(3);
+                assertThat(lines.stream().filter(l -> l.startsWith("retry:")).count()).as(path + ": " + lines).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aTerminalJobYieldsItsFinalStateOnceAndAClientThatHasItIsToldToStop() {
         String id = jobAtVersionFive();
         jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"succeeded\"}");

@@ -83,7 +83,7 @@ public class SseTransport {
                 release.run();
                 return HttpResponse.noContent();
             }
-            return stream(caller, subscriber.get(), delivery -> Long.toString(delivery.update().version()), Flux.empty(), release);
+            return stream(caller, subscriber.get(), delivery -> Long.toString(delivery.update().version()), null, release);
         } catch (RuntimeException | InterruptedException e) {
             release.run();
             throw e;
@@ -121,7 +121,7 @@ public class SseTransport {
                         "detail", "Changes since your last event are no longer retained here; re-read your jobs (GET /v1/jobs)."))
                         .id(start).name(RESET_EVENT).retry(config.retry())
                 : Event.<Object>of("").id(start).comment("stream position").retry(config.retry());
-        return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), Flux.just(first), release);
+        return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), first, release);
     }
 
     /**
@@ -131,12 +131,17 @@ public class SseTransport {
      * fresh token and its last event id. A stream opened with an API key ends once the key is revoked.
      */
     private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
-                                                          Flux<Event<Object>> first, Runnable release) {
-        Flux<Event<Object>> updates = subscriber.deliveries()
-                .map(delivery -> Event.<Object>of(delivery.update())
-                        .id(id.apply(delivery))
-                        .name(SubscriptionRequests.eventName(delivery.update()))
-                        .retry(config.retry()));
+                                                          @Nullable Event<Object> first, Runnable release) {
+        // The reconnection delay is said once, in the stream's first event: EventSource keeps it.
+        boolean retrySaid = first != null;
+        Flux<Event<Object>> updates = subscriber.deliveries().index()
+                .map(numbered -> {
+                    Subscriber.Delivery delivery = numbered.getT2();
+                    Event<Object> event = Event.<Object>of(delivery.update())
+                            .id(id.apply(delivery))
+                            .name(SubscriptionRequests.eventName(delivery.update()));
+                    return numbered.getT1() == 0 && !retrySaid ? event.retry(config.retry()) : event;
+                });
         Flux<CredentialLifetimes.Moment> life = lifetimes.of(caller);
         Flux<Event<Object>> notice = life.ofType(CredentialLifetimes.Expiring.class)
                 .map(expiring -> Event.<Object>of(Map.of("expiresAt", expiring.expiresAt().toString(), "detail",
@@ -148,7 +153,7 @@ public class SseTransport {
                         .map(tick -> Event.<Object>of("").comment("heartbeat"))
                         .takeUntilOther(shared.then()),
                 notice.takeUntilOther(shared.then())));
-        Flux<Event<Object>> events = first.concatWith(live.takeUntilOther(end))
+        Flux<Event<Object>> events = (first == null ? Flux.<Event<Object>>empty() : Flux.just(first)).concatWith(live.takeUntilOther(end))
                 .doFinally(signal -> {
                     subscriptions.close(subscriber);
                     release.run();
