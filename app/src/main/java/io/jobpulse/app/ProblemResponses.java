@@ -2,6 +2,8 @@ package io.jobpulse.app;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
@@ -20,6 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -49,10 +53,8 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
         }
         String detail = context.getErrors().stream().map(e -> e.getMessage()).collect(Collectors.joining("; "));
         return switch (status.getCode()) {
-            case 400 -> jsonError(context.getRootCause().orElse(null))
-                    .map(json -> Problem.of(ProblemType.MALFORMED_JSON, "The body is not valid JSON for this request: "
-                            + json.getOriginalMessage() + location(json)))
-                    .orElseGet(() -> Problem.of(ProblemType.INVALID_REQUEST, detail.isBlank() ? "The request is not valid." : detail));
+            case 400 -> jsonError(context.getRootCause().orElse(null)).map(ProblemResponses::bodyProblem)
+                    .orElseGet(() -> argumentProblem(detail));
             case 401 -> Problem.of(ProblemType.UNAUTHORIZED, "Authenticate with a bearer token.");
             case 404 -> Problem.of(ProblemType.NOT_FOUND, "No resource at " + context.getRequest().getPath() + ".");
             case 405 -> Problem.of(ProblemType.METHOD_NOT_ALLOWED,
@@ -75,6 +77,68 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A body that cannot be read, told in the API's words: the field at fault (its JSON path) and
+     * what it takes, never the Java types behind it.
+     */
+    static Problem bodyProblem(JsonProcessingException json) {
+        if (json instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+            String field = mismatch.getPath().stream()
+                    .map(reference -> reference.getFieldName() != null ? reference.getFieldName() : "[" + reference.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+            String detail = json instanceof UnrecognizedPropertyException unknown
+                    ? "'" + field + "' is not a field of this request; it takes " + unknown.getKnownPropertyIds().stream()
+                            .map(String::valueOf).sorted().collect(Collectors.joining(", ")) + "."
+                    : "'" + field + "' must be " + expected(mismatch.getTargetType()) + ".";
+            return Problem.of(ProblemType.MALFORMED_JSON, detail).with("field", field);
+        }
+        // A syntax error: the parser's own words name the token and place, not a type.
+        return Problem.of(ProblemType.MALFORMED_JSON, "The body is not valid JSON: "
+                + json.getOriginalMessage().replaceAll("\\s*\\(class [^)]*\\)", "").replaceAll("`[a-z]+(\\.[A-Za-z$_]+)+`", "a value")
+                + location(json));
+    }
+
+    /** What a JSON value of a Java type is, in the API's words. */
+    private static String expected(Class<?> type) {
+        if (type == null) {
+            return "of another kind";
+        }
+        if (type == String.class || type.isEnum()) {
+            return "text";
+        }
+        if (type == java.time.Duration.class) {
+            return "an ISO-8601 duration such as \"PT10M\"";
+        }
+        if (type == java.time.Instant.class) {
+            return "an ISO-8601 instant such as \"2026-11-30T12:00:00Z\"";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a number";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "a list";
+        }
+        return "an object";
+    }
+
+    private static final Pattern CONVERSION = Pattern.compile("Failed to convert argument \\[([^\\]]+)\\] for value \\[([^\\]]*)\\]");
+
+    /** A request argument (a query parameter, a header) that could not be read, named, in the API's words. */
+    private static Problem argumentProblem(String detail) {
+        Matcher conversion = CONVERSION.matcher(detail);
+        if (conversion.find()) {
+            return Problem.of(ProblemType.INVALID_REQUEST, "'" + conversion.group(1) + "' cannot be '" + conversion.group(2) + "'.")
+                    .with("field", conversion.group(1));
+        }
+        return Problem.of(ProblemType.INVALID_REQUEST, detail.isBlank() ? "The request is not valid." : detail);
     }
 
     private static String location(JsonProcessingException json) {

@@ -60,4 +60,25 @@ class ProblemResponsesTest {
         assertThat(json(response).get("status").asInt()).isEqualTo(status);
         assertThat(json(response).get("detail").asText()).isNotBlank().doesNotContain("Exception", "at io.");
     }
+
+    @ParameterizedTest(name = "{0} {1} {2} -> field {3}")
+    @CsvSource(delimiter = '|', value = {
+            "POST | /v1/jobs               | {\"type\":\"x\",\"timeout\":5}            | timeout  | ISO-8601 duration",
+            "POST | /v1/jobs               | {\"type\":\"x\",\"bogus\":1}              | bogus    | it takes",
+            "POST | /v1/jobs               | {\"type\":\"x\",\"tags\":\"one\"}         | tags     | a list",
+            "POST | /v1/jobs/{job}/reports | {\"progress\":\"half\"}                   | progress | a number",
+            "GET  | /v1/jobs?limit=abc     |                                           | limit    | 'abc'",
+    })
+    void aRequestThatCannotBeReadNamesItsFieldInTheApisWords(String method, String path, String body, String field, String says) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path.strip().replace("{job}", job)))
+                .header("Content-Type", "application/json")
+                .method(method.strip(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.strip()));
+
+        HttpResponse<String> response = jobpulse.send(request);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(json(response).get("field").asText()).as(response.body()).isEqualTo(field.strip());
+        assertThat(json(response).get("detail").asText()).as(response.body()).contains(says.strip())
+                .doesNotContain("java.", "io.jobpulse", "class ", "Failed to convert");
+    }
 }
