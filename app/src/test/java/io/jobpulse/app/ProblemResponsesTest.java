@@ -48,11 +48,7 @@ class ProblemResponsesTest {
             "GET  | /v1/jobs?limit=abc     |                                     | 400 | invalid-request",
     })
     void rejectsWithProblemJson(String method, String path, String body, int status, String type) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path.strip().replace("{job}", job)))
-                .header("Content-Type", "application/json")
-                .method(method.strip(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.strip()));
-
-        HttpResponse<String> response = jobpulse.send(request);
+        HttpResponse<String> response = send(method, path, body);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
@@ -70,15 +66,18 @@ class ProblemResponsesTest {
             "GET  | /v1/jobs?limit=abc     |                                           | limit    | 'abc'",
     })
     void aRequestThatCannotBeReadNamesItsFieldInTheApisWords(String method, String path, String body, String field, String says) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path.strip().replace("{job}", job)))
-                .header("Content-Type", "application/json")
-                .method(method.strip(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.strip()));
-
-        HttpResponse<String> response = jobpulse.send(request);
+        HttpResponse<String> response = send(method, path, body);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(json(response).get("field").asText()).as(response.body()).isEqualTo(field.strip());
         assertThat(json(response).get("detail").asText()).as(response.body()).contains(says.strip())
                 .doesNotContain("java.", "io.jobpulse", "class ", "Failed to convert");
+    }
+
+    /** A row's request: the method and path as written (with {@code {job}} for the class's job), and the body if any. */
+    private static HttpResponse<String> send(String method, String path, String body) {
+        return jobpulse.send(HttpRequest.newBuilder(jobpulse.uri(path.strip().replace("{job}", job)))
+                .header("Content-Type", "application/json")
+                .method(method.strip(), body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.strip())));
     }
 }

@@ -146,7 +146,9 @@ class WebhookEndToEndTest {
         replicate(job, "msg_q", "{\"id\":\"pred-9\",\"status\":\"starting\"}");
         replicate(job, "msg_d", "{\"id\":\"pred-9\",\"status\":\"failed\",\"error\":\"NSFW content detected\"}");
         replicate(job, "msg_late", "{\"id\":\"pred-9\",\"status\":\"processing\"}");
-        jobpulse.post("/v1/jobs/" + job + "/retry", "{}");
+        // A retry is refused at once while the job still runs: wait until it has failed.
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + job)).path("status").asText().equals("failed"));
+        assertThat(jobpulse.post("/v1/jobs/" + job + "/retry", "{}").statusCode()).isEqualTo(202);
 
         assertThat(redelivered.statusCode()).isEqualTo(200);
         // The retry is the sentinel: it applies after everything before it, as version 5.
