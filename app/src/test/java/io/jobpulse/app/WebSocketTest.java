@@ -16,7 +16,7 @@ import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** {@code /v1/ws} against the real broker: subscribe, unsubscribe, filters, ends, errors, keepalive. */
+/** {@code /v1/ws} against the real broker: subscribe, unsubscribe, filters and their resets, ends, errors, keepalive. */
 class WebSocketTest {
 
     private static JobpulseInstance jobpulse;
@@ -96,12 +96,30 @@ class WebSocketTest {
     }
 
     @Test
+    void aFilterSubscriptionWithACursorThatIsNoPositionStartsWithAReset() {
+        String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        List<StatusChange> matching = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.ws", List.of(tag));
+        try (StatusChanges changes = new StatusChanges(); SocketClient client = new SocketClient(jobpulse)) {
+            client.send("{\"type\":\"subscribe\",\"id\":\"r\",\"filter\":{\"tag\":\"" + tag + "\"},\"cursor\":\"bogus\"}");
+            JsonNode subscribed = client.awaitMessage(is("subscribed", "r"));
+            assertThat(subscribed.get("reset").asBoolean()).isTrue();
+            assertThat(subscribed.get("eventId").asText()).isNotBlank();
+            changes.send(matching.getFirst());
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.updatesOf("r").size() == 1);
+        }
+    }
+
+    @Test
     void badMessagesGetProblemsAndTheConnectionStays() {
         try (SocketClient client = new SocketClient(jobpulse)) {
             client.send("{not json");
             client.awaitMessage(m -> m.path("type").asText().equals("error") && m.at("/problem/type").asText().endsWith("/malformed-json"));
             client.send("{\"type\":\"subscribe\",\"id\":\"x\",\"job\":\"no-such-job\"}");
             client.awaitMessage(m -> is("error", "x").test(m) && m.at("/problem/status").asInt() == 404);
+            client.send("{\"type\":\"subscribe\",\"id\":\"v\",\"job\":\"no-such-job\",\"lastVersion\":\"bogus\"}");
+            client.awaitMessage(m -> is("error", "v").test(m) && m.at("/problem/status").asInt() == 400
+                    && m.at("/problem/field").asText().equals("lastVersion"));
             client.send("{\"type\":\"teleport\",\"id\":\"y\"}");
             client.awaitMessage(m -> is("error", "y").test(m) && m.at("/problem/status").asInt() == 400);
             client.send("{\"type\":\"ping\",\"id\":\"p\"}");

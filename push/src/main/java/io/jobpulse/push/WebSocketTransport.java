@@ -244,7 +244,7 @@ public class WebSocketTransport {
             subscriber = opened.get();
         } else {
             JsonNode filter = message.path("filter");
-            Optional<StreamCursor> cursor = SubscriptionRequests.cursor("cursor", message.path("cursor").asText(null));
+            Optional<StreamCursor> cursor = SubscriptionRequests.cursor(message.path("cursor").asText(null));
             Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(connection.caller, filter.path("owner").asText(null),
                     texts(filter.path("types")), filter.path("tag").asText(null), texts(filter.path("statuses")));
             SubscriberHub.OwnerSubscription opened = subscriptions.jobsOf(selector, cursor);
