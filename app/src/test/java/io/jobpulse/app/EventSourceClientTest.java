@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,14 +34,30 @@ class EventSourceClientTest {
 
     @Test
     void anEventSourceThatLosesItsConnectionResumesWithoutGapOrDuplicate() throws Exception {
+        followThroughACut("/v1/jobs/{id}/stream", JobpulseInstance.token(JobpulseInstance.USER));
+    }
+
+    /**
+     * A browser's EventSource has only its URL: its own reconnect presents the same stream token,
+     * which opens the stream again (one at a time) until it expires.
+     */
+    @Test
+    void anEventSourceWithAStreamTokenInItsUrlResumesByItself() throws Exception {
+        followThroughACut("/v1/jobs/{id}/stream?token={token}");
+    }
+
+    /** Follows a job through a cut of its connection: {@code path} names the stream; a bearer token, if any, goes in a header. */
+    private void followThroughACut(String path, String... bearer) throws Exception {
         Assumptions.assumeTrue(onPath("node") && onPath("npm"), "Node.js and npm are needed to run the EventSource client");
         install();
         try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of("jobpulse.push.retry", "200ms"));
              CuttingProxy proxy = new CuttingProxy(jobpulse.uri("/").getPort())) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.eventsource\"}")).get("id").asText();
-            Process node = new ProcessBuilder("node", CLIENT.resolve("follow-job.mjs").toString(),
-                    "http://127.0.0.1:" + proxy.port() + "/v1/jobs/" + id + "/stream", JobpulseInstance.token(JobpulseInstance.USER))
-                    .redirectErrorStream(true).start();
+            String token = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + id + "\"]}")).get("token").asText();
+            List<String> command = new ArrayList<>(List.of("node", CLIENT.resolve("follow-job.mjs").toString(),
+                    "http://127.0.0.1:" + proxy.port() + path.replace("{id}", id).replace("{token}", token)));
+            command.addAll(List.of(bearer));
+            Process node = new ProcessBuilder(command).redirectErrorStream(true).start();
             List<JsonNode> lines = new CopyOnWriteArrayList<>();
             Thread.ofVirtual().start(() -> read(node, lines));
             try {
