@@ -164,6 +164,21 @@ class DevCommandTest {
         }
     }
 
+    @Test
+    void aSecondDevOnTheSameDataDirectoryIsRefusedAndTheFirstGoesOn() throws Exception {
+        Process second = devProcess(home, FreePorts.pick(), freePortWithFreeNext(), FreePorts.pick()).start();
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second dev stops by itself").isTrue();
+        String printed = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(second.exitValue()).isEqualTo(1);
+        assertThat(printed).doesNotContain("Exception")
+                .contains("is in use by another running Jobpulse (pid " + dev.pid() + ")").contains("JOBPULSE_HOME");
+        assertThat(dev.isAlive()).isTrue();
+        try (var connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres + "/jobpulse", "postgres",
+                Files.readString(home.resolve("postgres-password")).strip())) {
+            assertThat(connection.isValid(5)).as("the first dev's PostgreSQL still runs").isTrue();
+        }
+    }
+
     /** {@code jobpulse dev} in a JVM of its own, on these ports, with its data in {@code home} and nothing of this JVM's environment. */
     private static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
