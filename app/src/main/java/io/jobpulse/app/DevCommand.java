@@ -67,8 +67,9 @@ final class DevCommand {
             // Streams state belongs to one cluster: a new broker must not meet an old state directory.
             properties.put("jobpulse.topology.state-dir",
                     home.resolve("streams").resolve(stack.kafka().clusterId()).toAbsolutePath().toString());
-            // The one dev instance: after a kill it takes its partitions straight back.
+            // The one dev instance: after a kill it takes its partitions straight back, in every group.
             properties.put("jobpulse.topology.instance-id", "jobpulse-dev");
+            properties.put("jobpulse.consumers.instance-id", "jobpulse-dev");
         }
         if (stack.hasPostgres()) {
             properties.put("datasources.default.url", stack.postgres().jdbcUrl());

@@ -75,7 +75,7 @@ class ArchitectureTest {
 
     @Test
     void projectionsDependOnlyOnEvents() {
-        onlyDependsOn("projections", "events", "http");
+        onlyDependsOn("projections", "events", "http", "consumers");
     }
 
     @Test

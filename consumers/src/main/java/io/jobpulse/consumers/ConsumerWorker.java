@@ -25,6 +25,10 @@ import java.util.Map;
  * handling fails (Kafka cannot take an event, say), the consumer is rewound to the first record of
  * each partition in the batch and tries again after {@link #RETRY_PAUSE}: the work is redone,
  * never skipped, and the worker keeps running.
+ *
+ * <p>A worker in a consumer group is its instance's member 0 of that group, by the rules of
+ * {@link GroupMembership}: static with an instance id, its session as configured, and on
+ * shutdown it leaves the group at once.
  */
 public abstract class ConsumerWorker implements ApplicationEventListener<StartupEvent> {
 
@@ -37,9 +41,14 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
     private final String name;
     private volatile boolean running = true;
 
-    /** @param settings the consumer's own settings (bootstrap servers, group, offset reset) */
+    /** @param settings the consumer's own settings (bootstrap servers, offset reset; no group) */
     protected ConsumerWorker(String name, Map<String, Object> settings) {
-        this(name, new KafkaConsumer<>(withDefaults(settings), new StringDeserializer(), new ByteArrayDeserializer()));
+        this(name, settings, GroupMembership.DEFAULT);
+    }
+
+    /** @param settings the consumer's own settings (bootstrap servers, group, offset reset) */
+    protected ConsumerWorker(String name, Map<String, Object> settings, GroupMembership membership) {
+        this(name, new KafkaConsumer<>(withDefaults(settings, membership), new StringDeserializer(), new ByteArrayDeserializer()));
     }
 
     protected ConsumerWorker(String name, Consumer<String, byte[]> consumer) {
@@ -48,8 +57,11 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
         this.thread = Thread.ofPlatform().name(name).daemon().unstarted(this::run);
     }
 
-    private static Map<String, Object> withDefaults(Map<String, Object> settings) {
+    private static Map<String, Object> withDefaults(Map<String, Object> settings, GroupMembership membership) {
         Map<String, Object> config = new HashMap<>(settings);
+        if (settings.get(ConsumerConfig.GROUP_ID_CONFIG) instanceof String group) {
+            membership.consumerSettings(group, 0).forEach(config::putIfAbsent);
+        }
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return config;
@@ -88,7 +100,7 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
         } catch (RuntimeException e) {
             LOG.error("{} stopped", name, e);
         } finally {
-            consumer.close(Duration.ofSeconds(2));
+            GroupMembership.leave(consumer);
         }
     }
 

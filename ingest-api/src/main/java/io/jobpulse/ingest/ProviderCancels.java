@@ -1,6 +1,7 @@
 package io.jobpulse.ingest;
 
 import io.jobpulse.consumers.ConsumerWorker;
+import io.jobpulse.consumers.GroupMembership;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobStatus;
@@ -59,11 +60,11 @@ public class ProviderCancels extends ConsumerWorker {
     private final OutboundRequests outbound;
     private volatile boolean assigned;
 
-    public ProviderCancels(Providers providers, JobEventPublisher publisher, OutboundRequests outbound,
+    public ProviderCancels(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, GroupMembership membership,
                            @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
                            @Property(name = "jobpulse.provider-cancels.group-id", defaultValue = "jobpulse-provider-cancels") String groupId) {
         super("jobpulse-provider-cancels", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"));
+                ConsumerConfig.GROUP_ID_CONFIG, groupId, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest"), membership);
         this.providers = providers;
         this.publisher = publisher;
         this.outbound = outbound;

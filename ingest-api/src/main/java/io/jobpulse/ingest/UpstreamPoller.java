@@ -2,6 +2,7 @@ package io.jobpulse.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.consumers.ConsumerWorker;
+import io.jobpulse.consumers.GroupMembership;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobPoll;
@@ -132,14 +133,15 @@ public class UpstreamPoller extends ConsumerWorker {
 
     @Inject
     public UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
-                          PollerConfiguration config, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
-        this(providers, publisher, outbound, limits, config, bootstrapServers, Clock.systemUTC());
+                          PollerConfiguration config, GroupMembership membership,
+                          @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
+        this(providers, publisher, outbound, limits, config, membership, bootstrapServers, Clock.systemUTC());
     }
 
     UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
-                   PollerConfiguration config, String bootstrapServers, Clock clock) {
+                   PollerConfiguration config, GroupMembership membership, String bootstrapServers, Clock clock) {
         super("jobpulse-poller", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, config.groupId()));
+                ConsumerConfig.GROUP_ID_CONFIG, config.groupId()), membership);
         this.providers = providers;
         this.publisher = publisher;
         this.outbound = outbound;

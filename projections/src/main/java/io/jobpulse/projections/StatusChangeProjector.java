@@ -11,18 +11,12 @@ import io.micronaut.configuration.kafka.annotation.OffsetStrategy;
 import io.micronaut.configuration.kafka.annotation.Topic;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Projects {@code jobpulse.job-status} into PostgreSQL. Each poll is one batch and one database
@@ -32,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>It runs {@code jobpulse.projections.threads} consumers (3): PostgreSQL, not Kafka, bounds
  * its throughput, and each consumer writes through a connection of its own. Its lag, the records
- * of {@code jobpulse.job-status} not yet projected by any of them, is the gauge {@value #LAG_METRIC}.
+ * of {@code jobpulse.job-status} its group has not yet projected, is the gauge {@value #LAG_METRIC}
+ * ({@link ProjectionLag}).
  */
 @KafkaListener(groupId = "${jobpulse.projections.group-id:jobpulse-projections}", batch = true, threadsValue = "${jobpulse.projections.threads:3}",
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
@@ -43,21 +38,14 @@ import java.util.concurrent.ConcurrentHashMap;
 @Requires(property = ProjectionRebuild.PROJECTORS_ENABLED, notEquals = "false")
 public class StatusChangeProjector {
 
-
-    public static final String LAG_METRIC = "jobpulse.projections.lag";
+    public static final String LAG_METRIC = ProjectionLag.METRIC;
 
     private final JobProjectionWriter writer;
     /** Each consumer thread backs off on its own. */
     private final ThreadLocal<BatchRetry> retry = ThreadLocal.withInitial(() -> new BatchRetry("status projection"));
-    /** Each consumer's lag over the partitions it holds. */
-    private final Map<Consumer<?, ?>, Long> lags = new ConcurrentHashMap<>();
 
-    public StatusChangeProjector(JobProjectionWriter writer, MeterRegistry metrics) {
+    public StatusChangeProjector(JobProjectionWriter writer) {
         this.writer = writer;
-        Gauge.builder(LAG_METRIC, lags, all -> all.values().stream().mapToLong(Long::longValue).sum())
-                .tags(Tags.of("topic", Topics.JOB_STATUS_NAME))
-                .description("records of jobpulse.job-status not yet projected")
-                .register(metrics);
     }
 
     @Topic(Topics.JOB_STATUS_NAME)
@@ -66,18 +54,6 @@ public class StatusChangeProjector {
         for (ConsumerRecord<String, byte[]> record : records) {
             Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(changes::add);
         }
-        lags.put(consumer, fetchedNotProjected(consumer) + records.size());
-        if (retry.get().write(records, consumer, () -> writer.write(changes))) {
-            lags.put(consumer, fetchedNotProjected(consumer));
-        }
-    }
-
-    /** Records on the topic past this consumer's position, as of its last fetch. */
-    private static long fetchedNotProjected(Consumer<?, ?> consumer) {
-        long behind = 0;
-        for (TopicPartition partition : consumer.assignment()) {
-            behind += consumer.currentLag(partition).orElse(0);
-        }
-        return behind;
+        retry.get().write(records, consumer, () -> writer.write(changes));
     }
 }

@@ -9,6 +9,7 @@ import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.StartupEvent;
+import io.micronaut.core.annotation.Nullable;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.admin.Admin;
@@ -54,12 +55,32 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
     private final Admin admin;
     private final String applicationId;
 
+    /**
+     * @param instanceId     {@code jobpulse.consumers.instance-id}: without a {@code jobpulse.topology.instance-id},
+     *                       the main consumer's {@code group.instance.id} is {@code <instance-id>.<application id>}, so
+     *                       that one setting makes every group of the instance static
+     * @param sessionTimeout {@code jobpulse.consumers.session-timeout}, the session of the main
+     *                       consumer as of every group member's, unless the Streams properties set one
+     */
     public TopologyRuntime(TopologyConfiguration config, JobLimits limits,
-                      @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
+                      @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
+                      @Property(name = "jobpulse.consumers.instance-id") @Nullable String instanceId,
+                      @Property(name = "jobpulse.consumers.session-timeout", defaultValue = "10s") Duration sessionTimeout) {
         this.applicationId = config.applicationId();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         JobLimits effective = effectiveLimits(admin, applicationId, limits, config);
         Properties props = streamsProperties(config, bootstrapServers);
+        String staticMember = StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        if (!props.containsKey(staticMember) && instanceId != null && !instanceId.isBlank()) {
+            props.put(staticMember, instanceId + "." + applicationId);
+        }
+        String session = StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+        if (!props.containsKey(session) && !props.containsKey(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG))
+                && !props.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
+            props.put(session, Long.toString(sessionTimeout.toMillis()));
+            props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                    Long.toString(Math.min(3_000, sessionTimeout.toMillis() / 3)));
+        }
         props.put(DeadLetters.MAX_RECORD_BYTES, Integer.toString(effective.maxRecordBytes()));
         this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of()), props);
     }
