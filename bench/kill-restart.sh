@@ -16,6 +16,7 @@ export JOBPULSE_HOME="$WORK/home" JOBPULSE_PORT=18080 JOBPULSE_DEV_KAFKA_PORT=19
 export JOBPULSE_JAVA_OPTS="-Djobpulse.limits.per-ip-per-second=1000000 -Djobpulse.limits.per-ip-burst=1000000 \
 -Djobpulse.limits.per-caller-per-second=1000000 -Djobpulse.limits.per-caller-burst=1000000"
 DEV=""; LOAD=""
+# A dev killed at the wrong moment of this script leaves its PostgreSQL running: stop it on exit.
 stop_postgres() {
   local pg
   pg=$(head -1 "$JOBPULSE_HOME/postgres/postmaster.pid" 2>/dev/null)
@@ -40,8 +41,6 @@ kill -9 $DEV; wait $DEV 2>/dev/null
 KILLED=$(now)
 BEFORE=$(projected)
 echo "killed; changes projected: $BEFORE"
-# The killed dev's PostgreSQL, a child process, lives on and holds its port: stop it first.
-stop_postgres
 ./jobpulse dev >"$WORK/dev2.log" 2>&1 & DEV=$!
 FIRST=""; READY=""
 for _ in $(seq 1 1800); do

@@ -2,6 +2,7 @@ package io.jobpulse.app;
 
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
+import io.jobpulse.devstack.EmbeddedPostgresServer;
 import io.jobpulse.devstack.FreePorts;
 import io.jobpulse.devstack.HomeLock;
 import io.jobpulse.devstack.SecretFiles;
@@ -46,6 +47,11 @@ final class DevCommand {
         int postgresPort = port(env, "JOBPULSE_DEV_POSTGRES_PORT", 54329);
         // One Jobpulse per data directory: a second one would stop the first's PostgreSQL as an orphan.
         HomeLock.acquire(home);
+        if (!externalDatabase) {
+            // Holding the lock, this dev owns the data: a PostgreSQL still running on it was left by a
+            // killed dev and holds the port checked below; it is stopped first, as the start would.
+            EmbeddedPostgresServer.stopOrphan(home.resolve("postgres").toAbsolutePath());
+        }
         // Every port is checked before anything starts, so that a taken one stops dev at once with one line.
         int httpPort = port(env, "JOBPULSE_PORT", 8080);
         if (httpPort > 0) {

@@ -80,8 +80,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return server;
     }
 
-    /** Stops a postmaster that still runs on this directory, left over by a JVM that was killed. */
-    private static void stopOrphan(Path dir) {
+    /**
+     * Stops a postmaster that still runs on this data directory, left over by a JVM that was killed
+     * (it would hold the port a new start needs). Only for a directory no running Jobpulse owns.
+     */
+    public static void stopOrphan(Path dir) {
         postmaster(dir).flatMap(ProcessHandle::of).filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false))
                 .ifPresent(p -> {
