@@ -7,6 +7,7 @@ import io.jobpulse.devstack.HomeLock;
 import io.jobpulse.devstack.SecretFiles;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
+import io.jobpulse.topology.TopologyConfiguration;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -39,15 +40,15 @@ final class DevCommand {
     static void run(String[] args) throws IOException {
         long started = System.nanoTime();
         Map<String, String> env = System.getenv();
-        Path home = Path.of(env.getOrDefault("JOBPULSE_HOME", ".jobpulse"));
+        Path home = Deployment.home(env);
         boolean externalKafka = env.containsKey("KAFKA_BOOTSTRAP_SERVERS");
         boolean externalDatabase = env.containsKey("JDBC_URL");
-        int kafkaPort = port(env, "JOBPULSE_DEV_KAFKA_PORT", 9092);
-        int postgresPort = port(env, "JOBPULSE_DEV_POSTGRES_PORT", 54329);
+        int kafkaPort = Deployment.port(env, "JOBPULSE_DEV_KAFKA_PORT", Deployment.DEV_KAFKA_PORT);
+        int postgresPort = Deployment.port(env, "JOBPULSE_DEV_POSTGRES_PORT", Deployment.DEV_POSTGRES_PORT);
         // One Jobpulse per data directory: a second one would stop the first's PostgreSQL as an orphan.
         HomeLock.acquire(home);
         // Every port is checked before anything starts, so that a taken one stops dev at once with one line.
-        int httpPort = port(env, "JOBPULSE_PORT", 8080);
+        int httpPort = Deployment.port(env, "JOBPULSE_PORT", 8080);
         if (httpPort > 0) {
             FreePorts.require(httpPort, "Jobpulse's HTTP server, JOBPULSE_PORT");
         }
@@ -65,8 +66,7 @@ final class DevCommand {
         if (stack.hasKafka()) {
             properties.put(KafkaSettings.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
             // Streams state belongs to one cluster: a new broker must not meet an old state directory.
-            properties.put("jobpulse.topology.state-dir",
-                    home.resolve("streams").resolve(stack.kafka().clusterId()).toAbsolutePath().toString());
+            properties.put(TopologyConfiguration.STATE_DIR, Deployment.devStateDir(home, stack.kafka().clusterId()).toString());
             // The one dev instance: after a kill it takes its partitions straight back.
             properties.put("jobpulse.topology.instance-id", "jobpulse-dev");
         }
@@ -136,15 +136,6 @@ final class DevCommand {
                 // The pretend provider serves on loopback: its status URLs are the demo's, and loopback is allowed for it.
                 "jobpulse.providers.demo.status-url", "http://127.0.0.1:" + port + "/v1/predictions/{requestId}",
                 "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32"));
-    }
-
-    private static int port(Map<String, String> env, String name, int fallback) {
-        String value = env.get(name);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'");
-        }
     }
 
     private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup, String jwtSecret,

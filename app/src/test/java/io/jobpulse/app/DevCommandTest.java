@@ -180,7 +180,7 @@ class DevCommandTest {
     }
 
     /** {@code jobpulse dev} in a JVM of its own, on these ports, with its data in {@code home} and nothing of this JVM's environment. */
-    private static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
+    static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
@@ -235,7 +235,7 @@ class DevCommandTest {
     }
 
     /** A free port whose next is free too: dev puts its broker's controller on the port after the broker's. */
-    private static int freePortWithFreeNext() throws IOException {
+    static int freePortWithFreeNext() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int port = FreePorts.pick();
             try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
