@@ -298,8 +298,8 @@ describe('requests', () => {
       assert.ok(error instanceof JobpulseError);
       assert.equal(error.status, 409);
       assert.equal(error.kind, 'conflict');
-      assert.ok(error.detail);
-      assert.equal(error.problem.status, 409);
+      assert.match(error.detail, /only a failed, expired or canceled job is retried/);
+      assert.equal(error.problem.reason, 'invalid-transition');
       return true;
     });
     await assert.rejects(alice.submitJob({ input: {} }), (error) => {

@@ -6,11 +6,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,8 +31,8 @@ class EventSourceClientTest {
 
     @Test
     void anEventSourceThatLosesItsConnectionResumesWithoutGapOrDuplicate() throws Exception {
-        Assumptions.assumeTrue(onPath("node") && onPath("npm"), "Node.js and npm are needed to run the EventSource client");
-        install();
+        Assumptions.assumeTrue(NodePackages.available(), "Node.js and npm are needed to run the EventSource client");
+        NodePackages.install(CLIENT, "eventsource");
         try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of("jobpulse.push.retry", "200ms"));
              CuttingProxy proxy = new CuttingProxy(jobpulse.uri("/").getPort())) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.eventsource\"}")).get("id").asText();
@@ -86,27 +84,5 @@ class EventSourceClientTest {
         } catch (IOException e) {
             // The process ended.
         }
-    }
-
-    /** Installs the client's locked dependencies once (npm ci), if they are not there yet. */
-    private static void install() throws IOException, InterruptedException {
-        if (Files.isDirectory(CLIENT.resolve("node_modules/eventsource"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(CLIENT.toFile())
-                .redirectErrorStream(true).start();
-        String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(npm.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(npm.exitValue()).as("npm ci: " + output).isZero();
-    }
-
-    private static boolean onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }
