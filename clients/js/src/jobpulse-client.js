@@ -14,6 +14,9 @@ const KINDS = {
 };
 /** Failures that another attempt, or another transport, will not cure. */
 const FINAL_KINDS = new Set(['invalid', 'unauthorized', 'forbidden', 'not-found', 'gone']);
+/** How long a WebSocket subscribe waits for its answer before it is sent again, and how many times. */
+const SUBSCRIBE_WAIT = 2_000;
+const SUBSCRIBE_ATTEMPTS = 3;
 
 /** A failure, told in the API's words: built from its application/problem+json answer where there is one. */
 export class JobpulseError extends Error {
@@ -433,8 +436,9 @@ class Watch {
     return name === 'poll' && this.view.single && client.auth !== undefined && client.auth !== null;
   }
 
+  /** Tells a new state, or the same one again with the failure that made the watch try again. */
   setState(state, detail) {
-    if (this.state === state) return;
+    if (this.state === state && !detail?.error) return;
     this.state = state;
     call(this.handlers.onState, state, detail);
   }
@@ -728,15 +732,33 @@ class SocketConnection extends Connection {
       this.reject = reject;
       const onAbort = () => { try { socket.close(1000, 'closed'); } catch { /* already closing */ } resolve(); };
       this.abort.signal.addEventListener('abort', onAbort, { once: true });
-      socket.onopen = () => socket.send(JSON.stringify(this.view.subscribeMessage('s1', this.lastEventId)));
+      socket.onopen = () => this.subscribe();
       socket.onmessage = (event) => this.message(event.data, credential);
       socket.onerror = () => {};
       socket.onclose = (event) => {
         this.abort.signal.removeEventListener('abort', onAbort);
         clearTimeout(this.renewTimer);
+        clearTimeout(this.subscribeTimer);
         this.closedBy(event, resolve, reject);
       };
     });
+  }
+
+  /**
+   * Subscribes, and again under a new id when no answer comes within SUBSCRIBE_WAIT: a server can
+   * drop a message sent the moment a socket opened with a stream token. An answer to an earlier
+   * attempt that comes late is unsubscribed.
+   */
+  subscribe() {
+    if (this.closed) return;
+    this.attempts = (this.attempts ?? 0) + 1;
+    if (this.attempts > SUBSCRIBE_ATTEMPTS) {
+      try { this.socket.close(4000, 'no answer'); } catch { /* closing */ }
+      return;
+    }
+    this.subscription = `s${this.attempts}`;
+    this.socket.send(JSON.stringify(this.view.subscribeMessage(this.subscription, this.lastEventId)));
+    this.subscribeTimer = setTimeout(() => this.subscribe(), SUBSCRIBE_WAIT);
   }
 
   closedBy(event, resolve, reject) {
@@ -769,18 +791,23 @@ class SocketConnection extends Connection {
     }
     switch (message.type) {
       case 'subscribed':
+        if (message.id !== this.subscription) {
+          this.socket.send(JSON.stringify({ type: 'unsubscribe', id: message.id }));
+          break;
+        }
+        clearTimeout(this.subscribeTimer);
         if (message.eventId && !this.view.single) this.lastEventId = message.eventId;
         this.expiresAt(credential.expiresAt);
         this.markOpen();
         if (message.reset) this.watch.reset(this);
         break;
       case 'update':
-        if (message.subscription !== 's1') break;
+        if (message.subscription !== this.subscription) break;
         this.lastEventId = message.eventId ?? this.lastEventId;
         this.watch.received(this, message.update);
         break;
       case 'end':
-        if (message.id === 's1') {
+        if (message.id === this.subscription) {
           this.ended = true;
           this.socket.close(1000, 'ended');
         }
@@ -789,16 +816,19 @@ class SocketConnection extends Connection {
         this.watch.expiring(this);
         break;
       case 'renewed':
+        this.renewing = false;
         this.expiresAt(Date.parse(message.expiresAt) || null);
         break;
       case 'error': {
-        const error = JobpulseError.fromProblem(message.problem, message.id === 's1' ? 'subscribe' : 'socket');
-        if (message.id === 's1') {
+        const error = JobpulseError.fromProblem(message.problem, message.id === this.subscription ? 'subscribe' : 'socket');
+        if (message.id === this.subscription) {
+          clearTimeout(this.subscribeTimer);
           this.closed = true;
           try { this.socket.close(1000, 'failed'); } catch { /* closing */ }
           this.reject(error);
         } else if (message.id && message.id.startsWith('r')) {
           // A refused renewal: a new connection replaces this one instead.
+          this.renewing = false;
           this.renewable = false;
           this.watch.expiring(this);
         }
@@ -809,17 +839,25 @@ class SocketConnection extends Connection {
     }
   }
 
+  close() {
+    clearTimeout(this.subscribeTimer);
+    super.close();
+  }
+
   /**
    * Renews the socket's stream token in place with a fresh one (true), or says that a new
    * connection must replace it (false): without stream tokens, or once a renewal was refused.
    */
   renew() {
     if (this.renewable === false || typeof this.client.streamTokenSource !== 'function') return false;
+    if (this.renewing) return true; // the notice and the timer both asked
+    this.renewing = true;
     this.client.streamCredential(this.view.scope).then((fresh) => {
       if (this.closed) return;
       this.renewals = (this.renewals ?? 0) + 1;
       this.socket.send(JSON.stringify({ type: 'renew', id: `r${this.renewals}`, token: fresh.token }));
     }, () => {
+      this.renewing = false;
       this.renewable = false;
       this.watch.expiring(this);
     });
