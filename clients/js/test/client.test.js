@@ -143,13 +143,21 @@ describe('watchJob', () => {
     assert.equal(seen.ended.status, 'failed');
   });
 
-  test('a stream token is renewed before it expires, with no change missed (SSE and WebSocket)', async (t) => {
+  test('a stream token is renewed before it expires, with no change missed (SSE and WebSocket, one job and a filter)', async (t) => {
     const ttl = jobpulse.streamTokenTtlSeconds;
     if (!ttl || ttl > 20) {
       t.skip('the instance\'s stream-token life is not short; start it with JOBPULSE_SECURITY_STREAM_TOKEN_TTL=8s');
       return;
     }
-    const { id } = await alice.submitJob({ type: 'client.renewal' });
+    const tag = unique('renewal');
+    const listed = [];
+    let listTokens = 0;
+    const list = createClient({
+      baseUrl: jobpulse.url, streamToken: (scope) => { listTokens += 1; return alice.createStreamToken(scope); },
+    }).watchJobs({ tag }, { onUpdate(update) { listed.push(update.version); } });
+    opened.add(list);
+    await until(() => list.state === 'open', 15_000, 'the list stream');
+    const { id } = await alice.submitJob({ type: 'client.renewal', tags: [tag] });
     let tokens = 0;
     const streamToken = async (scope) => {
       tokens += 1;
@@ -171,7 +179,10 @@ describe('watchJob', () => {
       assert.deepEqual(seen.errors, []);
       assert.deepEqual(seen.versions, contiguous(1, changes + 2));
     }
+    await until(() => listed.length >= changes + 2, 15_000, () => `the list's updates: ${listed}`);
+    assert.deepEqual(listed, contiguous(1, changes + 2));
     assert.ok(tokens >= 4, `fresh tokens asked for: ${tokens}`);
+    assert.ok(listTokens >= 2, `fresh tokens asked for by the list: ${listTokens}`);
   });
 
   test('a missing job, another user\'s job and a bad credential are typed errors, and the watch stops', async () => {
