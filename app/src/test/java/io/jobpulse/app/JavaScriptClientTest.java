@@ -26,9 +26,9 @@ class JavaScriptClientTest {
 
     @Test
     void theJavaScriptClientAndReactHooksPassTheirTestsAgainstARealJobpulse() throws Exception {
-        Assumptions.assumeTrue(NodePackages.available(), "Node.js and npm are needed to run the JavaScript clients' tests");
-        NodePackages.install(CLIENTS.resolve("js"), "ws");
-        NodePackages.install(CLIENTS.resolve("react"), "react-dom");
+        Assumptions.assumeTrue(NodeScript.onPath("node") && NodeScript.onPath("npm"), "Node.js and npm are needed to run the JavaScript clients' tests");
+        NodeScript.install(CLIENTS.resolve("js"), "ws");
+        NodeScript.install(CLIENTS.resolve("react"), "react-dom");
         try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of(
                 "jobpulse.security.stream-token-ttl", STREAM_TOKEN_TTL_SECONDS + "s",
                 "jobpulse.push.token-expiring-notice", STREAM_TOKEN_TTL_SECONDS / 2 + "s",
