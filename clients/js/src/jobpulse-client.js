@@ -745,9 +745,10 @@ class SocketConnection extends Connection {
   }
 
   /**
-   * Subscribes, and again under a new id when no answer comes within SUBSCRIBE_WAIT: a server can
-   * drop a message sent the moment a socket opened with a stream token. An answer to an earlier
-   * attempt that comes late is unsubscribed.
+   * Subscribes, and again under a new id when no answer comes within SUBSCRIBE_WAIT: servers before
+   * the socket handshake moved onto its connection's event loop could drop a message sent the
+   * moment a socket opened with a stream token. An answer to an earlier attempt that comes late is
+   * unsubscribed.
    */
   subscribe() {
     if (this.closed) return;

@@ -3,6 +3,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Window } from 'happy-dom';
 import { createClient } from 'jobpulse-client';
 import { startJobpulse } from '../../js/test/jobpulse-dev.js';
@@ -154,5 +158,14 @@ describe('useJobs', () => {
       view.unmount();
     }
     await until(() => openStreams().length === 0, 'no stream after unmount');
+  });
+});
+
+describe('types', () => {
+  test('a typed usage file compiles with tsc against the declarations', async () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const tsc = join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc');
+    await promisify(execFile)(process.execPath, [tsc, '-p', join(here, 'types')])
+      .catch((failure) => assert.fail(`${failure.stdout}${failure.stderr}`));
   });
 });
