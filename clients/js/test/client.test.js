@@ -246,6 +246,52 @@ describe('watchJobs', () => {
     }
   });
 
+  test('a reset (the server cannot resume from the cursor) reads the list again: changes missed meanwhile are there', async () => {
+    const tag = unique('reset');
+    const proxy = await startCuttingProxy(jobpulse.url);
+    let streams = 0;
+    let lists = 0;
+    let openGate;
+    const gate = new Promise((done) => { openGate = done; });
+    // The second stream waits for the gate, and resumes from a cursor the server never made.
+    const resumingFromNowhere = async (url, init) => {
+      if (new URL(url).pathname === '/v1/jobs') lists += 1;
+      if (new URL(url).pathname !== '/v1/stream') return fetch(url, init);
+      streams += 1;
+      if (streams === 1) return fetch(url, init);
+      await gate;
+      return fetch(url, { ...init, headers: { ...init.headers, 'Last-Event-ID': 'bm93aGVyZQ' } });
+    };
+    try {
+      const client = createClient({ baseUrl: proxy.url, auth: jobpulse.alice, fetch: resumingFromNowhere, backoff: { initial: 100 } });
+      let last = [];
+      const list = client.watchJobs({ tag }, { onJobs(jobs) { last = jobs; } });
+      opened.add(list);
+      await until(() => list.state === 'open' && lists === 1);
+      const first = await alice.submitJob({ type: 'client.reset', tags: [tag] });
+      await until(() => last.length === 1, 15_000, 'the first job');
+
+      proxy.cut();
+      await until(() => streams === 2, 15_000, 'the reconnect');
+      await alice.report(first.id, { status: 'running', progress: 0.5 });
+      const second = await alice.submitJob({ type: 'client.reset', tags: [tag] });
+      for (let i = 0; i < 100; i++) {
+        const page = await alice.listJobs({ tag });
+        if (page.jobs.length === 2 && page.jobs.some((job) => job.status === 'running')) break;
+        await new Promise((done) => setTimeout(done, 50));
+      }
+      assert.deepEqual(last.map((job) => job.id), [first.id], 'nothing arrives while the stream is down');
+      openGate();
+
+      await until(() => last.length === 2, 15_000, () => `the list read again: ${JSON.stringify(last)}`);
+      assert.equal(lists, 2);
+      assert.deepEqual(last.map((job) => [job.id, job.status]), [[second.id, 'queued'], [first.id, 'running']]);
+    } finally {
+      openGate();
+      await proxy.close();
+    }
+  });
+
   test('through a cut connection with a stream token only: resumes from its cursor, each version once', async () => {
     const tag = unique('cut-list');
     const proxy = await startCuttingProxy(jobpulse.url);
