@@ -1,4 +1,5 @@
-// jobpulse-react's useJob in a page, under StrictMode: the job on screen follows every change live.
+// jobpulse-react's useJob in a page, under StrictMode: the job on screen follows every change live,
+// once over Server-Sent Events (#sse) and once over a WebSocket (#websocket).
 // The page is of another origin than Jobpulse's (one Jobpulse allows, JOBPULSE_CORS_ORIGINS), as an
 // application's page would be; its own server plays the application's backend and hands it stream
 // tokens (the page holds no other credential). jobpulse-client is served as it is, one ES module
@@ -6,8 +7,9 @@
 //
 //   node react-hook.mjs --base http://localhost:8080 --token <JWT> --job <job id> --page-port <port>
 //
-// Prints {"event":"text","text":..} each time the text on screen changes ("<state>|<status>:<progress>"),
-// {"event":"stream","url":..} for each stream the page opens, and ends once the watch closed.
+// Prints {"event":"text","element":"sse"|"websocket","text":..} each time a text on screen changes
+// ("<state>|<status>:<progress>"), {"event":"stream","url":..} for each event stream the page opens,
+// and ends once both watches closed.
 import { emit, launch, options, run } from './lib/harness.mjs';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -32,20 +34,22 @@ await run(async () => {
     });
     page.on('pageerror', error => emit({ event: 'pageerror', error: String(error) }));
     await page.goto(`http://127.0.0.1:${pagePort}/?job=${encodeURIComponent(job)}`);
-    let last = null;
+    const last = { sse: null, websocket: null };
     const deadline = Date.now() + WAIT_MILLIS;
     while (Date.now() < deadline) {
-      const text = await page.evaluate(() => document.getElementById('job')?.textContent ?? null);
-      if (text !== last) {
-        emit({ event: 'text', text });
-        last = text;
+      for (const element of Object.keys(last)) {
+        const text = await page.evaluate(id => document.getElementById(id)?.textContent ?? null, element);
+        if (text !== last[element]) {
+          emit({ event: 'text', element, text });
+          last[element] = text;
+        }
       }
-      if (text !== null && text.startsWith('closed|')) {
+      if (Object.values(last).every(text => text !== null && text.startsWith('closed|'))) {
         return;
       }
       await new Promise(resolve => setTimeout(resolve, 25));
     }
-    throw new Error(`the watch did not close within ${WAIT_MILLIS} ms; last text on screen: ${last}`);
+    throw new Error(`the watches did not close within ${WAIT_MILLIS} ms; last texts on screen: ${JSON.stringify(last)}`);
   } finally {
     await browser.close();
     server.close();
@@ -62,17 +66,20 @@ async function bundle() {
     import { createClient } from 'jobpulse-client';
     import { JobpulseProvider, useJob } from ${JSON.stringify(path.join(react, 'src/jobpulse-react.js'))};
 
-    function Job({ id }) {
-      const { job, state, error } = useJob(id);
-      return h('p', { id: 'job' }, error ? 'error|' + error.kind : state + '|' + (job ? job.status + ':' + job.progress : 'none'));
+    function Job({ id, element, client }) {
+      const { job, state, error } = useJob(id, { client });
+      return h('p', { id: element }, error ? 'error|' + error.kind : state + '|' + (job ? job.status + ':' + job.progress : 'none'));
     }
-    const client = createClient({
+    const options = {
       baseUrl: window.JOBPULSE_URL,
       streamToken: async ({ jobs }) => (await fetch('/stream-token?job=' + encodeURIComponent(jobs[0]), { method: 'POST' })).json(),
-    });
+    };
+    const client = createClient(options);
+    const socketClient = createClient({ ...options, transports: ['websocket'] });
     const id = new URLSearchParams(location.search).get('job');
     createRoot(document.getElementById('root')).render(
-      h(StrictMode, null, h(JobpulseProvider, { client }, h(Job, { id }))));
+      h(StrictMode, null, h(JobpulseProvider, { client },
+        h(Job, { id, element: 'sse' }), h(Job, { id, element: 'websocket', client: socketClient }))));
   `;
   const result = await esbuild.build({
     stdin: { contents: entry, resolveDir: react, loader: 'js' },

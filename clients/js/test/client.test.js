@@ -410,6 +410,8 @@ describe('the package as installed', () => {
         new Promise((done) => { const watch = createClient({ baseUrl: url, auth: token, WebSocket, transports: ['websocket'] })
           .watchJob(id, { onState: (state) => state === 'open' && done(watch) }); }),
         new Promise((done) => { const watch = createClient({ baseUrl: url, auth: token, transports: ['poll'] })
+          .watchJob(id, { onState: (state) => state === 'open' && done(watch) }); }),
+        new Promise((done) => { const watch = createClient({ baseUrl: url, streamToken: (scope) => client.createStreamToken(scope) })
           .watchJob(id, { onState: (state) => state === 'open' && done(watch) }); })]);
       for (const watch of watches) watch.close();
       console.log('closed ' + watches.map((watch) => watch.state).join(','));
@@ -423,7 +425,7 @@ describe('the package as installed', () => {
     const code = await Promise.race([exited, timer]);
     if (code === 'still running') child.kill('SIGKILL');
     assert.equal(code, 0, output);
-    assert.match(output, /closed closed,closed,closed,closed/);
+    assert.match(output, /closed closed,closed,closed,closed,closed/);
   });
 
   test('its types check: a typed usage file compiles with tsc against the installed declarations', async () => {

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * jobpulse-react's {@code useJob} in a page in a real browser ({@code browser-tests/react-hook.mjs}):
  * a page of an allowed origin, holding only the stream tokens its backend gives it, shows a job's
- * snapshot and then each change as it happens, under StrictMode, until the job ends.
+ * snapshot and then each change as it happens, under StrictMode, until the job ends: once over
+ * Server-Sent Events, once over a WebSocket.
  */
 class BrowserReactHookTest {
 
@@ -32,11 +33,11 @@ class BrowserReactHookTest {
             }
             try (NodeScript browser = BrowserTests.start("react-hook.mjs", "--base", base, "--token", JobpulseInstance.token(JobpulseInstance.USER),
                     "--job", job, "--page-port", Integer.toString(pagePort))) {
-                awaitText(browser, "open|queued:0");
+                awaitTexts(browser, "open|queued:0");
                 report(jobpulse, job, "{\"status\":\"running\",\"progress\":0.5}");
-                awaitText(browser, "open|running:0.5");
+                awaitTexts(browser, "open|running:0.5");
                 report(jobpulse, job, "{\"status\":\"succeeded\"}");
-                awaitText(browser, "closed|succeeded:1");
+                awaitTexts(browser, "closed|succeeded:1");
                 browser.assertSucceeds(Duration.ofSeconds(30));
 
                 assertThat(browser.lines).as("errors in the page").filteredOn(line -> line.has("pageerror") || line.has("failed")).isEmpty();
@@ -49,8 +50,12 @@ class BrowserReactHookTest {
         }
     }
 
-    private static void awaitText(NodeScript browser, String text) {
-        browser.awaitLine(line -> line.path("event").asText().equals("text") && line.path("text").asText().equals(text), Duration.ofSeconds(60));
+    /** Waits until both elements, the SSE one and the WebSocket one, showed this text. */
+    private static void awaitTexts(NodeScript browser, String text) {
+        for (String element : List.of("sse", "websocket")) {
+            browser.awaitLine(line -> line.path("event").asText().equals("text") && line.path("element").asText().equals(element)
+                    && line.path("text").asText().equals(text), Duration.ofSeconds(60));
+        }
     }
 
     private static void report(JobpulseInstance jobpulse, String job, String body) {
