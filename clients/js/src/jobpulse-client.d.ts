@@ -104,7 +104,7 @@ export interface ClientOptions {
   transports?: TransportName[];
   /** Reconnection delays in ms: the first (default: the server's `retry:`, else 1000) and the cap (30000). */
   backoff?: { initial?: number; max?: number };
-  /** A stream silent for this long (ms, default 45000) is taken for dead and reconnected. */
+  /** A stream silent for this long (ms, default 45000), or a connect unanswered for as long, is taken for dead and reconnected. */
   idleTimeout?: number;
   /** Seconds a long-poll waits (default 30, at most 60). */
   pollTimeout?: number;

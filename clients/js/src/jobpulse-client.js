@@ -630,11 +630,15 @@ class SseConnection extends Connection {
     }
     const what = `GET ${path}`;
     let response;
+    // A server that never answers counts as silent, like a stream that stops.
+    const unanswered = setTimeout(() => this.abort.abort(), this.client.idleTimeout);
     try {
       response = await this.client.fetch(this.client.url(path, fullQuery), { headers, signal: this.abort.signal, cache: 'no-store' });
     } catch (cause) {
       if (this.closed) return;
       throw networkError(what, cause);
+    } finally {
+      clearTimeout(unanswered);
     }
     if (this.closed) {
       response.body?.cancel().catch(() => {});
