@@ -109,6 +109,7 @@ class Session {
     this.panel = new JobPanel(jobpulse, token, {
       onAction: (action, job) => this.act(action, job),
       onError: (error) => this.failed(error),
+      onOpen: (id) => this.rows.forEach((row, rowId) => row.element.classList.toggle('selected', rowId === id)),
     });
     this.buildFilters();
     this.ticker = setInterval(() => this.tick(), 1000);

@@ -10,11 +10,12 @@ const HISTORY_PAGES = 5;
 const $ = (id) => document.getElementById(id);
 
 export class JobPanel {
-  constructor(jobpulse, token, { onAction, onError }) {
+  constructor(jobpulse, token, { onAction, onError, onOpen }) {
     this.jobpulse = jobpulse;
     this.token = token;
     this.onAction = onAction;
     this.onError = onError;
+    this.onOpen = onOpen;
     this.job = null;
     $('panel-close').onclick = () => this.close();
     this.onKey = (event) => event.key === 'Escape' && this.close();
@@ -56,6 +57,7 @@ export class JobPanel {
     });
     $('panel').hidden = false;
     document.body.classList.add('panel-open');
+    this.onOpen(job.id);
     this.render();
     const id = job.id;
     this.watch = this.jobpulse.watchJob(id, {
@@ -209,6 +211,7 @@ export class JobPanel {
     clearTimeout(this.historyTimer);
     $('panel').hidden = true;
     document.body.classList.remove('panel-open');
+    this.onOpen(null);
   }
 }
 
