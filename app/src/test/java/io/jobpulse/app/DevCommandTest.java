@@ -13,6 +13,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@code jobpulse dev} (with its demo) as a person on a shared machine runs it, in a JVM of its own: it listens
  * on loopback only (read from the kernel's socket tables, so no traffic leaves loopback), keeps its secrets readable by their owner only, gives its PostgreSQL a
- * password, and prints tokens that last a day.
+ * password, prints tokens that last a day, and opens with the dashboard, where one click signs in as one of its users.
  */
 class DevCommandTest {
 
@@ -54,6 +58,16 @@ class DevCommandTest {
             try (Socket loopback = new Socket()) {
                 loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), http), 2_000);
             }
+            int ready = output.indexOf(output.stream().filter(line -> line.startsWith("Jobpulse is ready")).findFirst().orElseThrow());
+            assertThat(output.get(ready + 1)).as("the banner's first address").contains("Dashboard").contains("http://localhost:" + http + "/");
+            HttpClient browser = HttpClient.newHttpClient();
+            HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            HttpResponse<String> signIn = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/dev/sign-in")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(200);
+            assertThat(signIn.body()).contains("\"name\":\"alice\"").contains("\"name\":\"bob\"");
             assertThat(listeningAddresses(http)).as("where port " + http + " listens").isNotEmpty()
                     .allMatch(address -> address.equals("0100007F") || address.equals("00000000000000000000000001000000")
                             || address.equals("0000000000000000FFFF00000100007F"));

@@ -19,15 +19,15 @@ import java.util.Random;
  * from the prediction id, so that every demo job shows a picture of its own and the same id
  * always shows the same one. Drawn with no fonts, so it works on a headless machine.
  */
-final class DemoPicture {
+public final class DemoPicture {
 
-    static final int WIDTH = 320;
-    static final int HEIGHT = 240;
+    public static final int WIDTH = 320;
+    public static final int HEIGHT = 240;
 
     private DemoPicture() {
     }
 
-    static byte[] png(String id) {
+    public static byte[] png(String id) {
         Random dice = new Random(id.hashCode());
         float hue = dice.nextFloat();
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
