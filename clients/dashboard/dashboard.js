@@ -36,8 +36,9 @@ function showSignIn(message = '') {
   offerDevUsers();
 }
 
-/** On ./jobpulse dev, a button per dev user (GET /dev/sign-in answers only there). */
+/** On ./jobpulse dev, a button per dev user (GET /dev/sign-in is served only there, and the page is told). */
 async function offerDevUsers() {
+  if (!document.body.hasAttribute('data-dev-sign-in')) return;
   let users;
   try {
     const answer = await fetch('/dev/sign-in', { headers: { Accept: 'application/json' } });

@@ -61,7 +61,8 @@ class DashboardTest {
             assertThat(header(answer, "ETag")).as(path).isNotEmpty();
         });
         HttpResponse<String> page = anonymous(jobpulse, "/");
-        assertThat(page.body()).contains("<script type=\"module\" src=\"/dashboard/dashboard.js\">").doesNotContain("https://");
+        assertThat(page.body()).contains("<script type=\"module\" src=\"/dashboard/dashboard.js\">").doesNotContain("https://")
+                .as("told that dev's sign-in is there").contains("<body data-dev-sign-in>");
         assertThat(header(page, "Content-Security-Policy")).contains("script-src 'self'").contains("connect-src 'self'");
         assertThat(anonymous(jobpulse, "/dashboard/dashboard.js").body()).contains("from '/client/jobpulse-client.js'");
         assertThat(anonymous(jobpulse, "/client/jobpulse-client.js").body()).contains("createClient");

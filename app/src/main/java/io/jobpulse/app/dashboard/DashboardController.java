@@ -5,6 +5,7 @@ import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.jobpulse.http.Routes;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -22,6 +23,7 @@ import io.micronaut.security.rules.SecurityRule;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -68,11 +70,21 @@ public class DashboardController {
     private record StaticFile(byte[] body, String contentType, String etag) {
     }
 
+    private static final String PAGE = "public/dashboard/index.html";
+
     private final Map<String, Optional<StaticFile>> files = new ConcurrentHashMap<>();
+
+    /** @param devSignIn whether {@code GET /dev/sign-in} is served, which the page is told so that it asks only then */
+    public DashboardController(@Property(name = DevSignInController.PROPERTY, defaultValue = "false") boolean devSignIn) {
+        if (devSignIn) {
+            files.put(PAGE, load(PAGE).map(page -> file(new String(page.body(), StandardCharsets.UTF_8)
+                    .replace("<body>", "<body data-dev-sign-in>").getBytes(StandardCharsets.UTF_8), page.contentType())));
+        }
+    }
 
     @Get(value = Routes.DASHBOARD, produces = MediaType.TEXT_HTML)
     public HttpResponse<byte[]> page(@Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch) {
-        return serve("public/dashboard/index.html", ifNoneMatch)
+        return serve(PAGE, ifNoneMatch)
                 .header("Content-Security-Policy", PAGE_POLICY)
                 .header("Referrer-Policy", "no-referrer");
     }
@@ -110,12 +122,15 @@ public class DashboardController {
             if (in == null) {
                 return Optional.empty();
             }
-            byte[] body = in.readAllBytes();
-            String extension = resource.substring(resource.lastIndexOf('.') + 1);
-            String etag = "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body), 0, 16) + "\"";
-            return Optional.of(new StaticFile(body, CONTENT_TYPES.get(extension), etag));
+            return Optional.of(file(in.readAllBytes(), CONTENT_TYPES.get(resource.substring(resource.lastIndexOf('.') + 1))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static StaticFile file(byte[] body, String contentType) {
+        try {
+            return new StaticFile(body, contentType, "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body), 0, 16) + "\"");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
