@@ -1,13 +1,15 @@
 // Follows one job's stream with the `eventsource` package (a WHATWG EventSource for Node) and
 // prints every update as a JSON line; EventSource reconnects by itself, sending Last-Event-ID.
 // Exits 0 after the job's terminal state, 1 on an unexpected end.
-// Usage: node follow-job.mjs <stream url> <bearer token>
+// Usage: node follow-job.mjs <stream url> [bearer token]
+// Without a bearer token the URL carries its credential (?token=<stream token>), as a browser's
+// EventSource would: every reconnect presents the same URL.
 import { EventSource } from 'eventsource';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'expired']);
-const authorization = `Bearer ${process.argv[3]}`;
-const source = new EventSource(process.argv[2], {
-  fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization: authorization } }),
+const bearer = process.argv[3];
+const source = bearer === undefined ? new EventSource(process.argv[2]) : new EventSource(process.argv[2], {
+  fetch: (input, init) => fetch(input, { ...init, headers: { ...init.headers, Authorization: `Bearer ${bearer}` } }),
 });
 
 function print(event) {

@@ -4,6 +4,7 @@ import io.jobpulse.app.dashboard.DevSignInController;
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
 import io.jobpulse.devstack.FreePorts;
+import io.jobpulse.devstack.HomeLock;
 import io.jobpulse.devstack.SecretFiles;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
@@ -43,6 +44,8 @@ final class DevCommand {
         boolean externalDatabase = env.containsKey("JDBC_URL");
         int kafkaPort = port(env, "JOBPULSE_DEV_KAFKA_PORT", 9092);
         int postgresPort = port(env, "JOBPULSE_DEV_POSTGRES_PORT", 54329);
+        // One Jobpulse per data directory: a second one would stop the first's PostgreSQL as an orphan.
+        HomeLock.acquire(home);
         // Every port is checked before anything starts, so that a taken one stops dev at once with one line.
         int httpPort = port(env, "JOBPULSE_PORT", 8080);
         if (httpPort > 0) {

@@ -1,8 +1,12 @@
 package io.jobpulse.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.jobpulse.devstack.FreePorts;
+import io.jobpulse.events.JobJson;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +29,13 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,56 +43,41 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@code jobpulse dev} (with its demo) as a person on a shared machine runs it, in a JVM of its own: it listens
  * on loopback only (read from the kernel's socket tables, so no traffic leaves loopback), keeps its secrets readable by their owner only, gives its PostgreSQL a
- * password, prints tokens that last a day, and opens with the dashboard, where one click signs in as one of its users.
+ * password, prints tokens that last a day, and opens its banner with the dashboard, where one click signs in as
+ * one of its users. The README's tour and the commands dev prints work when pasted
+ * into a shell, against that same dev: one start serves every test here.
  */
 class DevCommandTest {
 
-    @Test
-    void devIsReachableFromThisMachineOnlyAndKeepsItsSecretsToItsOwner(@TempDir Path home) throws Exception {
-        int http = FreePorts.pick();
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern EXPORT = Pattern.compile("export ([A-Z]+)=(\\S+)");
+    private static final Pattern LOCATION = Pattern.compile("(?im)^location:\\s*/v1/jobs/([^\\s/]+)");
+
+    @TempDir
+    static Path home;
+    private static int http;
+    private static int postgres;
+    private static Process dev;
+    /** What dev printed up to the end of its banner. */
+    private static final List<String> output = new ArrayList<>();
+    /** The tokens dev printed, by the variable it exports them as (ALICE, BOB). */
+    private static Map<String, String> tokens;
+
+    @BeforeAll
+    static void startDev() throws Exception {
+        http = FreePorts.pick();
         int kafka = freePortWithFreeNext();
-        int postgres = FreePorts.pick();
+        postgres = FreePorts.pick();
         ProcessBuilder builder = devProcess(home, http, kafka, postgres);
         builder.command().add("--demo");
-        Process dev = builder.start();
-        try {
-            List<String> output = new ArrayList<>();
-            String alice = CompletableFuture.supplyAsync(() -> readUntilToken(dev, output)).get(120, TimeUnit.SECONDS);
-            assertThat(alice).as(String.join("\n", output)).isNotNull();
-            assertThat(output.stream().filter(line -> line.strip().startsWith("curl")).toList()).as("every command dev prints")
-                    .isNotEmpty().allSatisfy(line -> assertThat(line).contains("-H \"Authorization: Bearer $"));
+        dev = builder.start();
+        tokens = CompletableFuture.supplyAsync(() -> readBanner(dev, output)).get(120, TimeUnit.SECONDS);
+        assertThat(tokens).as(String.join("\n", output)).containsKeys("ALICE", "BOB");
+    }
 
-            try (Socket loopback = new Socket()) {
-                loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), http), 2_000);
-            }
-            int ready = output.indexOf(output.stream().filter(line -> line.startsWith("Jobpulse is ready")).findFirst().orElseThrow());
-            assertThat(output.get(ready + 1)).as("the banner's first address").contains("Dashboard").contains("http://localhost:" + http + "/");
-            HttpClient browser = HttpClient.newHttpClient();
-            HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(page.statusCode()).isEqualTo(200);
-            HttpResponse<String> signIn = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/dev/sign-in")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(200);
-            assertThat(signIn.body()).contains("\"name\":\"alice\"").contains("\"name\":\"bob\"");
-            assertThat(listeningAddresses(http)).as("where port " + http + " listens").isNotEmpty()
-                    .allMatch(address -> address.equals("0100007F") || address.equals("00000000000000000000000001000000")
-                            || address.equals("0000000000000000FFFF00000100007F"));
-
-            for (String secret : new String[] {"jwt-secret", "postgres-password", "signing-key"}) {
-                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(secret)))).as(secret)
-                        .isEqualTo("rw-------");
-            }
-
-            String url = "jdbc:postgresql://127.0.0.1:" + postgres + "/jobpulse";
-            assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "").close()).isInstanceOf(SQLException.class);
-            DriverManager.getConnection(url, "postgres", Files.readString(home.resolve("postgres-password")).strip()).close();
-
-            JWTClaimsSet claims = SignedJWT.parse(alice).getJWTClaimsSet();
-            assertThat(Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant())).isEqualTo(Duration.ofDays(1));
-            assertThat(claims.getIssuer()).isEqualTo(DevCommand.DEV_ISSUER);
-            assertThat(claims.getAudience()).containsExactly(DevCommand.DEV_AUDIENCE);
-        } finally {
+    @AfterAll
+    static void stopDev() throws InterruptedException {
+        if (dev != null) {
             dev.destroy();
             if (!dev.waitFor(60, TimeUnit.SECONDS)) {
                 dev.destroyForcibly().waitFor();
@@ -94,16 +86,122 @@ class DevCommandTest {
     }
 
     @Test
-    void devWithATakenPortStopsAtOnceWithOneLineAndStartsNothing(@TempDir Path home) throws Exception {
+    void devIsReachableFromThisMachineOnlyAndKeepsItsSecretsToItsOwner() throws Exception {
+        assertThat(output.stream().filter(line -> line.strip().startsWith("curl")).toList()).as("every command dev prints")
+                .isNotEmpty().allSatisfy(line -> assertThat(line).contains("-H \"Authorization: Bearer $"));
+
+        try (Socket loopback = new Socket()) {
+            loopback.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), http), 2_000);
+        }
+        assertThat(listeningAddresses(http)).as("where port " + http + " listens").isNotEmpty()
+                .allMatch(address -> address.equals("0100007F") || address.equals("00000000000000000000000001000000")
+                        || address.equals("0000000000000000FFFF00000100007F"));
+
+        for (String secret : new String[] {"jwt-secret", "postgres-password", "signing-key"}) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(secret)))).as(secret)
+                    .isEqualTo("rw-------");
+        }
+
+        String url = "jdbc:postgresql://127.0.0.1:" + postgres + "/jobpulse";
+        assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", "").close()).isInstanceOf(SQLException.class);
+        DriverManager.getConnection(url, "postgres", Files.readString(home.resolve("postgres-password")).strip()).close();
+
+        JWTClaimsSet claims = SignedJWT.parse(tokens.get("ALICE")).getJWTClaimsSet();
+        assertThat(Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant())).isEqualTo(Duration.ofDays(1));
+        assertThat(claims.getIssuer()).isEqualTo(DevCommand.DEV_ISSUER);
+        assertThat(claims.getAudience()).containsExactly(DevCommand.DEV_AUDIENCE);
+    }
+
+    @Test
+    void devOpensWithTheDashboardWhereOneClickSignsInAsItsUsers() throws Exception {
+        int ready = output.indexOf(output.stream().filter(line -> line.startsWith("Jobpulse is ready")).findFirst().orElseThrow());
+        assertThat(output.get(ready + 1)).as("the banner's first address").contains("Dashboard").contains("http://localhost:" + http + "/");
+        HttpClient browser = HttpClient.newHttpClient();
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<body data-dev-sign-in>");
+        HttpResponse<String> signIn = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/dev/sign-in")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(200);
+        JsonNode users = JobJson.mapper().readTree(signIn.body()).get("users");
+        assertThat(users.findValuesAsText("name")).containsExactly("alice", "bob");
+        HttpResponse<String> jobs = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/v1/jobs?limit=1"))
+                .header("Authorization", "Bearer " + users.get(0).get("token").asText()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(jobs.statusCode()).as(jobs.body()).isEqualTo(200);
+    }
+
+    @Test
+    void theReadmeTourAndTheCommandsDevPrintsGetTheAnswersTheyAnnounceWhenPasted() throws IOException {
+        List<PastedCommands.Command> tour = PastedCommands.of(PastedCommands.codeBlocksUnder(
+                Files.readString(ROOT.resolve("README.md")), "A one-minute tour"));
+        assertThat(tour).as("the tour's curl commands").filteredOn(command -> command.text().startsWith("curl")).hasSizeGreaterThan(10);
+        runInOrder(tour.stream().map(command -> command.with("localhost:8080", "localhost:" + http)).toList());
+
+        List<PastedCommands.Command> printed = PastedCommands.of(output.stream().filter(line -> line.strip().startsWith("curl")).toList());
+        assertThat(printed).as("the commands dev prints").hasSizeGreaterThan(5);
+        runInOrder(printed);
+    }
+
+    /**
+     * Runs commands one after the other as a reader would, each {@code <id>} standing for the job
+     * the last submit's answer named (its Location), and checks each answer: the status it announces
+     * (else a 2xx), and for a stream, a first event.
+     */
+    private static void runInOrder(List<PastedCommands.Command> commands) {
+        List<PastedCommands.Command> assignments = new ArrayList<>();
+        String job = null;
+        for (PastedCommands.Command written : commands) {
+            if (!written.text().startsWith("curl")) {
+                assignments.add(written);
+                continue;
+            }
+            PastedCommands.Command command = job == null ? written : written.with("<id>", job);
+            assertThat(command.text()).as("a placeholder that no earlier answer fills").doesNotContainPattern("<[a-z]+>");
+            PastedCommands.Answer answer = PastedCommands.run(assignments, command, tokens);
+            String what = command.text() + "\n answered (exit " + answer.exitCode() + "):\n" + answer.output() + answer.errors();
+            assertThat(command.accepts(answer.status()))
+                    .as("status %d, where %s was announced: %s", answer.status(), command.announced() == 0 ? "a 2xx" : command.announced(), what)
+                    .isTrue();
+            if (command.streams()) {
+                assertThat(answer.exitCode()).as("ended by its time limit, or by the server: " + what).isIn(0, 28);
+                assertThat(answer.output()).as("a stream's first event: " + what).containsPattern("(?m)^id:");
+            } else {
+                assertThat(answer.exitCode()).as(what).isZero();
+            }
+            Matcher location = LOCATION.matcher(answer.output());
+            if (location.find()) {
+                job = location.group(1);
+            }
+        }
+    }
+
+    @Test
+    void devWithATakenPortStopsAtOnceWithOneLineAndStartsNothing(@TempDir Path emptyHome) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            ProcessBuilder builder = devProcess(home, taken.getLocalPort(), freePortWithFreeNext(), FreePorts.pick());
-            Process dev = builder.start();
-            assertThat(dev.waitFor(30, TimeUnit.SECONDS)).as("dev stops by itself").isTrue();
-            String output = new String(dev.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(dev.exitValue()).isEqualTo(1);
-            assertThat(output).contains("Port " + taken.getLocalPort() + " (for Jobpulse's HTTP server, JOBPULSE_PORT) is in use")
+            ProcessBuilder builder = devProcess(emptyHome, taken.getLocalPort(), freePortWithFreeNext(), FreePorts.pick());
+            Process stopped = builder.start();
+            assertThat(stopped.waitFor(30, TimeUnit.SECONDS)).as("dev stops by itself").isTrue();
+            String printed = new String(stopped.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(stopped.exitValue()).isEqualTo(1);
+            assertThat(printed).contains("Port " + taken.getLocalPort() + " (for Jobpulse's HTTP server, JOBPULSE_PORT) is in use")
                     .doesNotContain("PostgreSQL up").doesNotContain("Exception");
-            assertThat(home.resolve("postgres")).as("no database was started").doesNotExist();
+            assertThat(emptyHome.resolve("postgres")).as("no database was started").doesNotExist();
+        }
+    }
+
+    @Test
+    void aSecondDevOnTheSameDataDirectoryIsRefusedAndTheFirstGoesOn() throws Exception {
+        Process second = devProcess(home, FreePorts.pick(), freePortWithFreeNext(), FreePorts.pick()).start();
+        assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second dev stops by itself").isTrue();
+        String printed = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(second.exitValue()).isEqualTo(1);
+        assertThat(printed).doesNotContain("Exception")
+                .contains("is in use by another running Jobpulse (pid " + dev.pid() + ")").contains("JOBPULSE_HOME");
+        assertThat(dev.isAlive()).isTrue();
+        try (var connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres + "/jobpulse", "postgres",
+                Files.readString(home.resolve("postgres-password")).strip())) {
+            assertThat(connection.isValid(5)).as("the first dev's PostgreSQL still runs").isTrue();
         }
     }
 
@@ -119,26 +217,29 @@ class DevCommandTest {
         return builder;
     }
 
-    /** Reads dev's output until it prints alice's token, and returns it; the rest is kept for a failure's message. */
-    private static String readUntilToken(Process dev, List<String> output) {
+    /**
+     * Reads dev's output to the end of its banner (with the demo, the line naming the summary), and
+     * returns the tokens it exports; empty if dev ends first. The rest of its output is drained.
+     */
+    private static Map<String, String> readBanner(Process dev, List<String> output) {
+        Map<String, String> exported = new HashMap<>();
         try {
             BufferedReader lines = new BufferedReader(new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8));
             String line;
-            String token = null;
-            // The demo's banner comes after the tokens; its last line names the summary.
             while ((line = lines.readLine()) != null) {
                 output.add(line);
-                if (line.strip().startsWith("export ALICE=")) {
-                    token = line.strip().substring("export ALICE=".length());
+                Matcher export = EXPORT.matcher(line.strip());
+                if (export.matches()) {
+                    exported.put(export.group(1), export.group(2));
                 }
-                if (token != null && line.contains("/v1/jobs/summary'")) {
+                if (!exported.isEmpty() && line.contains("/v1/jobs/summary'")) {
                     Thread.ofVirtual().start(() -> lines.lines().forEach(rest -> { }));
-                    return token;
+                    return exported;
                 }
             }
-            return null;
+            return Map.of();
         } catch (IOException e) {
-            return null;
+            return Map.of();
         }
     }
 

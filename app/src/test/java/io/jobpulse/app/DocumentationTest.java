@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * docs/ is served, and every {@code jobpulse.*} setting in docs/configuration.md is read by the
  * code (a configuration record's component, or a property the code names in a string or a
  * placeholder). A renamed route or
- * setting fails here until the docs follow.
+ * setting fails here until the docs follow. The docs stand on their own: their links lead to files
+ * of the repository, and they cite no document outside it.
  */
 class DocumentationTest {
 
@@ -35,6 +36,10 @@ class DocumentationTest {
     private static final Pattern CONFIGURATION_RECORD = Pattern.compile(
             "@(?:ConfigurationProperties|EachProperty)\\(\"([^\"]+)\"\\)[^{]*?record \\w+\\((.*?)\\)\\s*(?:implements [^{]*)?\\{",
             Pattern.DOTALL);
+    /** A link to a file of the repository: relative, without its anchor. */
+    private static final Pattern RELATIVE_LINK = Pattern.compile("\\]\\((?!https?:|mailto:|#)([^)#\\s]+)(?:#[^)]*)?\\)");
+    /** Words that point at a design document outside the repository: the docs are the reference. */
+    private static final Pattern OUTSIDE_DOCUMENT = Pattern.compile("(?i:\\bthe design(?:'s)?\\b)|\\bDESIGN(?:\\.md)?\\b");
     /** A property the code names: as a string, or as a placeholder in an annotation. */
     private static final Pattern NAMED_PROPERTY = Pattern.compile("(?:\"|\\$\\{)(jobpulse\\.[a-z0-9.-]+)[\":}]");
 
@@ -92,6 +97,28 @@ class DocumentationTest {
         assertThat(documented).as("settings found in docs/configuration.md").hasSizeGreaterThan(30);
         assertThat(documented.stream().filter(name -> !known.contains(name)).toList())
                 .as("documented settings that no configuration record or property of the code reads").isEmpty();
+    }
+
+    @Test
+    void theDocsStandOnTheirOwn() {
+        List<String> faults = new ArrayList<>();
+        for (Path doc : docs()) {
+            List<String> lines = lines(doc);
+            for (int i = 0; i < lines.size(); i++) {
+                String where = ROOT.relativize(doc) + ":" + (i + 1);
+                Matcher link = RELATIVE_LINK.matcher(lines.get(i));
+                while (link.find()) {
+                    if (!Files.exists(doc.getParent().resolve(link.group(1)))) {
+                        faults.add(where + " links to " + link.group(1) + ", which is not in the repository");
+                    }
+                }
+                Matcher outside = OUTSIDE_DOCUMENT.matcher(lines.get(i));
+                if (outside.find()) {
+                    faults.add(where + " refers to \"" + outside.group() + "\", a document the reader cannot open");
+                }
+            }
+        }
+        assertThat(faults).isEmpty();
     }
 
     /** Every setting the code reads: the components of its configuration records, and the properties it names. */

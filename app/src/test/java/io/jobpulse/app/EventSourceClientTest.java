@@ -1,22 +1,14 @@
 package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.events.JobJson;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,17 +25,30 @@ class EventSourceClientTest {
 
     @Test
     void anEventSourceThatLosesItsConnectionResumesWithoutGapOrDuplicate() throws Exception {
-        Assumptions.assumeTrue(onPath("node") && onPath("npm"), "Node.js and npm are needed to run the EventSource client");
-        install();
+        followThroughACut("/v1/jobs/{id}/stream", JobpulseInstance.token(JobpulseInstance.USER));
+    }
+
+    /**
+     * A browser's EventSource has only its URL: its own reconnect presents the same stream token,
+     * which opens the stream again (one at a time) until it expires.
+     */
+    @Test
+    void anEventSourceWithAStreamTokenInItsUrlResumesByItself() throws Exception {
+        followThroughACut("/v1/jobs/{id}/stream?token={token}");
+    }
+
+    /** Follows a job through a cut of its connection: {@code path} names the stream; a bearer token, if any, goes in a header. */
+    private void followThroughACut(String path, String... bearer) throws Exception {
+        Assumptions.assumeTrue(NodeScript.onPath("node") && NodeScript.onPath("npm"), "Node.js and npm are needed to run the EventSource client");
+        NodeScript.install(CLIENT, "eventsource");
         try (JobpulseInstance jobpulse = JobpulseInstance.start(Map.of("jobpulse.push.retry", "200ms"));
              CuttingProxy proxy = new CuttingProxy(jobpulse.uri("/").getPort())) {
             String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.eventsource\"}")).get("id").asText();
-            Process node = new ProcessBuilder("node", CLIENT.resolve("follow-job.mjs").toString(),
-                    "http://127.0.0.1:" + proxy.port() + "/v1/jobs/" + id + "/stream", JobpulseInstance.token(JobpulseInstance.USER))
-                    .redirectErrorStream(true).start();
-            List<JsonNode> lines = new CopyOnWriteArrayList<>();
-            Thread.ofVirtual().start(() -> read(node, lines));
-            try {
+            String token = json(jobpulse.post("/v1/stream-tokens", "{\"jobs\":[\"" + id + "\"]}")).get("token").asText();
+            List<String> args = new ArrayList<>(List.of("http://127.0.0.1:" + proxy.port() + path.replace("{id}", id).replace("{token}", token)));
+            args.addAll(List.of(bearer));
+            try (NodeScript node = NodeScript.start(CLIENT.resolve("follow-job.mjs"), args.toArray(String[]::new))) {
+                List<JsonNode> lines = node.lines;
                 await().atMost(Duration.ofSeconds(20)).until(() -> versions(lines).contains(1L));
                 report(jobpulse, id, "{\"status\":\"running\",\"progress\":0.2}");
                 report(jobpulse, id, "{\"progress\":0.4}");
@@ -55,12 +60,9 @@ class EventSourceClientTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> lines.stream().filter(l -> l.has("open")).count() >= 2);
                 report(jobpulse, id, "{\"status\":\"succeeded\"}");
 
-                assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
-                assertThat(node.exitValue()).as(lines.toString()).isZero();
+                node.assertSucceeds(Duration.ofSeconds(30));
                 assertThat(versions(lines)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
                 assertThat(proxy.requests()).anySatisfy(request -> assertThat(request).containsIgnoringCase("last-event-id: 3"));
-            } finally {
-                node.destroyForcibly();
             }
         }
     }
@@ -71,42 +73,5 @@ class EventSourceClientTest {
 
     private static void report(JobpulseInstance jobpulse, String id, String body) {
         assertThat(jobpulse.post("/v1/jobs/" + id + "/reports", body).statusCode()).isEqualTo(202);
-    }
-
-    private static void read(Process node, List<JsonNode> lines) {
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = out.readLine()) != null) {
-                try {
-                    lines.add(JobJson.mapper().readTree(line));
-                } catch (IOException notJson) {
-                    lines.add(JobJson.mapper().createObjectNode().put("output", line));
-                }
-            }
-        } catch (IOException e) {
-            // The process ended.
-        }
-    }
-
-    /** Installs the client's locked dependencies once (npm ci), if they are not there yet. */
-    private static void install() throws IOException, InterruptedException {
-        if (Files.isDirectory(CLIENT.resolve("node_modules/eventsource"))) {
-            return;
-        }
-        Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(CLIENT.toFile())
-                .redirectErrorStream(true).start();
-        String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(npm.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(npm.exitValue()).as("npm ci: " + output).isZero();
-    }
-
-    private static boolean onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, command))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

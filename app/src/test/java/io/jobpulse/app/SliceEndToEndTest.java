@@ -168,7 +168,10 @@ class SliceEndToEndTest {
             assertThat(answer.statusCode()).as(command[0] + ": " + answer.body()).isEqualTo(409);
             assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
             assertThat(json(answer).get("reason").asText()).as(command[0]).isEqualTo(command[2]);
-            assertThat(json(answer).get("status").asText()).isEqualTo("succeeded");
+            assertThat(json(answer).get("jobStatus").asText()).isEqualTo("succeeded");
+            assertThat(json(answer).get("status").asInt()).as("the problem's status is the HTTP status, once: " + answer.body())
+                    .isEqualTo(409);
+            assertThat(answer.body().split("\"status\":", -1)).hasSize(2);
         }
         assertThat(json(jobpulse.get("/v1/jobs/" + id + "/history?raw=true")).get("events")).as("nothing written for the refused ones").hasSize(2);
     }

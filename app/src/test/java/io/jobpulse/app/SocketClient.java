@@ -32,12 +32,29 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
      * @param authorization the Authorization header, or null for none
      */
     SocketClient(JobpulseInstance jobpulse, String path, String authorization) {
-        URI uri = URI.create(jobpulse.uri(path).toString().replaceFirst("^http", "ws"));
+        this(jobpulse, path, authorization, null);
+    }
+
+    /**
+     * @param origin the Origin header a browser sends (the page's {@code scheme://host:port}), or null for none
+     */
+    SocketClient(JobpulseInstance jobpulse, String path, String authorization, String origin) {
+        socket = builder(authorization, origin).buildAsync(socketUri(jobpulse, path), this).join();
+    }
+
+    static URI socketUri(JobpulseInstance jobpulse, String path) {
+        return URI.create(jobpulse.uri(path).toString().replaceFirst("^http", "ws"));
+    }
+
+    static WebSocket.Builder builder(String authorization, String origin) {
         WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }
-        socket = builder.buildAsync(uri, this).join();
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        return builder;
     }
 
     /** A socket of the tests' usual user. */
@@ -79,6 +96,16 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
 
     void send(String json) {
         socket.sendText(json, true).join();
+    }
+
+    /** Starts a clean close with this code, as a client's {@code close()} does. */
+    void sendClose(int code) {
+        socket.sendClose(code, "done").join();
+    }
+
+    /** The answers, in the order they came: every message but updates, ends and the server's notices. */
+    List<JsonNode> answers() {
+        return messages.stream().filter(m -> m.has("id") && !m.path("type").asText().equals("end")).toList();
     }
 
     JsonNode awaitMessage(Predicate<JsonNode> match) {

@@ -14,9 +14,11 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Streams against the real broker: resume without gap or duplicate, the multi-job stream and its
- * cursor, a client moving between two push instances, heartbeats, and a slow client.
+ * cursor (and the reset for one that is no position of the topic), a client moving between two push instances, heartbeats, and a slow client.
  */
 class StreamingTest {
 
@@ -202,8 +204,60 @@ class StreamingTest {
             assertThat(resumed.updates()).extracting(e -> data(e).get("jobId").asText() + "@" + data(e).get("version").asText())
                     .containsExactly(first.getFirst().jobId() + "@3", second.getFirst().jobId() + "@1", first.getFirst().jobId() + "@4");
         }
-        try (SseClient bogus = jobpulse.stream("/v1/stream", "not-a-cursor")) {
-            assertThat(bogus.status()).isEqualTo(400);
+    }
+
+    /**
+     * An id as the test names it: {@code positions p:o,...} stands for a well-formed cursor of those
+     * positions (base64url of the text, as the service writes its cursors); anything else is sent as it is.
+     */
+    private static String lastEventId(String named) {
+        return named == null || !named.startsWith("positions ") ? named : Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(named.substring("positions ".length()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest(name = "resuming from {0}")
+    @CsvSource(delimiter = '|', value = {
+            "a malformed Last-Event-ID header      | bogus                                                     | ",
+            "a malformed lastEventId parameter     |                                                           | bogus",
+            "a negative offset                     | positions 0:-1                                            | ",
+            "a partition the topic does not have   | positions 7:0                                             | ",
+            "offsets the topic never reached       | positions 0:9000000000000,1:9000000000000,2:9000000000000 | "})
+    void aLastEventIdThatIsNoPositionOfTheTopicStartsTheStreamWithAReset(String from, String header, String parameter) {
+        String tag = "t-" + UUID.randomUUID().toString().substring(0, 8);
+        String lastEventId = lastEventId(header);
+        List<StatusChange> job = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.reset", List.of(tag));
+        String resetId;
+        try (SseClient stream = jobpulse.stream("/v1/stream?tag=" + tag + (parameter == null ? "" : "&lastEventId=" + parameter),
+                lastEventId)) {
+            assertThat(stream.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events().isEmpty());
+            SseClient.Event reset = stream.events().getFirst();
+            assertThat(reset.name()).isEqualTo("reset");
+            assertThat(data(reset).get("reason").asText()).isEqualTo("history-unavailable");
+            assertThat(reset.id()).isNotBlank();
+            resetId = reset.id();
+
+            statusChanges.send(job.get(0));
+            await().atMost(Duration.ofSeconds(10)).until(() -> stream.updates().size() == 1);
+            assertThat(stream.events(SseClient.COMMENT)).extracting(SseClient.Event::data).doesNotContain("stream position");
+        }
+        try (SseClient resumed = jobpulse.stream("/v1/stream?tag=" + tag, resetId)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> resumed.updates().size() == 1);
+            assertThat(resumed.events("reset")).as("the reset's id is a position to continue from").isEmpty();
+            assertThat(data(resumed.updates().getFirst()).get("jobId").asText()).isEqualTo(job.getFirst().jobId());
+        }
+    }
+
+    @Test
+    void aOneJobStreamRefusesALastEventIdThatIsNotAVersionNumber() {
+        String id = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.bad-version\"}")).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + id).statusCode() == 200);
+        for (String path : new String[] {"/v1/jobs/" + id + "/stream", "/v1/jobs/" + id + "/stream?lastEventId=bogus"}) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(jobpulse.uri(path)).header("Accept", "text/event-stream");
+            var answer = jobpulse.send(path.contains("?") ? request.GET() : request.header("Last-Event-ID", "bogus").GET());
+            assertThat(answer.statusCode()).as(path).isEqualTo(400);
+            assertThat(answer.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(json(answer).get("field").asText()).as(path).isEqualTo("Last-Event-ID");
         }
     }
 

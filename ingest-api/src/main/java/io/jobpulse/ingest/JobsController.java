@@ -314,7 +314,7 @@ public class JobsController {
     /** A 409 for a command the job's state rules out, with the fold's reason code. */
     private static ProblemException conflict(JobState job, String reason, String why) {
         return new ProblemException(Problem.of(ProblemType.CONFLICT, "Job " + job.id() + " is " + job.status().wireName() + ": "
-                + why + ".").with("reason", reason).with("status", job.status().wireName()));
+                + why + ".").with("reason", reason).with("jobStatus", job.status().wireName()));
     }
 
     private static ProblemException invalid(String field, String detail) {

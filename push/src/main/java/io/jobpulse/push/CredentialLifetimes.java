@@ -17,8 +17,9 @@ import java.util.Set;
  * The life of the credential a stream or socket was opened with, the same for both transports: a
  * credential that expires (a stream token, a JWT) gives notice {@code jobpulse.push.token-expiring-notice}
  * before its end and ends at its expiry; one that can be revoked (an API key) ends once it is
- * revoked ({@link CredentialStatus}). A socket's credential may be renewed in place by a fresh
- * stream token of the same owner covering at least the same jobs.
+ * revoked ({@link CredentialStatus}); a stream token ends its stream once a newer connect takes it
+ * ({@link StreamTokenUses}). A socket's credential may be renewed in place by a fresh stream token
+ * of the same owner covering at least the same jobs.
  */
 @Singleton
 public class CredentialLifetimes {
@@ -31,20 +32,21 @@ public class CredentialLifetimes {
     public record Expiring(Instant expiresAt) implements Moment {
     }
 
-    /** The credential no longer stands: {@code token-expired} or {@code credential-revoked}. */
+    /** The credential no longer stands: {@code token-expired}, {@code credential-revoked} or {@code token-taken-over}. */
     public record Ended(String reason) implements Moment {
     }
 
     static final String TOKEN_EXPIRED = "token-expired";
     static final String CREDENTIAL_REVOKED = "credential-revoked";
+    static final String TOKEN_TAKEN_OVER = "token-taken-over";
 
     private final CredentialStatus credentials;
-    private final StreamRenewals renewals;
+    private final StreamTokenUses tokens;
     private final PushConfiguration config;
 
-    public CredentialLifetimes(CredentialStatus credentials, StreamRenewals renewals, PushConfiguration config) {
+    public CredentialLifetimes(CredentialStatus credentials, StreamTokenUses tokens, PushConfiguration config) {
         this.credentials = credentials;
-        this.renewals = renewals;
+        this.tokens = tokens;
         this.config = config;
     }
 
@@ -55,18 +57,19 @@ public class CredentialLifetimes {
      * Subscribers may join late: the moments are replayed to them.
      */
     public Flux<Moment> of(Caller caller) {
-        Flux<Moment> revoked = credentials.revoked(caller).<Moment>map(tick -> new Ended(CREDENTIAL_REVOKED)).flux();
-        if (caller.expiresAt() == null) {
-            return revoked.replay().refCount();
+        Flux<Moment> ended = Flux.merge(
+                credentials.revoked(caller).map(tick -> new Ended(CREDENTIAL_REVOKED)),
+                tokens.takenOver(caller).map(newer -> new Ended(TOKEN_TAKEN_OVER)));
+        Flux<Moment> moments = ended;
+        if (caller.expiresAt() != null) {
+            Duration left = Duration.between(Instant.now(), caller.expiresAt());
+            Duration notice = left.minus(config.tokenExpiringNotice());
+            moments = Flux.merge(
+                    Mono.delay(notice.isNegative() ? Duration.ZERO : notice).map(tick -> new Expiring(caller.expiresAt())),
+                    Mono.delay(left.isNegative() ? Duration.ZERO : left).map(tick -> new Ended(TOKEN_EXPIRED)),
+                    ended);
         }
-        Duration left = Duration.between(Instant.now(), caller.expiresAt());
-        Duration notice = left.minus(config.tokenExpiringNotice());
-        return Flux.<Moment>merge(
-                        Mono.delay(notice.isNegative() ? Duration.ZERO : notice).map(tick -> new Expiring(caller.expiresAt())),
-                        Mono.delay(left.isNegative() ? Duration.ZERO : left).map(tick -> new Ended(TOKEN_EXPIRED)),
-                        revoked)
-                .takeUntil(moment -> moment instanceof Ended)
-                .replay().refCount();
+        return moments.takeUntil(moment -> moment instanceof Ended).replay().refCount();
     }
 
     /** A fresh stream token for the same owner, covering at least the jobs of the credential it replaces, as a caller. */
@@ -74,8 +77,8 @@ public class CredentialLifetimes {
         if (current.expiresAt() == null) {
             throw SubscriptionRequests.invalid("type", "Only a socket opened with a stream token or a JWT expires; this one needs no renewal.");
         }
-        Caller fresh = renewals.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
-                "The token was not accepted: unknown, already used or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
+        Caller fresh = tokens.redeem(token).orElseThrow(() -> new ProblemException(ProblemType.UNAUTHORIZED,
+                "The token was not accepted: unknown or expired. Ask for a fresh one (POST /v1/stream-tokens)."));
         Set<String> currentJobs = SubscriptionRequests.tokenJobs(current);
         boolean covers = Objects.equals(fresh.owner(), current.owner())
                 && (fresh.tokenJobs().isEmpty() || (!currentJobs.isEmpty() && fresh.tokenJobs().containsAll(currentJobs)));

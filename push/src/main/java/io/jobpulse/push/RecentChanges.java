@@ -80,10 +80,13 @@ final class RecentChanges {
 
     /**
      * Every retained entry at or after the cursor, if the window reaches back to it in every
-     * partition; empty if it does not, or if the cursor is ahead of what was read (not a position
-     * of this topic).
+     * partition; empty if it does not, or if the cursor is not a position of this topic: ahead of
+     * what was read, or not naming exactly the partitions read.
      */
     Optional<List<FeedEntry>> after(StreamCursor cursor) {
+        if (!cursor.partitions().equals(next.keySet())) {
+            return Optional.empty();
+        }
         for (Map.Entry<Integer, Long> partition : retainedFrom.entrySet()) {
             long resumeAt = cursor.next(partition.getKey());
             if (resumeAt < partition.getValue() || resumeAt > next.get(partition.getKey())) {

@@ -37,8 +37,8 @@ import java.util.function.Function;
  *       stop reconnecting.</li>
  *   <li>{@code GET /v1/stream}: all the caller's jobs, optionally only some types, a tag, some
  *       statuses. {@code id:} is a cursor in {@code jobpulse.job-status}, valid on every
- *       instance; a client resuming from outside the retained history gets a {@code reset} event
- *       first (re-read your jobs, e.g. {@code GET /v1/jobs}), then live changes.</li>
+ *       instance; a client resuming from outside the retained history, or with an id that is not
+ *       one of the topic's positions, gets a {@code reset} event first (re-read your jobs, e.g. {@code GET /v1/jobs}), then live changes.</li>
  * </ul>
  * Events are {@code status} (the status changed, or a snapshot) or {@code progress} (anything
  * else changed); their data is a {@link JobUpdate}. Idle streams get a {@code : heartbeat}
@@ -103,8 +103,7 @@ public class SseTransport {
         caller.requireSubscribe();
         Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(caller, owner, type, tag, status);
         // A new EventSource (after a fresh stream token) cannot send the header; it passes the id as a parameter.
-        Optional<StreamCursor> resumeFrom = SubscriptionRequests.cursor("Last-Event-ID",
-                lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParameter);
+        Optional<StreamCursor> resumeFrom = SubscriptionRequests.cursor(lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParameter);
         Runnable release = connections.open(caller);
         SubscriberHub.OwnerSubscription subscription;
         try {
@@ -118,7 +117,8 @@ public class SseTransport {
         // EventSource's last event id without firing, so an early reconnect resumes from here.
         Event<Object> first = subscription.reset()
                 ? Event.<Object>of(Map.of("reason", "history-unavailable",
-                        "detail", "Changes since your last event are no longer retained here; re-read your jobs (GET /v1/jobs)."))
+                        "detail", "Changes after your last event id cannot be replayed here: they are no longer retained, or the id is"
+                                + " not one this stream sent. Re-read your jobs (GET /v1/jobs) and continue from this event's id."))
                         .id(start).name(RESET_EVENT).retry(config.retry())
                 : Event.<Object>of("").id(start).comment("stream position").retry(config.retry());
         return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), first, release);

@@ -3,6 +3,7 @@ package io.jobpulse.push;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -13,8 +14,19 @@ import java.util.TreeMap;
  */
 record StreamCursor(Map<Integer, Long> next) {
 
+    /**
+     * What an id this service did not make stands for: it names no partition, so it is no
+     * position of the topic, and a stream resuming from it starts with a reset.
+     */
+    static final StreamCursor NOWHERE = new StreamCursor(Map.of());
+
     StreamCursor {
         next = Map.copyOf(next);
+    }
+
+    /** The partitions this cursor has a position in. */
+    Set<Integer> partitions() {
+        return next.keySet();
     }
 
     long next(int partition) {

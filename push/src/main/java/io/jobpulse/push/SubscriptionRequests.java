@@ -15,7 +15,8 @@ import java.util.Set;
 /**
  * What a subscription asks for, read the same way whichever transport it came by (SSE query
  * parameters and headers, WebSocket messages): the owner's jobs it selects, where it resumes, and
- * the names its updates go by. Bad input is a {@code 400} problem naming the field.
+ * the names its updates go by. Bad input is a {@code 400} problem naming the field, except a
+ * multi-job cursor, which is opaque to clients: one the service did not make means a reset.
  */
 final class SubscriptionRequests {
 
@@ -35,15 +36,20 @@ final class SubscriptionRequests {
         return caller.tokenJobs() == null ? Set.of() : caller.tokenJobs();
     }
 
-    /** Where a multi-job subscription resumes: after the cursor a stream sent, or from now. */
-    static Optional<StreamCursor> cursor(String field, String text) {
+    /**
+     * Where a multi-job subscription resumes: after the cursor a stream sent, or from now. Text
+     * that is not a cursor this service made is no position of the topic: the subscription starts
+     * with a reset, as one whose cursor is outside the retained history does, never with a refusal
+     * that would leave a reconnecting client with nothing to go on.
+     */
+    static Optional<StreamCursor> cursor(String text) {
         if (text == null || text.isBlank()) {
             return Optional.empty();
         }
         try {
             return Optional.of(StreamCursor.decode(text));
         } catch (IllegalArgumentException e) {
-            throw invalid(field, "'" + field + "' must be an id this server sent, as sent.");
+            return Optional.of(StreamCursor.NOWHERE);
         }
     }
 

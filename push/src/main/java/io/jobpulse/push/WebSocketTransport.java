@@ -13,14 +13,16 @@ import io.jobpulse.http.Routes;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
 import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
+import jakarta.inject.Named;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.BaseSubscriber;
@@ -32,7 +34,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,6 +58,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code jobpulse.push.heartbeat}. Each subscription is delivered as the socket takes it: one
  * message in flight at a time, the rest waiting and coalescing in its {@link Subscriber}.
  *
+ * <p>A socket's messages are handled one at a time, in the order they came ({@link Inbox}, off the
+ * event loop), and every one is answered in that order, failures included: an {@code unsubscribe}
+ * right after its {@code subscribe} finds the subscription and ends it. Everything the socket sends
+ * goes out in the order it was decided ({@link Connection#send}), so nothing of a subscription
+ * follows its {@code unsubscribed}.
+ *
  * <p>This class is the WebSocket transport only: what a subscription asks for is read by
  * {@link SubscriptionRequests}, and the life of the socket's credential is {@link CredentialLifetimes},
  * as for SSE.
@@ -60,55 +71,116 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>What a client may send is bounded: a message is at most {@link #MAX_MESSAGE_BYTES} (a larger
  * one, in one frame or several, closes the socket with 1009), and messages come at most at
  * {@code jobpulse.push.socket-messages-per-second} (bursts of {@code socket-message-burst}). A
- * message over that rate is not read; it is answered with an {@code error} carrying a 429
- * problem, and after {@code socket-refusals-before-close} of those in a row the socket is
- * closed with 1008 {@code rate-limited}.
+ * message over that rate, or sent while {@link #MAX_WAITING_MESSAGES} of its socket's messages still
+ * wait to be handled, is not read; it is answered, in its turn, with an {@code error} carrying a 429
+ * problem, and after {@code socket-refusals-before-close} of those in a row the socket is closed
+ * with 1008 {@code rate-limited}.
  */
 @ServerWebSocket(Routes.SOCKET)
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class WebSocketTransport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
     private static final String CONNECTION = "jobpulse.connection";
     /** The largest message a client may send: a subscribe with a filter is a few hundred bytes. */
     public static final int MAX_MESSAGE_BYTES = 16 * 1024;
+    /**
+     * The most messages of one socket that wait to be handled: a client that does not read its
+     * answers holds up its own messages, and this bounds what they keep.
+     */
+    public static final int MAX_WAITING_MESSAGES = 64;
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
     private final ConnectionLimits connections;
     private final CredentialLifetimes lifetimes;
     private final PushConfiguration config;
+    private final ExecutorService blocking;
 
     public WebSocketTransport(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, CredentialLifetimes lifetimes,
-                        PushConfiguration config) {
+                        PushConfiguration config, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.subscriptions = subscriptions;
         this.connections = connections;
         this.lifetimes = lifetimes;
         this.config = config;
         this.heartbeats = heartbeats;
+        this.blocking = blocking;
     }
 
-    /** One socket's caller (renewed by fresh stream tokens), subscriptions by the client's ids, and timers. */
+    /** One socket's caller (renewed by fresh stream tokens), subscriptions by the client's ids, messages waiting, and timers. */
     private static final class Connection {
+        final WebSocketSession session;
         final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
         volatile Caller caller;
         Runnable release = () -> { };
         Disposable pings;
         volatile Disposable expiry = Disposables.single();
         final TokenBucket messages;
+        final Inbox inbox;
         /** Messages refused in a row for their rate. */
         final AtomicInteger refused = new AtomicInteger();
+        /** Refused too often: closed once the answers before are sent, and nothing more is read. Event loop only. */
+        boolean closing;
+        private boolean closed;
 
-        Connection(Caller caller, TokenBucket messages) {
+        Connection(WebSocketSession session, Caller caller, TokenBucket messages, Inbox inbox) {
+            this.session = session;
             this.caller = caller;
             this.messages = messages;
+            this.inbox = inbox;
+        }
+
+        /**
+         * Sends a message after every one sent before it on this socket: answers, updates and notices
+         * are sent from several threads, and a subscription's updates are sent only while it is held
+         * ({@link #sendUpdate}), under the same lock as its removal.
+         */
+        synchronized CompletableFuture<?> send(ObjectNode message) {
+            return session.isOpen() ? session.sendAsync(message.toString()) : CompletableFuture.completedFuture(null);
+        }
+
+        /** Sends an update of a subscription unless it has been removed; null if it has. */
+        synchronized CompletableFuture<?> sendUpdate(String id, Subscriber subscriber, ObjectNode update) {
+            return subscribers.get(id) == subscriber && session.isOpen() ? session.sendAsync(update.toString()) : null;
+        }
+
+        synchronized Subscriber remove(String id) {
+            return subscribers.remove(id);
+        }
+
+        /** Holds a new subscription under the client's id; false once the socket is closed (messages may still be waiting then). */
+        synchronized boolean hold(String id, Subscriber subscriber) {
+            if (closed) {
+                return false;
+            }
+            subscribers.put(id, subscriber);
+            return true;
+        }
+
+        /** The subscriptions held at the close; none is held after it. */
+        synchronized List<Subscriber> close() {
+            closed = true;
+            List<Subscriber> held = List.copyOf(subscribers.values());
+            subscribers.clear();
+            return held;
+        }
+
+        /** Sends an answer and waits until it is written, so that a socket that does not read holds up only its own messages. */
+        void answer(ObjectNode message) throws InterruptedException {
+            try {
+                send(message).get();
+            } catch (ExecutionException notSent) {
+                // The socket is closing; its close ends what is left.
+            }
         }
     }
 
     @OnOpen
     public void open(WebSocketSession session, HttpRequest<?> request) {
         Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElse(null);
-        Connection connection = new Connection(caller,
-                new TokenBucket(config.socketMessagesPerSecond(), Math.max(1, config.socketMessageBurst()), Instant.now()));
+        Connection connection = new Connection(session, caller,
+                new TokenBucket(config.socketMessagesPerSecond(), Math.max(1, config.socketMessageBurst()), Instant.now()),
+                new Inbox(blocking));
         session.put(CONNECTION, connection);
         try {
             if (caller == null) {
@@ -135,7 +207,7 @@ public class WebSocketTransport {
         connection.expiry.dispose();
         connection.expiry = lifetimes.of(connection.caller).subscribe(moment -> {
             switch (moment) {
-                case CredentialLifetimes.Expiring expiring -> send(session, reply("token-expiring", null)
+                case CredentialLifetimes.Expiring expiring -> connection.send(reply("token-expiring", null)
                         .put("expiresAt", expiring.expiresAt().toString())
                         .put("detail", "Send {\"type\":\"renew\",\"token\":\"<fresh stream token>\"} before then to keep this socket."));
                 case CredentialLifetimes.Ended ended -> session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), ended.reason()));
@@ -144,67 +216,89 @@ public class WebSocketTransport {
     }
 
     /** A fresh stream token for the same owner, covering at least the jobs of the one it replaces. */
-    private void renew(WebSocketSession session, Connection connection, String id, JsonNode message) {
+    private void renew(WebSocketSession session, Connection connection, String id, JsonNode message) throws InterruptedException {
         connection.caller = lifetimes.renew(connection.caller, message.path("token").asText(""));
         scheduleExpiry(session, connection);
-        send(session, reply("renewed", id).put("expiresAt", connection.caller.expiresAt().toString()));
+        connection.answer(reply("renewed", id).put("expiresAt", connection.caller.expiresAt().toString()));
     }
 
+    /**
+     * Takes a message on the event loop: its rate is judged as it arrives, and it is queued to be
+     * handled, or its refusal to be sent, after the socket's messages before it.
+     */
     @OnMessage(maxPayloadLength = MAX_MESSAGE_BYTES)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    public void message(String text, WebSocketSession session) throws InterruptedException {
+    public void message(String text, WebSocketSession session) {
         Connection connection = session.get(CONNECTION, Connection.class).orElseThrow();
-        if (overRate(session, connection)) {
+        if (connection.closing) {
             return;
         }
+        Instant now = Instant.now();
+        boolean backlog = connection.inbox.waiting() >= MAX_WAITING_MESSAGES;
+        if (!backlog && connection.messages.tryAcquire(now)) {
+            connection.refused.set(0);
+            connection.inbox.add(() -> handle(text, session, connection));
+            return;
+        }
+        if (connection.refused.incrementAndGet() > config.socketRefusalsBeforeClose()) {
+            connection.closing = true;
+            connection.inbox.add(() -> session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "rate-limited")));
+            return;
+        }
+        Problem refusal;
+        if (backlog) {
+            refusal = Problem.of(ProblemType.RATE_LIMITED, "Too many messages of this socket wait to be handled (at most "
+                    + MAX_WAITING_MESSAGES + "); this one was not read. Wait for the answers to those sent before"
+                    + " sending more; a socket that keeps sending is closed.");
+        } else {
+            long millis = Math.max(1, connection.messages.untilNext(now).toMillis());
+            refusal = Problem.of(ProblemType.RATE_LIMITED, "Too many messages on this socket (at most "
+                    + config.socketMessagesPerSecond() + " per second); this one was not read. Send again after " + millis
+                    + " ms; a socket that keeps sending faster is closed.").with("retryAfterMillis", millis);
+        }
+        connection.inbox.add(() -> answer(connection, error(null, refusal)));
+    }
+
+    /** Handles one message and answers it, whatever happens. */
+    private void handle(String text, WebSocketSession session, Connection connection) {
         JsonNode message;
         try {
             message = JobJson.mapper().readTree(text);
         } catch (IOException e) {
-            send(session, error(null, Problem.of(ProblemType.MALFORMED_JSON, "A message is a JSON object such as {\"type\":\"subscribe\",\"id\":\"s1\",\"job\":\"...\"}.")));
+            answer(connection, error(null, Problem.of(ProblemType.MALFORMED_JSON, "A message is a JSON object such as {\"type\":\"subscribe\",\"id\":\"s1\",\"job\":\"...\"}.")));
             return;
         }
         String id = message.path("id").asText(null);
         try {
             switch (message.path("type").asText("")) {
-                case "subscribe" -> {
-                    // One subscribe at a time per socket, so that its limit holds against concurrent messages.
-                    synchronized (connection) {
-                        subscribe(session, connection, id, message);
-                    }
-                }
+                case "subscribe" -> subscribe(session, connection, id, message);
                 case "unsubscribe" -> {
-                    Subscriber subscriber = connection.subscribers.remove(require(id));
+                    Subscriber subscriber = connection.remove(require(id));
                     if (subscriber != null) {
                         subscriptions.close(subscriber);
                     }
-                    send(session, reply("unsubscribed", id));
+                    connection.answer(reply("unsubscribed", id));
                 }
-                case "ping" -> send(session, reply("pong", id));
+                case "ping" -> connection.answer(reply("pong", id));
                 case "renew" -> renew(session, connection, id, message);
                 default -> throw invalid("type", "'type' is subscribe, unsubscribe, renew or ping.");
             }
         } catch (ProblemException e) {
-            send(session, error(id, e.problem()));
+            answer(connection, error(id, e.problem()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("a socket's {} message failed", message.path("type").asText("?"), e);
+            answer(connection, error(id, Problem.of(ProblemType.INTERNAL, "Something went wrong on our side with this message."
+                    + " Send it again; if it persists, report it.")));
         }
     }
 
-    /** Whether the message is over the socket's rate; if so it is refused, and a client that keeps on is closed. */
-    private boolean overRate(WebSocketSession session, Connection connection) {
-        Instant now = Instant.now();
-        if (connection.messages.tryAcquire(now)) {
-            connection.refused.set(0);
-            return false;
+    private static void answer(Connection connection, ObjectNode message) {
+        try {
+            connection.answer(message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (connection.refused.incrementAndGet() > config.socketRefusalsBeforeClose()) {
-            session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), "rate-limited"));
-            return true;
-        }
-        long millis = Math.max(1, connection.messages.untilNext(now).toMillis());
-        send(session, error(null, Problem.of(ProblemType.RATE_LIMITED, "Too many messages on this socket (at most "
-                + config.socketMessagesPerSecond() + " per second); this one was not read. Send again after " + millis
-                + " ms; a socket that keeps sending faster is closed.").with("retryAfterMillis", millis)));
-        return true;
     }
 
     @OnClose
@@ -215,8 +309,7 @@ public class WebSocketTransport {
             if (connection.pings != null) {
                 connection.pings.dispose();
             }
-            connection.subscribers.values().forEach(subscriptions::close);
-            connection.subscribers.clear();
+            connection.close().forEach(subscriptions::close);
         });
     }
 
@@ -237,14 +330,14 @@ public class WebSocketTransport {
             long lastVersion = SubscriptionRequests.version("lastVersion", message.path("lastVersion").asText(null));
             Optional<Subscriber> opened = subscriptions.job(connection.caller, message.get("job").asText(), lastVersion);
             if (opened.isEmpty()) {
-                send(session, subscribed);
-                send(session, reply("end", id));
+                connection.answer(subscribed);
+                connection.answer(reply("end", id));
                 return;
             }
             subscriber = opened.get();
         } else {
             JsonNode filter = message.path("filter");
-            Optional<StreamCursor> cursor = SubscriptionRequests.cursor("cursor", message.path("cursor").asText(null));
+            Optional<StreamCursor> cursor = SubscriptionRequests.cursor(message.path("cursor").asText(null));
             Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(connection.caller, filter.path("owner").asText(null),
                     texts(filter.path("types")), filter.path("tag").asText(null), texts(filter.path("statuses")));
             SubscriberHub.OwnerSubscription opened = subscriptions.jobsOf(selector, cursor);
@@ -254,21 +347,22 @@ public class WebSocketTransport {
                 subscribed.put("reset", true);
             }
         }
-        connection.subscribers.put(id, subscriber);
-        send(session, subscribed);
-        subscriber.deliveries().subscribe(new Sender(session, connection, id, perJob, subscriber));
+        if (!connection.hold(id, subscriber)) {
+            subscriptions.close(subscriber);
+            return;
+        }
+        connection.answer(subscribed);
+        subscriber.deliveries().subscribe(new Sender(connection, id, perJob, subscriber));
     }
 
     /** Sends one subscription's deliveries, one message in flight at a time. */
     private final class Sender extends BaseSubscriber<Subscriber.Delivery> {
-        private final WebSocketSession session;
         private final Connection connection;
         private final String id;
         private final boolean perJob;
         private final Subscriber subscriber;
 
-        Sender(WebSocketSession session, Connection connection, String id, boolean perJob, Subscriber subscriber) {
-            this.session = session;
+        Sender(Connection connection, String id, boolean perJob, Subscriber subscriber) {
             this.connection = connection;
             this.id = id;
             this.perJob = perJob;
@@ -287,11 +381,12 @@ public class WebSocketTransport {
             update.put("event", SubscriptionRequests.eventName(delivery.update()));
             update.put("eventId", perJob ? Long.toString(delivery.update().version()) : delivery.cursor().encode());
             update.set("update", JobJson.mapper().valueToTree(delivery.update()));
-            if (!session.isOpen()) {
+            CompletableFuture<?> sending = connection.sendUpdate(id, subscriber, update);
+            if (sending == null) {
                 cancel();
                 return;
             }
-            session.sendAsync(update.toString()).whenComplete((sent, failure) -> {
+            sending.whenComplete((sent, failure) -> {
                 if (failure == null) {
                     request(1);
                 } else {
@@ -313,9 +408,7 @@ public class WebSocketTransport {
         private void finish(String type, Problem problem) {
             if (connection.subscribers.remove(id, subscriber)) {
                 subscriptions.close(subscriber);
-                if (session.isOpen()) {
-                    session.sendAsync((problem == null ? reply(type, id) : error(id, problem)).toString());
-                }
+                connection.send(problem == null ? reply(type, id) : error(id, problem));
             }
         }
     }
@@ -349,11 +442,5 @@ public class WebSocketTransport {
         ObjectNode error = reply("error", id);
         error.set("problem", JobJson.mapper().valueToTree(problem));
         return error;
-    }
-
-    private static void send(WebSocketSession session, ObjectNode message) {
-        if (session.isOpen()) {
-            session.sendSync(message.toString());
-        }
     }
 }

@@ -3,6 +3,8 @@ package io.jobpulse.push;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.ProblemException;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +44,19 @@ class CredentialLifetimesTest {
             "all-of-alices", Caller.stream("t1", "alice", Set.of(), Instant.now().plusSeconds(120)),
             "one-of-alices", Caller.stream("t2", "alice", Set.of("job-1"), Instant.now().plusSeconds(120)),
             "bobs", Caller.stream("t3", "bob", Set.of(), Instant.now().plusSeconds(120)));
-    private final CredentialLifetimes lifetimes = new CredentialLifetimes(keys, token -> Optional.ofNullable(tokens.get(token)), CONFIG);
+    private final Sinks.One<String> takenOver = Sinks.one();
+    private final StreamTokenUses uses = new StreamTokenUses() {
+        @Override
+        public Optional<Caller> redeem(String token) {
+            return Optional.ofNullable(tokens.get(token));
+        }
+
+        @Override
+        public Mono<String> takenOver(Caller caller) {
+            return caller.isStreamToken() ? takenOver.asMono() : Mono.never();
+        }
+    };
+    private final CredentialLifetimes lifetimes = new CredentialLifetimes(keys, uses, CONFIG);
 
     @Test
     void anExpiringCredentialGivesNoticeThenEndsAtItsExpiry() {
@@ -50,6 +64,14 @@ class CredentialLifetimesTest {
         List<CredentialLifetimes.Moment> moments = lifetimes.of(user).collectList().block(Duration.ofSeconds(5));
         assertThat(moments).containsExactly(new CredentialLifetimes.Expiring(user.expiresAt()),
                 new CredentialLifetimes.Ended(CredentialLifetimes.TOKEN_EXPIRED));
+    }
+
+    @Test
+    void aStreamTokenCredentialEndsOnceANewerConnectTakesTheToken() {
+        Caller stream = tokens.get("all-of-alices");
+        takenOver.tryEmitValue("newer");
+        assertThat(lifetimes.of(stream).collectList().block(Duration.ofSeconds(5)))
+                .containsExactly(new CredentialLifetimes.Ended(CredentialLifetimes.TOKEN_TAKEN_OVER));
     }
 
     @Test

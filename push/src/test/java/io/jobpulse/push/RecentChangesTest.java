@@ -96,4 +96,29 @@ class RecentChangesTest {
         assertThatThrownBy(() -> StreamCursor.decode("not a cursor")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> StreamCursor.decode("MDotMQ")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aCursorNotNamingExactlyTheTopicsPartitionsIsNoPosition() {
+        RecentChanges recent = new RecentChanges(10, Long.MAX_VALUE);
+        recent.startAt(0, 0);
+        recent.startAt(1, 0);
+        recent.append(entry("a", 1, 0, 0));
+
+        assertThat(recent.after(new StreamCursor(Map.of(0, 0L, 1, 0L))).orElseThrow()).hasSize(1);
+        assertThat(recent.after(new StreamCursor(Map.of(0, 0L)))).as("a partition missing").isEmpty();
+        assertThat(recent.after(new StreamCursor(Map.of(0, 0L, 1, 0L, 7, 0L)))).as("a partition the topic does not have").isEmpty();
+        assertThat(recent.after(new StreamCursor(Map.of(7, 0L)))).as("only partitions the topic does not have").isEmpty();
+        assertThat(recent.after(StreamCursor.NOWHERE)).isEmpty();
+    }
+
+    @Test
+    void textThatIsNoCursorResumesFromNowhereRatherThanBeingRefused() {
+        StreamCursor cursor = new StreamCursor(Map.of(0, 17L));
+
+        assertThat(SubscriptionRequests.cursor(null)).isEmpty();
+        assertThat(SubscriptionRequests.cursor(" ")).isEmpty();
+        assertThat(SubscriptionRequests.cursor(cursor.encode())).contains(cursor);
+        assertThat(SubscriptionRequests.cursor("bogus")).contains(StreamCursor.NOWHERE);
+        assertThat(SubscriptionRequests.cursor("MDotMQ")).as("a negative offset").contains(StreamCursor.NOWHERE);
+    }
 }

@@ -31,7 +31,7 @@ public class SecurityProblems implements ExceptionHandler<AuthorizationException
             return HttpResponse.status(HttpStatus.FORBIDDEN).contentType(Problem.MEDIA_TYPE).body(problem);
         }
         Problem problem = Problem.of(ProblemType.UNAUTHORIZED, "Send a valid credential: 'Authorization: Bearer <JWT or API key>',"
-                + " or ?token=<stream token> on a stream. It was missing, malformed, expired, revoked or already used.");
+                + " or ?token=<stream token> on a stream. It was missing, malformed, expired or revoked.");
         return HttpResponse.status(HttpStatus.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .contentType(Problem.MEDIA_TYPE).body(problem);
     }

@@ -10,8 +10,8 @@ import jakarta.inject.Singleton;
 
 /**
  * What every HTTP connection of the server gets beside Micronaut's own handlers, next to its
- * socket: a {@link LingeringClose}, and a {@link SocketMessageLimit} for when it becomes a
- * WebSocket.
+ * socket: a {@link LingeringClose}, and a {@link SocketMessageLimit} and a {@link ClosingHandshake}
+ * for when it becomes a WebSocket.
  */
 @Singleton
 class ConnectionHandlers implements BeanCreatedEventListener<NettyServerCustomizer.Registry> {

@@ -56,7 +56,8 @@ final class SocketMessageLimit extends ChannelInboundHandlerAdapter {
 
     /**
      * Watches a connection's bytes until Netty's WebSocket frame decoder is in its pipeline (the
-     * handshake put it there), then puts the limit right after it and leaves.
+     * handshake put it there), then puts the limit and the {@link ClosingHandshake} right after it
+     * and leaves.
      */
     static final class Installer extends ChannelInboundHandlerAdapter {
 
@@ -70,6 +71,7 @@ final class SocketMessageLimit extends ChannelInboundHandlerAdapter {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf && ctx.pipeline().context(FRAME_DECODER) != null) {
                 ctx.pipeline().addAfter(FRAME_DECODER, "jobpulse-socket-message-limit", new SocketMessageLimit(maxBytes));
+                ctx.pipeline().addAfter("jobpulse-socket-message-limit", "jobpulse-closing-handshake", new ClosingHandshake());
                 ctx.pipeline().remove(this);
             }
             ctx.fireChannelRead(msg);
