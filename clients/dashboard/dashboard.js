@@ -60,18 +60,26 @@ async function offerDevUsers() {
   $('dev-users').hidden = users.length === 0;
 }
 
+let signingIn = false;
+
 async function signIn(token) {
-  if (!token) return;
+  if (!token || signingIn) return;
+  signingIn = true;
   const jobpulse = createClient({ auth: token });
   try {
     await jobpulse.listJobs({ limit: 1 });
   } catch (error) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showSignIn(error.status === 401 || error.status === 403
+    const refused = error.status === 401 || error.status === 403;
+    // A token is forgotten when it is refused, not when the server could not be reached.
+    if (refused) sessionStorage.removeItem(TOKEN_KEY);
+    showSignIn(refused
       ? 'That token was not accepted: it may have expired, or lack the jobs:read scope.'
       : `Could not reach Jobpulse: ${error.detail ?? error.message}`);
     return;
+  } finally {
+    signingIn = false;
   }
+  session?.close();
   sessionStorage.setItem(TOKEN_KEY, token);
   $('token').value = '';
   $('sign-in').hidden = true;

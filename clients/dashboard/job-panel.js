@@ -6,6 +6,7 @@ import { mediaOf, preview } from './results.js';
 
 const HISTORY_PAGE = 100;
 const HISTORY_PAGES = 5;
+const HISTORY_RETRIES = 10;
 
 const $ = (id) => document.getElementById(id);
 
@@ -25,6 +26,7 @@ export class JobPanel {
   open(job) {
     this.close();
     this.job = job;
+    this.retries = 0;
     this.mediaKey = null;
     this.jsonKey = null;
     const body = $('panel-body');
@@ -71,6 +73,7 @@ export class JobPanel {
   offer(job) {
     if (!this.job || job.id !== this.job.id || (job.version ?? 0) <= (this.job.version ?? 0)) return;
     this.job = job;
+    this.retries = 0;
     this.render();
     // The history is read from the projections, a moment behind the stream.
     clearTimeout(this.historyTimer);
@@ -146,7 +149,10 @@ export class JobPanel {
     if (cell) cell.textContent = elapsed(this.job, now);
   }
 
-  /** Reads the changes and the raw events (a few pages of each) and shows them as one timeline. */
+  /**
+   * Reads the changes and the raw events (up to a few pages of each, from the first) and shows them
+   * as one timeline, newest first.
+   */
   async readHistory() {
     const id = this.job?.id;
     if (!id) return;
@@ -160,10 +166,12 @@ export class JobPanel {
         const list = $('panel-body').querySelector('.timeline');
         list.replaceChildren(item('timeline-loading', error.status === 404
           ? 'The history is not there yet; it follows a moment behind.' : `The history could not be read: ${error.message}`));
+        if (error.status === 404) this.readAgain();
       }
       return;
     }
     if (reading !== this.reading || this.job?.id !== id) return;
+    if (!changes.more && Math.max(0, ...changes.map((change) => change.version)) < (this.job.version ?? 0)) this.readAgain();
     const byCause = new Map(events.map((event) => [event.eventId, event]));
     const entries = changes.map((change) => ({ at: change.at, change, event: byCause.get(change.causeEventId) }));
     for (const event of events) {
@@ -173,6 +181,16 @@ export class JobPanel {
     const list = $('panel-body').querySelector('.timeline');
     const open = new Set([...list.querySelectorAll('details[open]')].map((details) => details.dataset.key));
     list.replaceChildren(...entries.reverse().map((entry) => timelineEntry(entry, open)));
+    if (changes.more || events.more) {
+      list.prepend(item('timeline-loading', `The first ${HISTORY_PAGE * HISTORY_PAGES} changes and events are shown; the API has the rest.`));
+    }
+  }
+
+  /** The history follows the stream by a few milliseconds: a read that is behind the job is done again, a few times. */
+  readAgain() {
+    if (this.retries++ >= HISTORY_RETRIES) return;
+    clearTimeout(this.historyTimer);
+    this.historyTimer = setTimeout(() => this.readHistory(), 500);
   }
 
   async pages(id, field, extra) {
@@ -191,6 +209,7 @@ export class JobPanel {
       }
       const body = await answer.json();
       all.push(...(body[field] ?? []));
+      all.more = Boolean(body.nextCursor);
       if (!body.nextCursor) break;
       cursor = `&cursor=${encodeURIComponent(body.nextCursor)}`;
     }
