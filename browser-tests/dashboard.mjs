@@ -143,6 +143,11 @@ async function gallery(page, folder, last, watched) {
   await page.waitForSelector('.timeline-entry', { timeout: WAIT });
   await allPicturesLoaded(page);
   await shoot('dashboard-job.png');
+  // The timeline, with the first change's event opened.
+  await page.locator('.timeline-entry details').first().evaluate((details) => { details.open = true; });
+  await page.locator('.timeline-section').scrollIntoViewIfNeeded();
+  await page.$eval('#panel-body', (body) => { body.scrollTop = body.querySelector('.timeline-section').offsetTop - 16; });
+  await shoot('dashboard-timeline.png');
   await page.click('#panel-close');
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(300);

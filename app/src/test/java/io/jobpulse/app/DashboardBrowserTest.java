@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
  * another job, whose timeline then shows the cancel; the status filter shows only what it chose;
  * none of bob's jobs ever appears. Then screenshots
  * of a dashboard with jobs in every state are saved under {@code target/} (dashboard.png,
- * dashboard-job.png, and both at a phone's 390 px: dashboard-390.png, dashboard-job-390.png).
+ * dashboard-job.png, dashboard-timeline.png, and at a phone's 390 px: dashboard-390.png, dashboard-job-390.png).
  */
 class DashboardBrowserTest {
 
@@ -92,7 +92,8 @@ class DashboardBrowserTest {
                         .doesNotContain("bobs.private");
                 assertThat(shots.at("/overflow/390").asInt()).as("nothing wider than a phone").isLessThanOrEqualTo(0);
                 assertThat(shots.at("/overflow/panel390").asInt()).as("a job's panel no wider than a phone").isLessThanOrEqualTo(0);
-                for (String name : List.of("dashboard.png", "dashboard-job.png", "dashboard-390.png", "dashboard-job-390.png")) {
+                for (String name : List.of("dashboard.png", "dashboard-job.png", "dashboard-timeline.png", "dashboard-390.png",
+                        "dashboard-job-390.png")) {
                     assertThat(Files.size(target.resolve(name))).as(name).isGreaterThan(10_000);
                 }
                 assertThat(browser.lines).as("no script errors on the page").noneMatch(line -> line.has("pageError"));
