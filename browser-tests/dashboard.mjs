@@ -9,6 +9,8 @@
 // job has) and reads these JSON lines, in order:
 //   {"step":"refused","message":..,"devUsers":false} after a token that is not one was pasted;
 //   {"step":"signed-in","who":"alice","connection":"open"}
+//   {"step":"connection","state":..} for every state the connection indicator shows after that
+//   (the test cuts the connection: reconnecting, then open);
 //   then, for the job of the watched type, opened, a line at every change seen on its row or panel:
 //   {"step":"watched","job":..,"status":..,"progress":25,"fill":<px>,"rowHeight":<px>,"progressBox":{..},
 //    "image":null|{"loaded":true,"width":..},"panel":{"job":..,"status":..,"progress":..}}
@@ -41,6 +43,8 @@ await run(async () => {
     await page.fill('#token', token);
     await page.click('#token-form button[type=submit]');
     await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT });
+    // Followed before the test hears of the sign-in, as it cuts the connection then.
+    await followConnection(page);
     emit({ step: 'signed-in', who: await page.textContent('#who'), connection: 'open' });
 
     await watch(page, watched);
@@ -50,6 +54,19 @@ await run(async () => {
     await browser.close();
   }
 });
+
+/** Reports every state the connection indicator shows from now on, even one that lasts an instant. */
+async function followConnection(page) {
+  await page.exposeFunction('connectionShown', (state) => emit({ step: 'connection', state }));
+  await page.evaluate(() => {
+    const indicator = document.getElementById('connection');
+    new MutationObserver((records) => {
+      // Each record holds the value before its change: the values after them are the next one's, then the current.
+      const shown = records.slice(1).map((record) => record.oldValue).concat(indicator.dataset.state);
+      shown.forEach((state) => window.connectionShown(state));
+    }).observe(indicator, { attributes: true, attributeFilter: ['data-state'], attributeOldValue: true });
+  });
+}
 
 /**
  * Opens the watched job's panel, then reports every change seen on its row and in the panel until

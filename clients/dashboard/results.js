@@ -21,7 +21,8 @@ export function mediaOf(result) {
     } else if (Array.isArray(value)) {
       value.forEach((item) => visit(item, hint, depth + 1));
     } else if (typeof value === 'object') {
-      Object.entries(value).forEach(([key, item]) => visit(item, key, depth + 1));
+      // A generic key ({"video": {"url": ...}}) keeps the hint of the key above it.
+      Object.entries(value).forEach(([key, item]) => visit(item, /^(url|uri|src|href|link)$/i.test(key) ? hint : key, depth + 1));
     }
   };
   visit(result, '', 0);

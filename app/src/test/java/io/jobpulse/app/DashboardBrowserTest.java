@@ -24,8 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The dashboard in Chromium ({@code browser-tests/dashboard.mjs}) against a real instance: a
- * pasted string that is no token is refused, and alice signs in by pasting hers; a job this test submits and reports appears, its progress bar
+ * The dashboard in Chromium ({@code browser-tests/dashboard.mjs}) against a real instance, through a
+ * link this test cuts: a pasted string that is no token is refused, and alice signs in by pasting
+ * hers; once the link is cut the page says it is reconnecting, then live again; a job this test submits and reports appears, its progress bar
  * moves without moving anything else, and its result picture (served by this test on loopback)
  * shows, in its row and in its panel, opened, which follows it live; the Cancel button cancels
  * another job, whose timeline then shows the cancel; the status filter shows only what it chose;
@@ -39,12 +40,13 @@ class DashboardBrowserTest {
 
     @Test
     void aUserWatchesTheirJobsLiveSeesTheirResultsAndCancelsOne() throws Exception {
-        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles(); Pictures pictures = new Pictures()) {
+        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles(); Pictures pictures = new Pictures();
+             CuttingProxy link = new CuttingProxy(jobpulse.uri("/").getPort())) {
             String alice = JobpulseInstance.token("alice");
             String bob = JobpulseInstance.token("bob");
             submit(jobpulse, bob, "{\"type\":\"bobs.private\",\"tags\":[\"demo\"]}");
             Path target = Path.of("target").toAbsolutePath();
-            String base = jobpulse.uri("/").toString().replaceAll("/$", "");
+            String base = "http://127.0.0.1:" + link.port();
             try (NodeScript browser = BrowserTests.start("dashboard.mjs", "--base", base, "--token", alice,
                     "--screenshots", target.toString(), "--watched", "image.generate", "--to-cancel", "video.upscale",
                     "--last", "speech.synthesize")) {
@@ -53,6 +55,9 @@ class DashboardBrowserTest {
                 assertThat(refused.get("devUsers").asBoolean()).as("no dev users outside dev").isFalse();
                 JsonNode signedIn = browser.awaitLine(step("signed-in"), STEP);
                 assertThat(signedIn.get("who").asText()).isEqualTo("alice");
+                link.cut();
+                browser.awaitLine(line -> step("connection").test(line) && line.get("state").asText().equals("reconnecting"), STEP);
+                browser.awaitLine(line -> step("connection").test(line) && line.get("state").asText().equals("open"), STEP);
                 submit(jobpulse, bob, "{\"type\":\"bobs.private\",\"tags\":[\"demo\"]}");
 
                 String watched = submit(jobpulse, alice, "{\"type\":\"image.generate\",\"input\":{\"prompt\":\"a lighthouse at dusk\"},\"tags\":[\"demo\"]}");
