@@ -1,5 +1,6 @@
 package io.jobpulse.app;
 
+import io.jobpulse.app.dashboard.DevSignInController;
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
 import io.jobpulse.devstack.FreePorts;
@@ -32,7 +33,6 @@ final class DevCommand {
 
     static final String DEV_ISSUER = "jobpulse-dev";
     static final String DEV_AUDIENCE = "jobpulse";
-    private static final Duration TOKEN_LIFETIME = Duration.ofDays(1);
 
     private DevCommand() {
     }
@@ -90,6 +90,8 @@ final class DevCommand {
         if (env.getOrDefault("JOBPULSE_SIGNING_KEY", "").isEmpty()) {
             properties.put("jobpulse.security.signing-key", SecretFiles.readOrCreate(home.resolve("signing-key")));
         }
+        // The dashboard offers dev's users with one click (GET /dev/sign-in); nothing but dev turns that on.
+        properties.put(DevSignInController.PROPERTY, "true");
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
             properties.putAll(demoProperties());
@@ -140,14 +142,16 @@ final class DevCommand {
 
     private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup, String jwtSecret,
                                      String issuer, String audience) {
-        String alice = JwtSecret.mint(jwtSecret, issuer, audience, "alice", null, TOKEN_LIFETIME);
-        String bob = JwtSecret.mint(jwtSecret, issuer, audience, "bob", null, TOKEN_LIFETIME);
+        Duration lifetime = DevSignInController.TOKEN_LIFETIME;
+        String alice = JwtSecret.mint(jwtSecret, issuer, audience, "alice", null, lifetime);
+        String bob = JwtSecret.mint(jwtSecret, issuer, audience, "bob", null, lifetime);
         String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
         String kafka = context.getProperty(KafkaSettings.BOOTSTRAP_SERVERS, String.class).orElse("?");
         String jdbc = context.getProperty("datasources.default.url", String.class).orElse("?");
         System.out.printf("""
 
-                Jobpulse is ready in %.1f s: %s
+                Jobpulse is ready in %.1f s.
+                  Dashboard   %s/   (sign in as alice or bob with one click)
                   roles       %s
                   Kafka       %s%s
                   PostgreSQL  %s%s

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Who may do what, against the real broker and PostgreSQL: nothing but health and webhooks
- * without a credential; another user's job is 404 on every endpoint and stream, never 403, and
+ * without a credential (and the dashboard's static files, {@link DashboardTest}); another user's job is 404 on every endpoint and stream, never 403, and
  * none of its changes reach another user; API keys act within their scopes and owner; stream
  * tokens open streams of their jobs only, one at a time.
  */
