@@ -8,7 +8,7 @@
 // The test drives the jobs through the API (one job of each of the three types, which no other
 // job has) and reads these JSON lines, in order:
 //   {"step":"refused","message":..,"devUsers":false} after a token that is not one was pasted;
-//   {"step":"signed-in","who":"alice","connection":"open"}
+//   {"step":"signed-in","who":"<user>","connection":"open"}
 //   {"step":"connection","state":..} for every state the connection indicator shows after that
 //   (the test cuts the connection: reconnecting, then open);
 //   then, for the job of the watched type, opened, a line at every change seen on its row or panel:

@@ -25,25 +25,27 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The dashboard in Chromium ({@code browser-tests/dashboard.mjs}) against a real instance, through a
- * link this test cuts: a pasted string that is no token is refused, and alice signs in by pasting
+ * link this test cuts: a pasted string that is no token is refused, and a user signs in by pasting
  * hers; once the link is cut the page says it is reconnecting, then live again; a job this test submits and reports appears, its progress bar
  * moves without moving anything else, and its result picture (served by this test on loopback)
  * shows, in its row and in its panel, opened, which follows it live; the Cancel button cancels
  * another job, whose timeline then shows the cancel; the status filter shows only what it chose;
- * none of bob's jobs ever appears. Then screenshots
+ * none of another user's jobs ever appears. Then screenshots
  * of a dashboard with jobs in every state are saved under {@code target/} (dashboard.png,
  * dashboard-job.png, dashboard-timeline.png, and at a phone's 390 px: dashboard-390.png, dashboard-job-390.png).
  */
 class DashboardBrowserTest {
 
     private static final Duration STEP = Duration.ofSeconds(60);
+    private static final String USER = "ada";
 
     @Test
     void aUserWatchesTheirJobsLiveSeesTheirResultsAndCancelsOne() throws Exception {
         try (JobpulseInstance jobpulse = JobpulseInstance.allRoles(); Pictures pictures = new Pictures();
              CuttingProxy link = new CuttingProxy(jobpulse.uri("/").getPort())) {
-            String alice = JobpulseInstance.token("alice");
-            String bob = JobpulseInstance.token("bob");
+            // Users of this test alone: the broker and database are shared with other test classes, whose jobs belong to alice.
+            String alice = JobpulseInstance.token(USER);
+            String bob = JobpulseInstance.token("dashboard-bob");
             submit(jobpulse, bob, "{\"type\":\"bobs.private\",\"tags\":[\"demo\"]}");
             Path target = Path.of("target").toAbsolutePath();
             String base = "http://127.0.0.1:" + link.port();
@@ -54,7 +56,7 @@ class DashboardBrowserTest {
                 assertThat(refused.get("message").asText()).contains("not accepted");
                 assertThat(refused.get("devUsers").asBoolean()).as("no dev users outside dev").isFalse();
                 JsonNode signedIn = browser.awaitLine(step("signed-in"), STEP);
-                assertThat(signedIn.get("who").asText()).isEqualTo("alice");
+                assertThat(signedIn.get("who").asText()).isEqualTo(USER);
                 link.cut();
                 browser.awaitLine(line -> step("connection").test(line) && line.get("state").asText().equals("reconnecting"), STEP);
                 browser.awaitLine(line -> step("connection").test(line) && line.get("state").asText().equals("open"), STEP);
@@ -84,7 +86,7 @@ class DashboardBrowserTest {
                 assertThat(canceled.get("job").asText()).isEqualTo(toCancel);
                 assertThat(canceled.get("cancelButtons").asInt()).as("an ended job has no Cancel").isZero();
                 assertThat(canceled.get("retryButtons").asInt()).as("a canceled job may be retried").isOne();
-                JsonNode state = json(jobpulse.get("/v1/jobs/" + toCancel));
+                JsonNode state = json(read(jobpulse, alice, toCancel));
                 assertThat(state.get("status").asText()).isEqualTo("canceled");
                 assertThat(browser.awaitLine(step("filtered"), STEP).get("jobs")).extracting(JsonNode::asText).containsExactly(toCancel);
 
@@ -123,7 +125,7 @@ class DashboardBrowserTest {
                 report(jobpulse, user, id, job[1]);
             }
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs/" + expiring)).get("status").asText().equals("expired"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(read(jobpulse, user, expiring)).get("status").asText().equals("expired"));
         String last = submit(jobpulse, user, "{\"type\":\"speech.synthesize\",\"tags\":[\"demo\"]}");
         report(jobpulse, user, last, "{\"status\":\"running\",\"progress\":0.4,\"message\":\"voice 2 of 5\"}");
     }
@@ -142,6 +144,10 @@ class DashboardBrowserTest {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
         return json(answer).get("id").asText();
+    }
+
+    private static HttpResponse<String> read(JobpulseInstance jobpulse, String token, String job) {
+        return jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs/" + job)).header("Authorization", "Bearer " + token));
     }
 
     private static void report(JobpulseInstance jobpulse, String token, String job, String body) {
