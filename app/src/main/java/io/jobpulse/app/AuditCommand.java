@@ -36,7 +36,7 @@ final class AuditCommand {
     private AuditCommand() {
     }
 
-    static void run(String[] args, String bootstrapServers, PrintStream out) {
+    static void run(String[] args, Deployment deployment, PrintStream out) {
         if (args.length == 0 || args[0].startsWith("-")) {
             throw new IllegalArgumentException("usage: jobpulse audit <jobId> [--at <ISO-8601 instant>]");
         }
@@ -49,7 +49,12 @@ final class AuditCommand {
                 throw new IllegalArgumentException("unknown option '" + args[i] + "'; usage: jobpulse audit <jobId> [--at <instant>]");
             }
         }
+        deployment.requireKafka();
+        String bootstrapServers = deployment.bootstrapServers();
         List<ConsumerRecord<String, byte[]>> records = read(jobId, bootstrapServers);
+        if (records.isEmpty()) {
+            throw new IllegalStateException("no job " + jobId + " in " + Topics.JOB_EVENTS.name() + " at " + bootstrapServers);
+        }
         List<JobEvent> log = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
@@ -68,7 +73,11 @@ final class AuditCommand {
                     event.source() == null ? "-" : event.source().key(), describe(entry.outcome()));
         }
         if (audit.state() == null) {
-            out.println(asOf == null ? "no such job in the log" : "the job did not exist yet at " + asOf);
+            if (asOf == null) {
+                throw new IllegalStateException("job " + jobId + " has no event in " + Topics.JOB_EVENTS.name() + " at " + bootstrapServers
+                        + " that the fold takes");
+            }
+            out.println("the job did not exist yet at " + asOf);
             return;
         }
         out.println(asOf == null ? "state:" : "state as of " + asOf + ":");
@@ -88,11 +97,14 @@ final class AuditCommand {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                // Asking a broker that is not Jobpulse's about the topic must not create it there.
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.JOB_EVENTS.name(), Duration.ofSeconds(10));
+            List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get(Topics.JOB_EVENTS.name());
             if (partitions == null || partitions.isEmpty()) {
-                throw new IllegalStateException("topic " + Topics.JOB_EVENTS.name() + " not found at " + bootstrapServers);
+                throw new IllegalStateException("no topic " + Topics.JOB_EVENTS.name() + " at " + bootstrapServers
+                        + ", so no job " + jobId + ": Jobpulse has not run against this broker (KAFKA_BOOTSTRAP_SERVERS)");
             }
             // Records are keyed by job id with Kafka's default partitioner: the job's partition is the key's.
             TopicPartition partition = new TopicPartition(Topics.JOB_EVENTS.name(),

@@ -1,5 +1,6 @@
 package io.jobpulse.app;
 
+import io.jobpulse.app.dashboard.DevSignInController;
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.devstack.DevStack;
 import io.jobpulse.devstack.EmbeddedPostgresServer;
@@ -8,6 +9,7 @@ import io.jobpulse.devstack.HomeLock;
 import io.jobpulse.devstack.SecretFiles;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
+import io.jobpulse.topology.TopologyConfiguration;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -32,7 +34,6 @@ final class DevCommand {
 
     static final String DEV_ISSUER = "jobpulse-dev";
     static final String DEV_AUDIENCE = "jobpulse";
-    private static final Duration TOKEN_LIFETIME = Duration.ofDays(1);
 
     private DevCommand() {
     }
@@ -40,11 +41,11 @@ final class DevCommand {
     static void run(String[] args) throws IOException {
         long started = System.nanoTime();
         Map<String, String> env = System.getenv();
-        Path home = Path.of(env.getOrDefault("JOBPULSE_HOME", ".jobpulse"));
+        Path home = Deployment.home(env);
         boolean externalKafka = env.containsKey("KAFKA_BOOTSTRAP_SERVERS");
         boolean externalDatabase = env.containsKey("JDBC_URL");
-        int kafkaPort = port(env, "JOBPULSE_DEV_KAFKA_PORT", 9092);
-        int postgresPort = port(env, "JOBPULSE_DEV_POSTGRES_PORT", 54329);
+        int kafkaPort = Deployment.port(env, "JOBPULSE_DEV_KAFKA_PORT", Deployment.DEV_KAFKA_PORT);
+        int postgresPort = Deployment.port(env, "JOBPULSE_DEV_POSTGRES_PORT", Deployment.DEV_POSTGRES_PORT);
         // One Jobpulse per data directory: a second one would stop the first's PostgreSQL as an orphan.
         HomeLock.acquire(home);
         if (!externalDatabase) {
@@ -53,7 +54,7 @@ final class DevCommand {
             EmbeddedPostgresServer.stopOrphan(home.resolve("postgres").toAbsolutePath());
         }
         // Every port is checked before anything starts, so that a taken one stops dev at once with one line.
-        int httpPort = port(env, "JOBPULSE_PORT", 8080);
+        int httpPort = Deployment.port(env, "JOBPULSE_PORT", 8080);
         if (httpPort > 0) {
             FreePorts.require(httpPort, "Jobpulse's HTTP server, JOBPULSE_PORT");
         }
@@ -71,8 +72,7 @@ final class DevCommand {
         if (stack.hasKafka()) {
             properties.put(KafkaSettings.BOOTSTRAP_SERVERS, stack.kafka().bootstrapServers());
             // Streams state belongs to one cluster: a new broker must not meet an old state directory.
-            properties.put("jobpulse.topology.state-dir",
-                    home.resolve("streams").resolve(stack.kafka().clusterId()).toAbsolutePath().toString());
+            properties.put(TopologyConfiguration.STATE_DIR, Deployment.devStateDir(home, stack.kafka().clusterId()).toString());
             // The one dev instance: after a kill it takes its partitions straight back, in every group.
             properties.put("jobpulse.topology.instance-id", "jobpulse-dev");
             properties.put("jobpulse.consumers.instance-id", "jobpulse-dev");
@@ -97,6 +97,8 @@ final class DevCommand {
         if (env.getOrDefault("JOBPULSE_SIGNING_KEY", "").isEmpty()) {
             properties.put("jobpulse.security.signing-key", SecretFiles.readOrCreate(home.resolve("signing-key")));
         }
+        // The dashboard offers dev's users with one click (GET /dev/sign-in); nothing but dev turns that on.
+        properties.put(DevSignInController.PROPERTY, "true");
         boolean demo = Arrays.asList(args).contains("--demo");
         if (demo) {
             properties.putAll(demoProperties());
@@ -145,25 +147,18 @@ final class DevCommand {
                 "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32"));
     }
 
-    private static int port(Map<String, String> env, String name, int fallback) {
-        String value = env.get(name);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a port number, not '" + value + "'");
-        }
-    }
-
     private static void printWelcome(ApplicationContext context, DevStack stack, Duration startup, String jwtSecret,
                                      String issuer, String audience) {
-        String alice = JwtSecret.mint(jwtSecret, issuer, audience, "alice", null, TOKEN_LIFETIME);
-        String bob = JwtSecret.mint(jwtSecret, issuer, audience, "bob", null, TOKEN_LIFETIME);
+        Duration lifetime = DevSignInController.TOKEN_LIFETIME;
+        String alice = JwtSecret.mint(jwtSecret, issuer, audience, "alice", null, lifetime);
+        String bob = JwtSecret.mint(jwtSecret, issuer, audience, "bob", null, lifetime);
         String url = context.getBean(EmbeddedServer.class).getURL().toString().replace("://127.0.0.1", "://localhost");
         String kafka = context.getProperty(KafkaSettings.BOOTSTRAP_SERVERS, String.class).orElse("?");
         String jdbc = context.getProperty("datasources.default.url", String.class).orElse("?");
         System.out.printf("""
 
-                Jobpulse is ready in %.1f s: %s
+                Jobpulse is ready in %.1f s.
+                  Dashboard   %s/   (sign in as alice or bob with one click)
                   roles       %s
                   Kafka       %s%s
                   PostgreSQL  %s%s

@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code jobpulse replay topology}: rebuilds the topology's state stores from
  * {@code jobpulse.job-events} and checks them against the previous ones ({@link TopologyReplay});
  * every topology instance must be stopped first.
- * Both use the configuration of {@code serve} (application.yml and the environment).
+ * Both work on the {@link Deployment} the environment names (the running {@code ./jobpulse dev} by default).
  */
 final class ReplayCommand {
 
@@ -29,7 +29,7 @@ final class ReplayCommand {
     private ReplayCommand() {
     }
 
-    static void run(String[] args, Map<String, Object> properties, PrintStream out) {
+    static void run(String[] args, Deployment deployment, PrintStream out) {
         if (args.length == 0) {
             throw new IllegalArgumentException(USAGE);
         }
@@ -39,12 +39,24 @@ final class ReplayCommand {
                 if (!options.stream().allMatch("--force"::equals)) {
                     throw new IllegalArgumentException(USAGE);
                 }
-                projections(properties, options.contains("--force"), out);
+                deployment.requireKafka();
+                deployment.requirePostgres();
+                Deployment.quietContextStartLog();
+                projections(deployment.properties(), options.contains("--force"), out);
             }
             case "topology" -> {
                 if (!options.isEmpty()) {
                     throw new IllegalArgumentException(USAGE);
                 }
+                String clusterId = deployment.requireKafka();
+                deployment.requirePostgres();
+                Deployment.quietContextStartLog();
+                Map<String, Object> properties = deployment.properties();
+                // The replay rebuilds in the state directory of the instance it stands in for, dev's when it is dev's
+                // broker: it wipes the old state and leaves the rebuilt state with checkpoints of the rebuilt
+                // changelogs, so the next start of that instance goes on from them quietly, instead of finding
+                // checkpoints beyond the recreated changelogs (an OffsetOutOfRangeException per store partition).
+                deployment.devStateDir(clusterId).ifPresent(dir -> properties.put(TopologyConfiguration.STATE_DIR, dir.toString()));
                 topology(properties, out);
             }
             default -> throw new IllegalArgumentException(USAGE);
@@ -57,8 +69,14 @@ final class ReplayCommand {
         props.put(TopologyRuntime.ENABLED, "false");
         try (ApplicationContext context = ApplicationContext.run(props)) {
             out.println("rebuilding the topology's state from jobpulse.job-events...");
-            TopologyReplay.Report report = TopologyReplay.run(context.getBean(TopologyConfiguration.class),
-                    context.getRequiredProperty(KafkaSettings.BOOTSTRAP_SERVERS, String.class), context.getBean(JobLimits.class));
+            TopologyReplay.Report report;
+            try {
+                report = TopologyReplay.run(context.getBean(TopologyConfiguration.class),
+                        context.getRequiredProperty(KafkaSettings.BOOTSTRAP_SERVERS, String.class), context.getBean(JobLimits.class));
+            } catch (TopologyReplay.TopologyRunning e) {
+                throw new IllegalStateException(e.getMessage() + " (beside ./jobpulse dev, which runs it in its own process: restart dev"
+                        + " without it for the replay, JOBPULSE_ROLES=ingest,projections,push ./jobpulse dev)");
+            }
             out.printf("replayed %d events in %.1f s: %d jobs before, %d rebuilt%n", report.events(),
                     report.took().toMillis() / 1000.0, report.previous(), report.rebuilt());
             out.println(report.identical() ? "every rebuilt state equals the previous one"

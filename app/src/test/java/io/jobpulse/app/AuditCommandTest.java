@@ -15,6 +15,7 @@ import java.util.List;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** {@code jobpulse audit} against the real log: every event with what it did, and the state as of any instant. */
@@ -34,7 +35,7 @@ class AuditCommandTest {
 
     private static String audit(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        AuditCommand.run(args, TestStack.get().bootstrapServers, new PrintStream(out, true, StandardCharsets.UTF_8));
+        AuditCommand.run(args, JobpulseInstance.stackDeployment(), new PrintStream(out, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
 
@@ -74,6 +75,7 @@ class AuditCommandTest {
 
     @Test
     void saysSoForAJobTheLogDoesNotHave() {
-        assertThat(audit("no-such-job")).contains("no such job in the log");
+        assertThatThrownBy(() -> audit("no-such-job")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("no job no-such-job in jobpulse.job-events at " + TestStack.get().bootstrapServers);
     }
 }

@@ -1,8 +1,10 @@
 package io.jobpulse.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.jobpulse.devstack.FreePorts;
+import io.jobpulse.events.JobJson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -15,6 +17,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +43,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * {@code jobpulse dev} (with its demo) as a person on a shared machine runs it, in a JVM of its own: it listens
  * on loopback only (read from the kernel's socket tables, so no traffic leaves loopback), keeps its secrets readable by their owner only, gives its PostgreSQL a
- * password, and prints tokens that last a day. The README's tour and the commands dev prints work when pasted
+ * password, prints tokens that last a day, and opens its banner with the dashboard, where one click signs in as
+ * one of its users. The README's tour and the commands dev prints work when pasted
  * into a shell, against that same dev: one start serves every test here.
  */
 class DevCommandTest {
@@ -103,6 +110,25 @@ class DevCommandTest {
         assertThat(Duration.between(claims.getIssueTime().toInstant(), claims.getExpirationTime().toInstant())).isEqualTo(Duration.ofDays(1));
         assertThat(claims.getIssuer()).isEqualTo(DevCommand.DEV_ISSUER);
         assertThat(claims.getAudience()).containsExactly(DevCommand.DEV_AUDIENCE);
+    }
+
+    @Test
+    void devOpensWithTheDashboardWhereOneClickSignsInAsItsUsers() throws Exception {
+        int ready = output.indexOf(output.stream().filter(line -> line.startsWith("Jobpulse is ready")).findFirst().orElseThrow());
+        assertThat(output.get(ready + 1)).as("the banner's first address").contains("Dashboard").contains("http://localhost:" + http + "/");
+        HttpClient browser = HttpClient.newHttpClient();
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<body data-dev-sign-in>");
+        HttpResponse<String> signIn = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/dev/sign-in")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signIn.statusCode()).as(signIn.body()).isEqualTo(200);
+        JsonNode users = JobJson.mapper().readTree(signIn.body()).get("users");
+        assertThat(users.findValuesAsText("name")).containsExactly("alice", "bob");
+        HttpResponse<String> jobs = browser.send(HttpRequest.newBuilder(URI.create("http://localhost:" + http + "/v1/jobs?limit=1"))
+                .header("Authorization", "Bearer " + users.get(0).get("token").asText()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(jobs.statusCode()).as(jobs.body()).isEqualTo(200);
     }
 
     @Test
@@ -180,7 +206,7 @@ class DevCommandTest {
     }
 
     /** {@code jobpulse dev} in a JVM of its own, on these ports, with its data in {@code home} and nothing of this JVM's environment. */
-    private static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
+    static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
@@ -235,7 +261,7 @@ class DevCommandTest {
     }
 
     /** A free port whose next is free too: dev puts its broker's controller on the port after the broker's. */
-    private static int freePortWithFreeNext() throws IOException {
+    static int freePortWithFreeNext() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int port = FreePorts.pick();
             try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {

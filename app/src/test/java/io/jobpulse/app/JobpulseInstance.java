@@ -46,6 +46,13 @@ final class JobpulseInstance implements AutoCloseable {
     static final Map<String, Object> LOOPBACK_ALLOWED = Map.of("jobpulse.outbound.allowed-private-networks", "127.0.0.1/32");
 
     /** The broker and database of the {@link TestStack}, as configuration. */
+    /** The test stack as the environment of an operator command names it. */
+    static Deployment stackDeployment() {
+        TestStack stack = TestStack.get();
+        return Deployment.of(Map.of("KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers, "JDBC_URL", stack.jdbcUrl,
+                "JDBC_USERNAME", stack.username, "JDBC_PASSWORD", stack.password));
+    }
+
     static Map<String, Object> stackProperties() {
         TestStack stack = TestStack.get();
         Map<String, Object> props = new HashMap<>();

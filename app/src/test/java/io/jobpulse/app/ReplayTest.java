@@ -26,7 +26,7 @@ class ReplayTest {
 
     private static String replay(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ReplayCommand.run(args, JobpulseInstance.stackProperties(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        ReplayCommand.run(args, JobpulseInstance.stackDeployment(), new PrintStream(out, true, StandardCharsets.UTF_8));
         return out.toString(StandardCharsets.UTF_8);
     }
 

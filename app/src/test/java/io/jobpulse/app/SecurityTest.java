@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Who may do what, against the real broker and PostgreSQL: nothing but health and webhooks
- * without a credential; another user's job is 404 on every endpoint and stream, never 403, and
+ * without a credential (and the dashboard's static files, {@link DashboardTest}); another user's job is 404 on every endpoint and stream, never 403, and
  * none of its changes reach another user; API keys act within their scopes and owner; stream
  * tokens open streams of their jobs only, one at a time.
  */
@@ -213,7 +213,7 @@ class SecurityTest {
     @Test
     void keysCommandCreatesListsAndRevokesAndShowsTheKeyOnce() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        KeysCommand.run(new String[] {"create", "--name", "ci-worker", "--scopes", "jobpulse:jobs:report"}, JobpulseInstance.stackProperties(),
+        KeysCommand.run(new String[] {"create", "--name", "ci-worker", "--scopes", "jobpulse:jobs:report"}, JobpulseInstance.stackDeployment(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         String created = out.toString(StandardCharsets.UTF_8);
         String key = created.lines().filter(line -> line.startsWith("key:")).findFirst().orElseThrow().substring(4).strip();
@@ -221,11 +221,11 @@ class SecurityTest {
         assertThat(as(key, "POST", "/v1/jobs/" + alicesJob + "/reports", "{\"progress\":0.2}").statusCode()).isEqualTo(202);
 
         out.reset();
-        KeysCommand.run(new String[] {"list"}, JobpulseInstance.stackProperties(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        KeysCommand.run(new String[] {"list"}, JobpulseInstance.stackDeployment(), new PrintStream(out, true, StandardCharsets.UTF_8));
         assertThat(out.toString(StandardCharsets.UTF_8)).contains(id).contains("ci-worker").doesNotContain(key.substring(20));
 
         out.reset();
-        KeysCommand.run(new String[] {"revoke", id}, JobpulseInstance.stackProperties(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        KeysCommand.run(new String[] {"revoke", id}, JobpulseInstance.stackDeployment(), new PrintStream(out, true, StandardCharsets.UTF_8));
         assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("revoked " + id);
     }
 

@@ -26,6 +26,13 @@ public final class Routes {
     public static final String WEBHOOKS = "/v1/webhooks";
     public static final String WEBHOOK = "/{provider}";
     public static final String STREAM_TOKENS = "/v1/stream-tokens";
+    /** The dashboard's page; its styles and scripts are under {@link #DASHBOARD_FILES}. */
+    public static final String DASHBOARD = "/";
+    public static final String DASHBOARD_FILES = "/dashboard/{file}";
+    /** The JavaScript client, an ES module and its types, for pages to import without a build step. */
+    public static final String CLIENT_FILES = "/client/{file}";
+    /** Dev's users with a fresh token each, for the dashboard's sign-in; served only by {@code ./jobpulse dev}. */
+    public static final String DEV_SIGN_IN = "/dev/sign-in";
 
     private Routes() {
     }

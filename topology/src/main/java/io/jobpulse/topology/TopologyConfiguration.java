@@ -36,6 +36,9 @@ public record TopologyConfiguration(
         @Nullable String instanceId,
         Map<String, String> streams) {
 
+    /** The setting of {@link #stateDir}. */
+    public static final String STATE_DIR = "jobpulse.topology.state-dir";
+
     public TopologyConfiguration {
         streams = streams == null ? Map.of() : streams;
     }

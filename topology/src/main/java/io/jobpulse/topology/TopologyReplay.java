@@ -143,8 +143,16 @@ public final class TopologyReplay {
             throw e;
         }
         if (!group.members().isEmpty()) {
-            throw new IllegalStateException("the topology (group " + appId + ") is running with " + group.members().size()
+            throw new TopologyRunning("the topology (group " + appId + ") is running with " + group.members().size()
                     + " member(s); stop every instance with the topology role before replaying it");
+        }
+    }
+
+    /** The replay's refusal while an instance of the topology is live. */
+    public static final class TopologyRunning extends IllegalStateException {
+
+        TopologyRunning(String message) {
+            super(message);
         }
     }
 

@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Bria: {@code GET /v2/status/{id}};</li>
  *   <li>OpenAI batch: {@code GET /v1/batches/{id}}.</li>
  * </ul>
+ * A prediction that succeeds has a picture, {@code GET /outputs/{id}.png}, which its status names.
  * It calls a prediction's webhook at every change of status, signed the Standard Webhooks way,
  * and misbehaves as its {@link Behaviour} says: some status calls answer 500, some callbacks are
  * dropped, some sent twice, some followed by a stale one. Tests may also script a request id's
@@ -135,7 +136,8 @@ public final class PretendProvider implements AutoCloseable {
         this.random = behaviour.seed() == 0 ? new Random() : new Random(behaviour.seed());
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/v1/predictions", this::predictions);
-        server.createContext("/v2/status/", exchange -> status(exchange, "/v2/status/", PretendProvider::bria));
+        server.createContext("/v2/status/", exchange -> status(exchange, "/v2/status/", this::bria));
+        server.createContext("/outputs/", this::output);
         server.createContext("/v1/batches/", exchange -> status(exchange, "/v1/batches/", PretendProvider::openAiBatch));
         server.start();
         callbacks.scheduleWithFixedDelay(this::callBack, 200, 200, TimeUnit.MILLISECONDS);
@@ -153,6 +155,11 @@ public final class PretendProvider implements AutoCloseable {
     /** Replicate's status URL template, as a provider's {@code status-url} takes it. */
     public String predictionUrlTemplate() {
         return baseUrl() + "/v1/predictions/{requestId}";
+    }
+
+    /** Where a prediction's picture is. */
+    public String outputUrl(String id) {
+        return baseUrl() + "/outputs/" + id + ".png";
     }
 
     /** Bria's status URL template. */
@@ -228,6 +235,23 @@ public final class PretendProvider implements AutoCloseable {
         }
     }
 
+    /** A succeeded prediction's picture; browsers of the dashboard load it from anywhere, so it says so. */
+    private void output(HttpExchange exchange) throws IOException {
+        String name = exchange.getRequestURI().getPath().substring("/outputs/".length());
+        String id = name.endsWith(".png") ? name.substring(0, name.length() - ".png".length()) : "";
+        if (!exchange.getRequestMethod().equals("GET") || !predictions.containsKey(id) || read(id).stage() != Stage.SUCCEEDED) {
+            respond(exchange, 404, "{\"detail\":\"not found\"}", Map.of());
+            return;
+        }
+        byte[] png = DemoPicture.png(id);
+        exchange.getResponseHeaders().add("Content-Type", "image/png");
+        exchange.getResponseHeaders().add("Cache-Control", "public, max-age=86400, immutable");
+        exchange.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
+        exchange.sendResponseHeaders(200, png.length);
+        exchange.getResponseBody().write(png);
+        exchange.close();
+    }
+
     private void cancel(HttpExchange exchange, String id) throws IOException {
         cancels.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
                 + exchange.getRequestHeaders().getFirst("Authorization"));
@@ -298,7 +322,7 @@ public final class PretendProvider implements AutoCloseable {
         json.put("logs", reading.stage() == Stage.PROCESSING || reading.stage() == Stage.SUCCEEDED ? reading.percent() + "%|" : "");
         json.putObject("urls").put("get", predictionUrl(prediction.id())).put("cancel", predictionUrl(prediction.id()) + "/cancel");
         if (reading.stage() == Stage.SUCCEEDED) {
-            json.putArray("output").add("https://demo.invalid/" + prediction.id() + ".png");
+            json.putArray("output").add(outputUrl(prediction.id()));
             json.putObject("metrics").put("predict_time", prediction.takes().toMillis() / 1000.0);
         }
         if (reading.stage() == Stage.FAILED) {
@@ -307,7 +331,7 @@ public final class PretendProvider implements AutoCloseable {
         return json;
     }
 
-    private static ObjectNode bria(Prediction prediction, Reading reading) {
+    private ObjectNode bria(Prediction prediction, Reading reading) {
         ObjectNode json = JsonNodeFactory.instance.objectNode().put("request_id", prediction.id());
         json.put("status", switch (reading.stage()) {
             case STARTING, PROCESSING -> "IN_PROGRESS";
@@ -315,7 +339,7 @@ public final class PretendProvider implements AutoCloseable {
             case FAILED, CANCELED -> "ERROR";
         });
         if (reading.stage() == Stage.SUCCEEDED) {
-            json.putObject("result").put("image_url", "https://demo.invalid/" + prediction.id() + ".png").put("seed", 7);
+            json.putObject("result").put("image_url", outputUrl(prediction.id())).put("seed", 7);
         }
         if (reading.stage() == Stage.FAILED || reading.stage() == Stage.CANCELED) {
             json.putObject("error").put("code", 500).put("message", "the pretend GPU ran out of memory");

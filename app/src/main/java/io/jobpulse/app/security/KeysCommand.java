@@ -1,5 +1,6 @@
 package io.jobpulse.app.security;
 
+import io.jobpulse.app.Deployment;
 import io.jobpulse.events.Roles;
 import io.micronaut.context.ApplicationContext;
 
@@ -8,11 +9,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * {@code jobpulse keys create|list|revoke}: API keys for services and workers, in the
- * configured PostgreSQL ({@code JDBC_URL}).
+ * deployment's PostgreSQL ({@link Deployment}: {@code JDBC_URL}, else the running {@code ./jobpulse dev}'s).
  */
 public final class KeysCommand {
 
@@ -28,21 +30,43 @@ public final class KeysCommand {
     private KeysCommand() {
     }
 
-    public static void run(String[] args, Map<String, Object> properties, PrintStream out) {
-        if (args.length == 0) {
-            throw new IllegalArgumentException(USAGE);
+    public static void run(String[] args, Deployment deployment, PrintStream out) {
+        // The arguments first: a mistake in them is said before anything is asked of the database.
+        String command = args.length == 0 ? "" : args[0];
+        Map<String, String> options = Map.of();
+        switch (command) {
+            case "create" -> {
+                options = options(args);
+                if (!options.containsKey("--name") || !options.containsKey("--scopes")
+                        || !Set.of("--name", "--scopes", "--owner").containsAll(options.keySet())) {
+                    throw new IllegalArgumentException(USAGE);
+                }
+                ApiKeys.parseScopes(options.get("--scopes"));
+            }
+            case "list" -> {
+                if (args.length != 1) {
+                    throw new IllegalArgumentException(USAGE);
+                }
+            }
+            case "revoke" -> {
+                if (args.length != 2) {
+                    throw new IllegalArgumentException(USAGE);
+                }
+            }
+            default -> throw new IllegalArgumentException(USAGE);
         }
-        Map<String, Object> props = new HashMap<>(properties);
+        deployment.requirePostgres();
+        Deployment.quietContextStartLog();
+        Map<String, Object> props = new HashMap<>(deployment.properties());
         // No role: nothing consumes, schedules or serves. Every context opens the data source and
         // applies the migrations, whatever its roles, and that is all this command needs.
         props.put(Roles.PROPERTY, "");
         props.put("jobpulse.topics.provision", "false");
         try (ApplicationContext context = ApplicationContext.builder().properties(props).environments(ENVIRONMENT).start()) {
             ApiKeys keys = context.getBean(ApiKeys.class);
-            switch (args[0]) {
+            switch (command) {
                 case "create" -> {
-                    Map<String, String> options = options(args);
-                    ApiKeys.Created created = keys.create(options.get("--name"), ApiKeys.parseScopes(options.getOrDefault("--scopes", "")),
+                    ApiKeys.Created created = keys.create(options.get("--name"), ApiKeys.parseScopes(options.get("--scopes")),
                             options.get("--owner"));
                     out.println("key id: " + created.id());
                     out.println("key:    " + created.key());
@@ -57,14 +81,9 @@ public final class KeysCommand {
                                 key.revokedAt() == null ? "" : key.revokedAt().toString().substring(0, 19));
                     }
                 }
-                case "revoke" -> {
-                    if (args.length != 2) {
-                        throw new IllegalArgumentException(USAGE);
-                    }
-                    out.println(keys.revoke(args[1]) ? "revoked " + args[1] + " (instances stop accepting it within the key cache time, 30 s by default)"
-                            : "no live key " + args[1]);
-                }
-                default -> throw new IllegalArgumentException(USAGE);
+                default -> out.println(keys.revoke(args[1])
+                        ? "revoked " + args[1] + " (instances stop accepting it within the key cache time, 30 s by default)"
+                        : "no live key " + args[1]);
             }
         }
     }

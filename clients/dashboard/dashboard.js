@@ -1,0 +1,382 @@
+// The Jobpulse dashboard: sign in, then the signed-in user's jobs, live. Plain ES modules on the
+// JavaScript client the server also serves; no build step.
+import { createClient } from '/client/jobpulse-client.js';
+import { OPEN, RETRYABLE, STATUSES, describeToken, elapsed, percent, shortId, when } from './format.js';
+import { mediaOf, preview } from './results.js';
+import { JobPanel } from './job-panel.js';
+
+const TOKEN_KEY = 'jobpulse.token';
+const PAGE_SIZE = 25;
+const STATE_LABELS = { connecting: 'Connecting', open: 'Live', reconnecting: 'Reconnecting', closed: 'Disconnected' };
+
+const $ = (id) => document.getElementById(id);
+
+/** Everything the signed-in view holds; rebuilt on sign-in, dropped on sign-out. */
+let session = null;
+
+function start() {
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    signIn($('token').value.trim());
+  });
+  $('sign-out').addEventListener('click', () => signOut());
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) {
+    signIn(token);
+  } else {
+    showSignIn();
+  }
+}
+
+function showSignIn(message = '') {
+  $('session').hidden = true;
+  $('jobs').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  offerDevUsers();
+}
+
+/** On ./jobpulse dev, a button per dev user (GET /dev/sign-in is served only there, and the page is told). */
+async function offerDevUsers() {
+  if (!document.body.hasAttribute('data-dev-sign-in')) return;
+  let users;
+  try {
+    const answer = await fetch('/dev/sign-in', { headers: { Accept: 'application/json' } });
+    if (!answer.ok) return;
+    users = (await answer.json()).users ?? [];
+  } catch {
+    return;
+  }
+  const buttons = $('dev-user-buttons');
+  buttons.replaceChildren(...users.map((user) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button';
+    button.dataset.user = user.name;
+    button.textContent = `Sign in as ${user.name}`;
+    button.addEventListener('click', () => signIn(user.token));
+    return button;
+  }));
+  $('dev-users').hidden = users.length === 0;
+}
+
+let signingIn = false;
+
+async function signIn(token) {
+  if (!token || signingIn) return;
+  signingIn = true;
+  const jobpulse = createClient({ auth: token });
+  try {
+    await jobpulse.listJobs({ limit: 1 });
+  } catch (error) {
+    const refused = error.status === 401 || error.status === 403;
+    // A token is forgotten when it is refused, not when the server could not be reached.
+    if (refused) sessionStorage.removeItem(TOKEN_KEY);
+    showSignIn(refused
+      ? 'That token was not accepted: it may have expired, or lack the jobs:read scope.'
+      : `Could not reach Jobpulse: ${error.detail ?? error.message}`);
+    return;
+  } finally {
+    signingIn = false;
+  }
+  session?.close();
+  sessionStorage.setItem(TOKEN_KEY, token);
+  $('token').value = '';
+  $('sign-in').hidden = true;
+  $('session').hidden = false;
+  $('jobs').hidden = false;
+  $('who').textContent = describeToken(token);
+  session = new Session(jobpulse, token);
+}
+
+function signOut(message = '') {
+  sessionStorage.removeItem(TOKEN_KEY);
+  session?.close();
+  session = null;
+  showSignIn(message);
+}
+
+function toast(text, kind = 'error') {
+  const note = document.createElement('div');
+  note.className = `toast toast-${kind}`;
+  note.textContent = text;
+  $('toasts').append(note);
+  setTimeout(() => note.remove(), 6000);
+}
+
+/**
+ * The job list of one signed-in user: pages read with GET /v1/jobs (newest first, by cursor)
+ * and changes from the client's watchJobs, merged by version, so an update never goes back.
+ */
+class Session {
+  constructor(jobpulse, token) {
+    this.jobpulse = jobpulse;
+    this.token = token;
+    this.jobs = new Map();
+    this.rows = new Map();
+    this.filter = { statuses: [], types: [], tag: '' };
+    this.panel = new JobPanel(jobpulse, token, {
+      onAction: (action, job) => this.act(action, job),
+      onError: (error) => this.failed(error),
+      onOpen: (id) => this.rows.forEach((row, rowId) => row.element.classList.toggle('selected', rowId === id)),
+    });
+    this.buildFilters();
+    this.ticker = setInterval(() => this.tick(), 1000);
+    $('load-older').onclick = () => this.loadOlder();
+    this.follow();
+  }
+
+  buildFilters() {
+    const chips = $('status-chips');
+    chips.replaceChildren(...STATUSES.map((status) => {
+      const label = document.createElement('label');
+      label.className = 'chip';
+      label.dataset.status = status;
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.value = status;
+      box.addEventListener('change', () => this.changeFilter());
+      label.append(box, document.createTextNode(status));
+      return label;
+    }));
+    let typing;
+    for (const input of [$('filter-type'), $('filter-tag')]) {
+      input.value = '';
+      input.oninput = () => {
+        clearTimeout(typing);
+        typing = setTimeout(() => this.changeFilter(), 400);
+      };
+    }
+    $('filters').onsubmit = (event) => event.preventDefault();
+  }
+
+  changeFilter() {
+    this.filter = {
+      statuses: [...$('status-chips').querySelectorAll('input:checked')].map((box) => box.value),
+      types: $('filter-type').value.split(',').map((type) => type.trim()).filter(Boolean),
+      tag: $('filter-tag').value.trim(),
+    };
+    this.follow();
+  }
+
+  /** (Re)starts the list for the current filter: the stream first, then the first page, so no change falls between. */
+  follow() {
+    this.watch?.close();
+    this.jobs.clear();
+    this.rows.forEach((row) => row.element.remove());
+    this.rows.clear();
+    this.cursor = undefined;
+    this.loaded = false;
+    this.render();
+    const { statuses, types, tag } = this.filter;
+    const watchFilter = {};
+    if (statuses.length) watchFilter.statuses = statuses;
+    if (types.length) watchFilter.types = types;
+    if (tag) watchFilter.tag = tag;
+    const generation = (this.generation = (this.generation ?? 0) + 1);
+    this.watch = this.jobpulse.watchJobs(watchFilter, {
+      onJobs: (jobs) => generation === this.generation && this.merge(jobs),
+      onUpdate: (update) => generation === this.generation && update?.job && this.merge([update.job]),
+      onState: (state) => generation === this.generation && this.showConnection(state),
+      onError: (error) => generation === this.generation && this.failed(error),
+    });
+    this.loadOlder();
+  }
+
+  /** The next page of older jobs (the first page when none is loaded). */
+  async loadOlder() {
+    const generation = this.generation;
+    const { statuses, types, tag } = this.filter;
+    const query = { limit: PAGE_SIZE };
+    if (statuses.length) query.status = statuses.join(',');
+    if (types.length) query.type = types.join(',');
+    if (tag) query.tag = tag;
+    if (this.cursor) query.cursor = this.cursor;
+    $('load-older').disabled = true;
+    try {
+      const page = await this.jobpulse.listJobs(query);
+      if (generation !== this.generation) return;
+      this.cursor = page.nextCursor;
+      this.loaded = true;
+      this.merge(page.items ?? page.jobs ?? []);
+    } catch (error) {
+      if (generation === this.generation) this.failed(error);
+    } finally {
+      $('load-older').disabled = false;
+    }
+  }
+
+  merge(jobs) {
+    for (const job of jobs) {
+      const held = this.jobs.get(job.id);
+      if (!held || (job.version ?? 0) > (held.version ?? 0)) {
+        this.jobs.set(job.id, job);
+        this.panel.offer(job);
+      }
+    }
+    this.render();
+  }
+
+  /** A job is shown when it matches the filter now: a stream with a status filter also tells of jobs leaving it. */
+  matches(job) {
+    const { statuses, types, tag } = this.filter;
+    return (!statuses.length || statuses.includes(job.status))
+      && (!types.length || types.includes(job.type))
+      && (!tag || (job.tags ?? []).includes(tag));
+  }
+
+  render() {
+    const shown = [...this.jobs.values()].filter((job) => this.matches(job))
+      .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+    const container = $('rows');
+    const keep = new Set(shown.map((job) => job.id));
+    for (const [id, row] of this.rows) {
+      if (!keep.has(id)) {
+        row.element.remove();
+        this.rows.delete(id);
+      }
+    }
+    let previous = null;
+    for (const job of shown) {
+      let row = this.rows.get(job.id);
+      if (!row) {
+        row = new JobRow(job, (action) => this.act(action, this.jobs.get(job.id)), () => this.panel.open(this.jobs.get(job.id)));
+        this.rows.set(job.id, row);
+      } else {
+        row.update(job);
+      }
+      const expected = previous ? previous.nextSibling : container.firstChild;
+      if (expected !== row.element) container.insertBefore(row.element, expected);
+      previous = row.element;
+    }
+    $('empty').hidden = !this.loaded || shown.length > 0;
+    $('load-older').hidden = !this.cursor;
+    $('count').textContent = this.loaded ? `${shown.length} job${shown.length === 1 ? '' : 's'} shown${this.cursor ? '' : ', all loaded'}` : '';
+  }
+
+  tick() {
+    const now = Date.now();
+    for (const row of this.rows.values()) row.tick(now);
+    this.panel.tick(now);
+  }
+
+  showConnection(state) {
+    const indicator = $('connection');
+    indicator.dataset.state = state;
+    indicator.querySelector('.connection-label').textContent = STATE_LABELS[state] ?? state;
+  }
+
+  failed(error) {
+    if (error?.kind === 'unauthorized' || error?.status === 401) {
+      this.expired();
+      return;
+    }
+    toast(error?.detail ?? error?.message ?? String(error));
+  }
+
+  expired() {
+    signOut('Your token was refused: it may have expired. Sign in again.');
+  }
+
+  async act(action, job) {
+    try {
+      const answer = action === 'cancel' ? await this.jobpulse.cancel(job.id) : await this.jobpulse.retry(job.id);
+      if (answer && answer.id === job.id && answer.version) this.merge([answer]);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  close() {
+    this.generation = (this.generation ?? 0) + 1;
+    this.watch?.close();
+    clearInterval(this.ticker);
+    this.panel.dispose();
+    this.rows.forEach((row) => row.element.remove());
+  }
+}
+
+/** One job's row: built once, then updated in place, so nothing reflows while changes stream in. */
+class JobRow {
+  constructor(job, onAction, onOpen) {
+    const element = document.createElement('div');
+    element.className = 'row job';
+    element.setAttribute('role', 'row');
+    element.tabIndex = 0;
+    element.dataset.jobId = job.id;
+    element.innerHTML = `
+      <span class="cell-job" role="cell"><span class="job-type"></span><span class="job-meta mono"></span></span>
+      <span class="cell-status" role="cell"><span class="badge"></span></span>
+      <span class="cell-progress" role="cell">
+        <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"><span class="bar-fill"></span></span>
+        <span class="pct num"></span>
+      </span>
+      <span class="cell-elapsed num" role="cell"></span>
+      <span class="cell-message" role="cell"></span>
+      <span class="cell-result" role="cell"></span>
+      <span class="cell-actions" role="cell">
+        <button type="button" class="button button-small" data-action="cancel">Cancel</button>
+        <button type="button" class="button button-small" data-action="retry">Retry</button>
+      </span>`;
+    element.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-action]');
+      if (button) {
+        event.stopPropagation();
+        button.disabled = true;
+        onAction(button.dataset.action);
+      } else if (!event.target.closest('a')) {
+        onOpen();
+      }
+    });
+    element.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && event.target === element) onOpen();
+    });
+    this.element = element;
+    this.cells = Object.fromEntries([...element.querySelectorAll('[class]')].map((cell) => [cell.className.split(' ')[0], cell]));
+    this.mediaKey = null;
+    this.update(job);
+  }
+
+  update(job) {
+    this.job = job;
+    const { cells } = this;
+    this.element.dataset.status = job.status;
+    cells['job-type'].textContent = job.type;
+    cells['job-meta'].textContent = `${shortId(job.id)} · ${when(job.createdAt)}${(job.tags ?? []).length ? ' · ' + job.tags.join(', ') : ''}`;
+    cells['job-meta'].title = job.id;
+    cells.badge.textContent = job.status;
+    cells.badge.dataset.status = job.status;
+    const pct = percent(job.progress);
+    cells.bar.setAttribute('aria-valuenow', String(pct));
+    cells['bar-fill'].style.width = `${pct}%`;
+    cells.pct.textContent = `${pct}%`;
+    const message = job.error?.message ?? job.message ?? '';
+    cells['cell-message'].textContent = message;
+    cells['cell-message'].title = message;
+    cells['cell-message'].classList.toggle('is-error', Boolean(job.error));
+    const media = mediaOf(job.result);
+    const key = media.map((item) => item.url).join('\n');
+    if (key !== this.mediaKey) {
+      this.mediaKey = key;
+      cells['cell-result'].replaceChildren(...media.slice(0, 1).map((item) => preview(item, 'thumb')));
+      if (media.length > 1) {
+        const more = document.createElement('span');
+        more.className = 'more-media';
+        more.textContent = `+${media.length - 1}`;
+        cells['cell-result'].append(more);
+      }
+    }
+    const [cancel, retry] = cells['cell-actions'].querySelectorAll('button');
+    cancel.hidden = !OPEN.has(job.status);
+    retry.hidden = !RETRYABLE.has(job.status);
+    cancel.disabled = false;
+    retry.disabled = false;
+    this.tick(Date.now());
+  }
+
+  tick(now) {
+    this.cells['cell-elapsed'].textContent = elapsed(this.job, now);
+  }
+}
+
+start();
