@@ -280,7 +280,7 @@ async function sendReports(jobs, from, to) {
 
 // ---- the run ----
 
-const chromiumVersion = execFileSync(CHROMIUM, ['--version']).toString().trim();
+const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
 console.log(`dashboard benchmark against ${base}, ${new Date().toISOString()}`);
 console.log(`${chromiumVersion}, Node ${process.version}, ${os.cpus().length} cores, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('percentiles: exact, nearest rank over all samples; times: performance.timeOrigin + performance.now() in the page and in Node');
