@@ -198,7 +198,7 @@ class Session {
       if (generation !== this.generation) return;
       this.cursor = page.nextCursor;
       this.loaded = true;
-      this.merge(page.items ?? page.jobs ?? []);
+      if (!this.merge(page.items ?? page.jobs ?? [])) this.render();
     } catch (error) {
       if (generation === this.generation) this.failed(error);
     } finally {
@@ -206,15 +206,19 @@ class Session {
     }
   }
 
+  /** Keeps the newer versions of these jobs, and renders when one was; says whether one was. */
   merge(jobs) {
+    let changed = false;
     for (const job of jobs) {
       const held = this.jobs.get(job.id);
       if (!held || (job.version ?? 0) > (held.version ?? 0)) {
         this.jobs.set(job.id, job);
         this.panel.offer(job);
+        changed = true;
       }
     }
-    this.render();
+    if (changed) this.render();
+    return changed;
   }
 
   /** A job is shown when it matches the filter now: a stream with a status filter also tells of jobs leaving it. */
@@ -242,7 +246,8 @@ class Session {
       if (!row) {
         row = new JobRow(job, (action) => this.act(action, this.jobs.get(job.id)), () => this.panel.open(this.jobs.get(job.id)));
         this.rows.set(job.id, row);
-      } else {
+      } else if (row.job !== job) {
+        // Only the rows whose job changed: with hundreds listed, rewriting every row on every change is most of the page's work.
         row.update(job);
       }
       const expected = previous ? previous.nextSibling : container.firstChild;
@@ -283,6 +288,9 @@ class Session {
       const answer = action === 'cancel' ? await this.jobpulse.cancel(job.id) : await this.jobpulse.retry(job.id);
       if (answer && answer.id === job.id && answer.version) this.merge([answer]);
     } catch (error) {
+      // Its buttons again, as no change of the job will come to re-enable them.
+      const row = this.rows.get(job.id);
+      if (row) row.update(row.job);
       this.failed(error);
     }
   }
@@ -375,7 +383,8 @@ class JobRow {
   }
 
   tick(now) {
-    this.cells['cell-elapsed'].textContent = elapsed(this.job, now);
+    const text = elapsed(this.job, now);
+    if (this.cells['cell-elapsed'].textContent !== text) this.cells['cell-elapsed'].textContent = text;
   }
 }
 

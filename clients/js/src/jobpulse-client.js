@@ -76,6 +76,11 @@ function call(handler, ...args) {
   }
 }
 
+/** A string equal to text that shares no memory with the larger string text may have been cut from. */
+function copyOf(text) {
+  return text.split('').join('');
+}
+
 /**
  * Reads text/event-stream as the HTML standard says: lines end with CRLF, LF or CR; `:` starts a
  * comment; `data` lines join with newlines; `id` (without NUL) sets the last event id, which an
@@ -113,7 +118,8 @@ export class EventStreamParser {
       }
       start = i + 1;
     }
-    this.buffer = this.buffer.slice(start);
+    // The unfinished line, copied for the same reason as an event id: it waits for the next read.
+    this.buffer = start === 0 ? this.buffer : copyOf(this.buffer.slice(start));
   }
 
   line(line) {
@@ -129,7 +135,9 @@ export class EventStreamParser {
     switch (field) {
       case 'data': this.data.push(value); break;
       case 'event': this.eventType = value; break;
-      case 'id': if (!value.includes('\0')) this.idBuffer = value; break;
+      // A copy: the value is cut from the text read, which it would otherwise keep in memory as long
+      // as it is the last event id (on a quiet stream, indefinitely; after a backlog, megabytes).
+      case 'id': if (!value.includes('\0')) this.idBuffer = copyOf(value); break;
       case 'retry': if (/^\d+$/.test(value)) this.onRetry?.(Number(value)); break;
       default: break;
     }
