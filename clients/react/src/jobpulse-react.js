@@ -24,31 +24,28 @@ function noClient() {
 }
 
 /**
- * Follows one job: `{ job, state, error }`. `job` is its latest state (null until the first one);
- * `state` is the watch's ('connecting', 'open', 'reconnecting', 'closed'; 'idle' without an id or
- * with `enabled: false`); `error` the JobpulseError that stopped it. The watch ends with the job.
+ * The watch of one hook: opened by `open(client, key, on)` in an effect while `key` (a string, or
+ * null for none) stays the same, closed in its cleanup. `{ value, state, error }`, of the current
+ * key only: what belonged to a previous key is never shown.
  */
-export function useJob(id, options = {}) {
-  const client = useJobpulseClient(options.client);
-  const enabled = options.enabled !== false && id !== null && id !== undefined && id !== '';
-  const [view, setView] = useState(() => ({ key: null, job: null, state: 'idle', error: null }));
-  const key = enabled ? String(id) : null;
+function useWatch(client, key, empty, open) {
+  const [view, setView] = useState(() => ({ key: null, value: empty, state: 'idle', error: null }));
 
   useEffect(() => {
     if (key === null) return undefined;
     if (!client) {
-      setView({ key, job: null, state: 'closed', error: noClient() });
+      setView({ key, value: empty, state: 'closed', error: noClient() });
       return undefined;
     }
     let active = true;
     const update = (change) => {
-      if (active) setView((previous) => ({ ...(previous.key === key ? previous : { job: null, error: null }), key, ...change }));
+      if (active) setView((previous) => ({ ...(previous.key === key ? previous : { value: empty, error: null }), key, ...change }));
     };
     update({ state: 'connecting' });
-    const watch = client.watchJob(key, {
-      onJob: (job) => update({ job }),
-      onState: (state) => update({ state }),
-      onError: (error) => update({ error }),
+    const watch = open(client, key, {
+      value: (value) => update({ value }),
+      state: (state) => update({ state }),
+      error: (error) => update({ error }),
     });
     return () => {
       active = false;
@@ -56,10 +53,22 @@ export function useJob(id, options = {}) {
     };
   }, [client, key]);
 
-  // What belongs to other arguments (a previous id) is never shown.
-  if (key === null) return { job: null, state: 'idle', error: null };
-  if (view.key !== key) return { job: null, state: 'connecting', error: null };
-  return { job: view.job, state: view.state, error: view.error };
+  if (key === null) return { value: empty, state: 'idle', error: null };
+  if (view.key !== key) return { value: empty, state: 'connecting', error: null };
+  return view;
+}
+
+/**
+ * Follows one job: `{ job, state, error }`. `job` is its latest state (null until the first one);
+ * `state` is the watch's ('connecting', 'open', 'reconnecting', 'closed'; 'idle' without an id or
+ * with `enabled: false`); `error` the JobpulseError that stopped it. The watch ends with the job.
+ */
+export function useJob(id, options = {}) {
+  const client = useJobpulseClient(options.client);
+  const enabled = options.enabled !== false && id !== null && id !== undefined && id !== '';
+  const { value, state, error } = useWatch(client, enabled ? String(id) : null, null,
+    (from, key, on) => from.watchJob(key, { onJob: on.value, onState: on.state, onError: on.error }));
+  return { job: value, state, error };
 }
 
 /** A filter as a value: the same keys and items give the same text, whatever the object's identity or key order. */
@@ -79,34 +88,9 @@ function filterKey(filter) {
  */
 export function useJobs(filter = {}, options = {}) {
   const client = useJobpulseClient(options.client);
-  const enabled = options.enabled !== false;
-  const key = enabled ? filterKey(filter) : null;
-  const [view, setView] = useState(() => ({ key: null, jobs: [], state: 'idle', error: null }));
+  const key = options.enabled !== false ? filterKey(filter) : null;
   const empty = useMemo(() => [], [key]);
-
-  useEffect(() => {
-    if (key === null) return undefined;
-    if (!client) {
-      setView({ key, jobs: [], state: 'closed', error: noClient() });
-      return undefined;
-    }
-    let active = true;
-    const update = (change) => {
-      if (active) setView((previous) => ({ ...(previous.key === key ? previous : { jobs: [], error: null }), key, ...change }));
-    };
-    update({ state: 'connecting' });
-    const watch = client.watchJobs(JSON.parse(key), {
-      onJobs: (jobs) => update({ jobs }),
-      onState: (state) => update({ state }),
-      onError: (error) => update({ error }),
-    });
-    return () => {
-      active = false;
-      watch.close();
-    };
-  }, [client, key]);
-
-  if (key === null) return { jobs: empty, state: 'idle', error: null };
-  if (view.key !== key) return { jobs: empty, state: 'connecting', error: null };
-  return { jobs: view.jobs, state: view.state, error: view.error };
+  const { value, state, error } = useWatch(client, key, empty,
+    (from, filterText, on) => from.watchJobs(JSON.parse(filterText), { onJobs: on.value, onState: on.state, onError: on.error }));
+  return { jobs: value, state, error };
 }

@@ -193,11 +193,15 @@ class DevCommandTest {
     @Test
     void aSecondDevOnTheSameDataDirectoryIsRefusedAndTheFirstGoesOn() throws Exception {
         Process second = devProcess(home, FreePorts.pick(), freePortWithFreeNext(), FreePorts.pick()).start();
-        assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second dev stops by itself").isTrue();
-        String printed = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(second.exitValue()).isEqualTo(1);
-        assertThat(printed).doesNotContain("Exception")
-                .contains("is in use by another running Jobpulse (pid " + dev.pid() + ")").contains("JOBPULSE_HOME");
+        try {
+            assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second dev stops by itself").isTrue();
+            String printed = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(second.exitValue()).isEqualTo(1);
+            assertThat(printed).doesNotContain("Exception")
+                    .contains("is in use by another running Jobpulse (pid " + dev.pid() + ")").contains("JOBPULSE_HOME");
+        } finally {
+            second.destroyForcibly();
+        }
         assertThat(dev.isAlive()).isTrue();
         try (var connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres + "/jobpulse", "postgres",
                 Files.readString(home.resolve("postgres-password")).strip())) {
