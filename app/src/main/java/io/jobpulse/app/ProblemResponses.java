@@ -9,11 +9,15 @@ import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpHeaders;
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.ResponseFilter;
+import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
@@ -52,21 +56,32 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
             return problem.problem();
         }
         String detail = context.getErrors().stream().map(e -> e.getMessage()).collect(Collectors.joining("; "));
+        if (status.getCode() >= 500 && status.getCode() != 503) {
+            return logged(context, standard(status, context.getRequest(), detail));
+        }
+        return status.getCode() == 400
+                ? jsonError(context.getRootCause().orElse(null)).map(ProblemResponses::bodyProblem).orElseGet(() -> argumentProblem(detail))
+                : standard(status, context.getRequest(), detail);
+    }
+
+    /** The problem of a status, in the words every answer of that status uses. */
+    static Problem standard(HttpStatus status, HttpRequest<?> request, String detail) {
         return switch (status.getCode()) {
-            case 400 -> jsonError(context.getRootCause().orElse(null)).map(ProblemResponses::bodyProblem)
-                    .orElseGet(() -> argumentProblem(detail));
+            case 400 -> argumentProblem(detail);
             case 401 -> Problem.of(ProblemType.UNAUTHORIZED, "Authenticate with a bearer token.");
-            case 404 -> Problem.of(ProblemType.NOT_FOUND, "No resource at " + context.getRequest().getPath() + ".");
+            case 403 -> Problem.of(ProblemType.FORBIDDEN, "This request is not allowed.");
+            case 404 -> Problem.of(ProblemType.NOT_FOUND, "No resource at " + request.getPath() + ".");
             case 405 -> Problem.of(ProblemType.METHOD_NOT_ALLOWED,
-                    context.getRequest().getMethodName() + " is not allowed on " + context.getRequest().getPath() + ".");
+                    request.getMethodName() + " is not allowed on " + request.getPath() + ".");
             case 406 -> Problem.of(ProblemType.NOT_ACCEPTABLE, "This resource cannot answer in the requested media type.");
             case 413 -> Problem.of(ProblemType.PAYLOAD_TOO_LARGE, "The body is larger than this endpoint accepts.");
             case 415 -> Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json.");
+            case 429 -> Problem.of(ProblemType.RATE_LIMITED, "Too many requests. Retry shortly.");
             case 503 -> Problem.of(ProblemType.UNAVAILABLE, "Temporarily unavailable. Retry shortly.");
             default -> status.getCode() >= 500
-                    ? logged(context, Problem.of(ProblemType.INTERNAL, "Something went wrong on our side. Retry; if it persists, report it."))
+                    ? Problem.of(ProblemType.INTERNAL, "Something went wrong on our side. Retry; if it persists, report it.")
                     : new Problem(Problem.of(ProblemType.INVALID_REQUEST, detail).type(), status.getReason(),
-                            status.getCode(), detail, null);
+                            status.getCode(), detail.isBlank() ? status.getReason() + "." : detail, null);
         };
     }
 
@@ -160,6 +175,40 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
         return problem.status() == HttpStatus.SERVICE_UNAVAILABLE.getCode()
                 ? answer.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                 : answer;
+    }
+
+    /**
+     * The safety net under every answer: a 4xx about to leave with no body at all (the framework's
+     * filters refuse so, the CORS filter first of them) becomes the problem of its status. Such a
+     * 403 to a request with an {@code Origin} is the CORS filter's: a browser on an origin that is
+     * not listed (on a local address, where any other origin is refused outright against drive-by
+     * attacks), told which origin and where to list it. An answer to {@code HEAD} keeps no body, as
+     * HTTP wants; 1xx, 2xx and 3xx answers (a {@code 101} upgrade, a {@code 204}, a {@code 304}, a
+     * stream) are not 4xx and pass as they are. This filter comes first, so that it sees the
+     * answers of every other filter.
+     */
+    @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+    public static class EmptyRejections implements Ordered {
+
+        @ResponseFilter
+        public void fill(HttpRequest<?> request, MutableHttpResponse<?> response) {
+            int status = response.status().getCode();
+            if (status < 400 || status >= 500 || response.getBody().isPresent() || request.getMethod() == HttpMethod.HEAD) {
+                return;
+            }
+            String origin = request.getHeaders().get(HttpHeaders.ORIGIN);
+            Problem problem = status == 403 && origin != null
+                    ? Problem.of(ProblemType.FORBIDDEN, "Requests from pages on " + origin + " are not allowed. To allow them, list "
+                            + origin + " in JOBPULSE_CORS_ORIGINS (micronaut.server.cors.configurations.web.allowed-origins).")
+                    : standard(response.status(), request, "");
+            respond(response, problem);
+        }
+
+        @Override
+        public int getOrder() {
+            // Right after the one filter that must complete last (the WebSocket handshake's), before the CORS filter.
+            return Ordered.HIGHEST_PRECEDENCE + 1;
+        }
     }
 
     /** Jobpulse's own problems, thrown anywhere in a request. */

@@ -155,6 +155,33 @@ class LimitsTest {
         }
     }
 
+    /**
+     * What a browser sends from a page on an origin Jobpulse does not list, to an instance on a local
+     * address: the preflight, and a simple request it sends without one. Both are refused, and the
+     * refusal says which origin and where to list it.
+     */
+    @Test
+    void aBrowserOnAnOriginNotListedIsRefusedWithAProblemNamingTheOriginAndTheSetting() {
+        try (JobpulseInstance jobpulse = instance(Map.of("micronaut.server.cors.configurations.web.allowed-origins", List.of("https://app.example")))) {
+            HttpResponse<String> preflight = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "http://evil.example").header("Access-Control-Request-Method", "GET")
+                    .header("Access-Control-Request-Headers", "authorization").build());
+            HttpResponse<String> actual = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                    .header("Origin", "http://evil.example").GET());
+            for (HttpResponse<String> refused : List.of(preflight, actual)) {
+                assertProblem(refused, 403);
+                assertThat(json(refused).get("type").asText()).isEqualTo("https://jobpulse.io/problems/forbidden");
+                assertThat(json(refused).get("detail").asText()).contains("http://evil.example", "JOBPULSE_CORS_ORIGINS");
+                assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+            }
+            HttpResponse<String> listed = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs?limit=1"))
+                    .header("Origin", "https://app.example").GET());
+            assertThat(listed.statusCode()).isEqualTo(200);
+            assertThat(listed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        }
+    }
+
     @Test
     void aStreamTokensStreamIsToldItExpiresAndEnds() {
         try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.security.stream-token-ttl", "8s",
