@@ -6,6 +6,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -276,22 +278,83 @@ class WebSocketTest {
     void aCloseFrameIsEchoedAndThenTheServerEndsTheConnection() throws Exception {
         // A bare client, so that what the server does on its own shows: its close frame, then the end of the stream.
         try (Socket socket = new Socket("127.0.0.1", jobpulse.uri("/").getPort())) {
-            socket.setSoTimeout(10_000);
+            assertThat(upgrade(socket, "")).startsWith("HTTP/1.1 101");
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Authorization: Bearer " + JobpulseInstance.token(JobpulseInstance.USER) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                head.append((char) in.read());
-            }
-            assertThat(head.toString()).startsWith("HTTP/1.1 101");
             // A masked close frame, code 1000 (0x03E8), mask 0.
             out.write(new byte[] {(byte) 0x88, (byte) 0x82, 0, 0, 0, 0, 0x03, (byte) 0xE8});
             out.flush();
             assertThat(in.readNBytes(4)).as("a close frame with code 1000").containsExactly(0x88, 0x02, 0x03, 0xE8);
             assertThat(in.read()).as("then the end of the connection").isEqualTo(-1);
         }
+    }
+
+    /**
+     * A browser offers permessage-deflate on every socket; the server declines it, so that the 16 KiB
+     * message limit counts the bytes the server holds. A client that compresses anyway (64 MiB of
+     * zeros deflate to some 64 KiB, sent as a fragmented message) is refused at once: nothing inflates it.
+     */
+    @Test
+    void permessageDeflateIsDeclinedAndAMessageCompressedAnywayIsNotInflated() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", jobpulse.uri("/").getPort())) {
+            assertThat(upgrade(socket, "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"))
+                    .startsWith("HTTP/1.1 101").doesNotContainIgnoringCase("Sec-WebSocket-Extensions");
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+
+            java.util.zip.Deflater deflater = new java.util.zip.Deflater(9, true);
+            deflater.setInput(new byte[64 * 1024 * 1024]);
+            deflater.finish();
+            ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+            byte[] chunk = new byte[64 * 1024];
+            while (!deflater.finished()) {
+                compressed.write(chunk, 0, deflater.deflate(chunk));
+            }
+            byte[] message = compressed.toByteArray();
+            long started = System.nanoTime();
+            int frameBytes = 8 * 1024;
+            try {
+                for (int at = 0; at < message.length; at += frameBytes) {
+                    int length = Math.min(frameBytes, message.length - at);
+                    boolean first = at == 0;
+                    boolean last = at + length == message.length;
+                    // RSV1 on the first frame marks a compressed message; masked, mask 0.
+                    out.write((last ? 0x80 : 0) | (first ? 0x40 | 0x01 : 0x00));
+                    out.write(new byte[] {(byte) (0x80 | 126), (byte) (length >> 8), (byte) length, 0, 0, 0, 0});
+                    out.write(message, at, length);
+                    out.flush();
+                }
+            } catch (IOException closedMeanwhile) {
+                // The server may close before the whole message is written.
+            }
+            int closeCode = -1;
+            while (closeCode < 0) {
+                int opcode = in.read();
+                assertThat(opcode).as("a close frame before the end of the connection").isNotEqualTo(-1);
+                int length = in.read() & 0x7F;
+                if (length == 126) {
+                    length = (in.read() << 8) | in.read();
+                }
+                byte[] payload = in.readNBytes(length);
+                if ((opcode & 0x0F) == 0x08) {
+                    closeCode = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+                }
+            }
+            assertThat(closeCode).as("too big, or a protocol error: either way not inflated").isIn(1009, 1002);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Opens {@code /v1/ws} on a bare socket, with these headers besides the handshake's, and returns the answer's head. */
+    private static String upgrade(Socket socket, String headers) throws IOException {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" + headers
+                + "Authorization: Bearer " + JobpulseInstance.token(JobpulseInstance.USER) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) socket.getInputStream().read());
+        }
+        return head.toString();
     }
 }

@@ -17,7 +17,9 @@ import io.netty.util.ReferenceCountUtil;
  * than the socket's maximum, but Micronaut joins the frames of a fragmented message (a first
  * frame, then continuations) without a bound, so a client could make the server hold a message of
  * any size. This handler counts the payload of each message as its frames pass and, past the
- * maximum, drops the frame and closes the socket with 1009 (message too big).
+ * maximum, drops the frame and closes the socket with 1009 (message too big). It counts the bytes
+ * as they came, which are the bytes the server holds because sockets decline permessage-deflate
+ * ({@link ConnectionHandlers}).
  */
 final class SocketMessageLimit extends ChannelInboundHandlerAdapter {
 
