@@ -184,6 +184,7 @@ class HostileRequestsTest {
             kinds.add(this::badWebhook);
             kinds.add(this::badStreamToken);
             kinds.add(this::wrongMethodOrType);
+            kinds.add(this::foreignOrigin);
         }
 
         Hostile next() {
@@ -360,6 +361,24 @@ class HostileRequestsTest {
                     yield new Hostile("POST", "/v1/jobs", headers, bytes(pick(MALFORMED)));
                 }
             };
+        }
+
+        /**
+         * What a page on an origin that is not listed makes its browser send: a preflight, or a request
+         * that would be valid (a submission, a cancel) with the user's credential.
+         */
+        private Hostile foreignOrigin() {
+            String origin = pick(new String[] {"http://evil.example", "null", "https://jobpulse.io.evil.example", "http://localhost.evil.example"});
+            if (random.nextBoolean()) {
+                return new Hostile("OPTIONS", pick(new String[] {"/v1/jobs", "/v1/jobs/" + realJob + "/cancel", "/v1/stream-tokens"}),
+                        Map.of("Origin", origin, "Access-Control-Request-Method", pick(new String[] {"GET", "POST"}),
+                                "Access-Control-Request-Headers", "authorization,content-type"), null);
+            }
+            Map<String, String> headers = json(user());
+            headers.put("Origin", origin);
+            return random.nextBoolean()
+                    ? new Hostile("POST", "/v1/jobs", headers, bytes("{\"type\":\"x.y\"}"))
+                    : new Hostile("POST", "/v1/jobs/" + realJob + "/cancel", headers, bytes("{}"));
         }
 
         /** Bytes on the wire that break HTTP itself. */
