@@ -175,6 +175,10 @@ class LimitsTest {
                 assertThat(json(refused).get("detail").asText()).contains("http://evil.example", "JOBPULSE_CORS_ORIGINS");
                 assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
             }
+            HttpResponse<String> head = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                    .header("Origin", "http://evil.example").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            assertThat(head.statusCode()).isEqualTo(403);
+            assertThat(head.body()).as("an answer to HEAD has no body").isEmpty();
             HttpResponse<String> listed = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs?limit=1"))
                     .header("Origin", "https://app.example").GET());
             assertThat(listed.statusCode()).isEqualTo(200);
