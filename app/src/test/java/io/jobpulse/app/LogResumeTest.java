@@ -3,6 +3,7 @@ package io.jobpulse.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
+import io.jobpulse.devstack.DevStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +30,8 @@ import static org.awaitility.Awaitility.await;
  * Multi-job resumes from a cursor older than the instance's history (five changes here), against
  * the real broker: the missed changes are read back from {@code jobpulse.job-status}, exactly the
  * ones the filter and the caller see, then the stream goes on live; a cursor whose records the
- * topic no longer has, or one further back than {@code jobpulse.push.max-log-replay}, gets the reset.
+ * topic no longer has (deleted as retention would, on a broker of the test's own), or one further
+ * back than {@code jobpulse.push.max-log-replay}, gets the reset.
  */
 class LogResumeTest {
 
@@ -53,10 +56,14 @@ class LogResumeTest {
 
     /** The cursor after a first change of the caller's tagged job, as a client of the stream holds it. */
     private static String cursorAfter(JobpulseInstance instance, String tag, StatusChange first) {
+        return cursorAfter(instance, statusChanges, tag, first);
+    }
+
+    private static String cursorAfter(JobpulseInstance instance, StatusChanges writer, String tag, StatusChange first) {
         try (SseClient stream = instance.stream("/v1/stream?tag=" + tag, null)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> stream.events(SseClient.COMMENT).stream()
                     .anyMatch(e -> e.data().equals("stream position")));
-            statusChanges.send(first);
+            writer.send(first);
             await().atMost(Duration.ofSeconds(10)).until(() -> stream.updates().size() == 1);
             return stream.updates().getFirst().id();
         }
@@ -67,11 +74,15 @@ class LogResumeTest {
      * how many were sent.
      */
     private static int interleave(List<List<StatusChange>> jobs) {
+        return interleave(statusChanges, jobs);
+    }
+
+    private static int interleave(StatusChanges writer, List<List<StatusChange>> jobs) {
         int sent = 0;
         for (int step = 0; jobs.stream().anyMatch(job -> !job.isEmpty()); step++) {
             for (List<StatusChange> job : jobs) {
                 if (step < job.size()) {
-                    statusChanges.send(job.get(step));
+                    writer.send(job.get(step));
                     sent++;
                 }
             }
@@ -147,31 +158,45 @@ class LogResumeTest {
         }
     }
 
+    /**
+     * Deleting records of {@code jobpulse.job-status} would take them from every later test of the
+     * shared stack (a replay of the projections, say), so this one has a broker and database of its own.
+     */
     @Test
     void aCursorWhoseRecordsTheTopicNoLongerHasGetsTheReset() throws Exception {
-        String tag = tag();
-        List<StatusChange> job = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag), 10);
-        String cursor = cursorAfter(jobpulse, tag, job.getFirst());
-        interleave(List.of(job.subList(1, job.size())));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers))) {
-            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            admin.describeTopics(List.of(Topics.JOB_STATUS.name())).allTopicNames().get().get(Topics.JOB_STATUS.name()).partitions()
-                    .forEach(p -> ends.put(new TopicPartition(Topics.JOB_STATUS.name(), p.partition()), OffsetSpec.latest()));
-            Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
-            admin.listOffsets(ends).all().get().forEach((partition, end) ->
-                    deletions.put(partition, RecordsToDelete.beforeOffset(end.offset())));
-            admin.deleteRecords(deletions).all().get();
-        }
-        List<StatusChange> next = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag));
+        try (DevStack stack = DevStack.start(DevStack.Options.forTests(Files.createTempDirectory("jobpulse-retention")));
+             JobpulseInstance own = JobpulseInstance.start(Map.of(
+                     "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                     "datasources.default.url", stack.postgres().jdbcUrl(),
+                     "datasources.default.username", "postgres",
+                     "datasources.default.password", stack.postgres().password(),
+                     "jobpulse.push.history-size", "5"));
+             StatusChanges changes = new StatusChanges(stack.kafka().bootstrapServers())) {
+            String tag = tag();
+            List<StatusChange> job = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag), 10);
+            String cursor = cursorAfter(own, changes, tag, job.getFirst());
+            interleave(changes, List.of(job.subList(1, job.size())));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                admin.describeTopics(List.of(Topics.JOB_STATUS.name())).allTopicNames().get().get(Topics.JOB_STATUS.name()).partitions()
+                        .forEach(p -> ends.put(new TopicPartition(Topics.JOB_STATUS.name(), p.partition()), OffsetSpec.latest()));
+                Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
+                admin.listOffsets(ends).all().get().forEach((partition, end) ->
+                        deletions.put(partition, RecordsToDelete.beforeOffset(end.offset())));
+                admin.deleteRecords(deletions).all().get();
+            }
+            List<StatusChange> next = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag));
 
-        try (SseClient resumed = jobpulse.stream("/v1/stream?tag=" + tag, cursor)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> !resumed.events().isEmpty());
-            SseClient.Event reset = resumed.events().getFirst();
-            assertThat(reset.name()).isEqualTo("reset");
-            assertThat(data(reset).get("reason").asText()).isEqualTo("history-unavailable");
-            statusChanges.send(next.getFirst());
-            await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 1);
-            assertThat(versions(resumed.updates().stream().map(StreamingTest::data).toList())).containsExactlyElementsOf(versions(next.subList(0, 1), 0));
+            try (SseClient resumed = own.stream("/v1/stream?tag=" + tag, cursor)) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> !resumed.events().isEmpty());
+                SseClient.Event reset = resumed.events().getFirst();
+                assertThat(reset.name()).isEqualTo("reset");
+                assertThat(data(reset).get("reason").asText()).isEqualTo("history-unavailable");
+                changes.send(next.getFirst());
+                await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 1);
+                assertThat(versions(resumed.updates().stream().map(StreamingTest::data).toList()))
+                        .containsExactlyElementsOf(versions(next.subList(0, 1), 0));
+            }
         }
     }
 

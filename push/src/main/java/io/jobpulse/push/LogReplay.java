@@ -73,6 +73,7 @@ public class LogReplay {
         if (starts.isEmpty()) {
             return Optional.of(List.of());
         }
+        // The records between the cursor and the history were all read by the feed already: nothing here waits for them.
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-replay",
@@ -82,6 +83,8 @@ public class LogReplay {
             Map<TopicPartition, Long> logStart = consumer.beginningOffsets(starts.keySet(), TIME_LIMIT);
             for (Map.Entry<TopicPartition, Long> start : starts.entrySet()) {
                 if (start.getValue() < logStart.get(start.getKey())) {
+                    LOG.info("a resume from offset {} of {} gets a reset: the topic now starts at {}", start.getValue(),
+                            start.getKey(), logStart.get(start.getKey()));
                     return Optional.empty();
                 }
             }
