@@ -28,9 +28,17 @@ import java.util.concurrent.ExecutionException;
  */
 final class StatusChanges implements AutoCloseable {
 
-    private final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
-            new StringSerializer(), new ByteArraySerializer());
+    private final KafkaProducer<String, byte[]> producer;
+
+    StatusChanges() {
+        this(TestStack.get().bootstrapServers);
+    }
+
+    /** Writing to another broker than the {@link TestStack}'s. */
+    StatusChanges(String bootstrapServers) {
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer());
+    }
 
     /** The four changes of a new job: queued, running at 20%, 60%, succeeded. */
     static List<StatusChange> ofNewJob(String owner, String type, List<String> tags) {

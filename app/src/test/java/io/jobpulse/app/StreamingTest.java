@@ -51,7 +51,8 @@ class StreamingTest {
         jobpulse.close();
     }
 
-    private static JsonNode data(SseClient.Event event) {
+    /** An SSE event's data, as JSON. */
+    static JsonNode data(SseClient.Event event) {
         try {
             return JobJson.mapper().readTree(event.data());
         } catch (Exception e) {

@@ -22,6 +22,8 @@ import java.time.Duration;
  * @param socketMessageBurst how many of those may come at once
  * @param socketRefusalsBeforeClose how many messages in a row over that rate are answered with an error before the
  *                                  socket is closed (1008)
+ * @param maxLogReplay the most records of {@code jobpulse.job-status} a multi-job resume reads back from the topic
+ *                     when its cursor is older than the history; a longer replay is answered with a reset
  */
 @ConfigurationProperties("jobpulse.push")
 public record PushConfiguration(
@@ -36,5 +38,6 @@ public record PushConfiguration(
         @Bindable(defaultValue = "32MB") @ReadableBytes long historyBytes,
         @Bindable(defaultValue = "20") double socketMessagesPerSecond,
         @Bindable(defaultValue = "40") double socketMessageBurst,
-        @Bindable(defaultValue = "10") int socketRefusalsBeforeClose) {
+        @Bindable(defaultValue = "10") int socketRefusalsBeforeClose,
+        @Bindable(defaultValue = "100000") long maxLogReplay) {
 }

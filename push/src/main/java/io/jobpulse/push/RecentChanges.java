@@ -11,8 +11,8 @@ import java.util.Optional;
  * The last changes this instance read from {@code jobpulse.job-status}, in feed order, bounded
  * by count and by bytes (the records' sizes as read), oldest evicted first: the history a reconnecting subscriber resumes from. A per-job resume needs the job's
  * retained versions; a multi-job resume needs every partition retained from its cursor on. What
- * is older than the window is not here, and the subscriber gets the current state (or a reset)
- * instead. Not thread-safe: the {@link SubscriberHub} guards it.
+ * is older than the window is not here: a per-job subscriber gets the current state instead, a
+ * multi-job one the older changes read back from the topic ({@link LogReplay}) or a reset. Not thread-safe: the {@link SubscriberHub} guards it.
  *
  * <p>Known limit: the byte bound counts records as they were read; decoded, a change takes a small
  * multiple of that on the heap. A single change larger than the bound is not retained at all.
@@ -100,6 +100,26 @@ final class RecentChanges {
             }
         }
         return Optional.of(after);
+    }
+
+    /**
+     * Whether the cursor is a position of the topic as this instance reads it: it names exactly
+     * the partitions read, and none beyond what was read. Such a cursor that {@link #after} cannot
+     * serve is older than the history.
+     */
+    boolean isPosition(StreamCursor cursor) {
+        return cursor.partitions().equals(next.keySet())
+                && next.entrySet().stream().allMatch(partition -> cursor.next(partition.getKey()) <= partition.getValue());
+    }
+
+    /** Per partition, the offset of the oldest retained record, or of the next one to come if none is. */
+    Map<Integer, Long> retainedFrom() {
+        return Map.copyOf(retainedFrom);
+    }
+
+    /** Every retained change, in feed order. */
+    List<FeedEntry> all() {
+        return List.copyOf(entries);
     }
 
     /** The cursor just after the last record read. */

@@ -37,8 +37,11 @@ import java.util.function.Function;
  *       stop reconnecting.</li>
  *   <li>{@code GET /v1/stream}: all the caller's jobs, optionally only some types, a tag, some
  *       statuses. {@code id:} is a cursor in {@code jobpulse.job-status}, valid on every
- *       instance; a client resuming from outside the retained history, or with an id that is not
- *       one of the topic's positions, gets a {@code reset} event first (re-read your jobs, e.g. {@code GET /v1/jobs}), then live changes.</li>
+ *       instance; a client resuming from before the retained history gets the missed changes read
+ *       back from the topic; one whose position the topic no longer has, or lies more than
+ *       {@code jobpulse.push.max-log-replay} records back, or with an id that is not one of the
+ *       topic's positions, gets a {@code reset} event first (re-read your jobs, e.g.
+ *       {@code GET /v1/jobs}), then live changes.</li>
  * </ul>
  * Events are {@code status} (the status changed, or a snapshot) or {@code progress} (anything
  * else changed); their data is a {@link JobUpdate}. Idle streams get a {@code : heartbeat}

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * with its partition and offset, to the {@link SubscriberHub}. Every push instance reads all
  * changes itself, with no consumer group, so each can serve any subscriber and resume any
  * stream. It starts at the end of the topic: what came before is served from the current state
- * when a subscriber connects. Subscriptions wait for {@link #awaitReady} so that no change falls
+ * when a one-job subscriber connects, and read back from the topic by {@link LogReplay} for a
+ * multi-job subscriber resuming from an older cursor. Subscriptions wait for {@link #awaitReady} so that no change falls
  * between the snapshot and the feed's starting position.
  */
 @Singleton
@@ -67,8 +69,13 @@ public class StatusChangeFeed extends ConsumerWorker {
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
+        entry(record).ifPresent(hub::publish);
+    }
+
+    /** The change a record of the topic holds, with its position and size; empty for one that cannot be read. */
+    static Optional<FeedEntry> entry(ConsumerRecord<String, byte[]> record) {
         long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
-        Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(change ->
-                hub.publish(new FeedEntry(JobUpdate.of(change), record.partition(), record.offset(), bytes)));
+        return Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset())
+                .map(change -> new FeedEntry(JobUpdate.of(change), record.partition(), record.offset(), bytes));
     }
 }

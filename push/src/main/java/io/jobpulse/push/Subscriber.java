@@ -19,9 +19,12 @@ import java.util.List;
  * resumes by reconnecting with its last event id.
  *
  * <p>Before {@link #start} the subscriber only holds live updates: the transport first gives it
- * what the client missed (history or a snapshot), and live updates already covered by that are
- * dropped. Versions handed to a per-job subscriber strictly increase; a multi-job subscriber
- * drops records before its cursor. A per-job subscription completes after a terminal state.
+ * what the client missed (the history, changes read back from the topic, or a snapshot), and live
+ * updates already covered by that are dropped. What the client missed waits apart and in full,
+ * ahead of the live updates: it is already in memory and bounded by the history or the replay
+ * bound, so it neither coalesces nor counts against {@code bufferSize}, and a resuming client gets
+ * every version it missed. Versions handed to a per-job subscriber strictly increase; a multi-job
+ * subscriber drops records before its cursor. A per-job subscription completes after a terminal state.
  */
 final class Subscriber {
 
@@ -35,7 +38,11 @@ final class Subscriber {
     /** Up to this many updates wait in full; beyond it, versions of one job coalesce. */
     static final int COALESCE_AFTER = 16;
 
-    private ArrayDeque<FeedEntry> waiting = new ArrayDeque<>();
+    private final ArrayDeque<FeedEntry> waiting = new ArrayDeque<>();
+    /** What the client missed, handed on before {@link #waiting}. */
+    private final ArrayDeque<FeedEntry> missed = new ArrayDeque<>();
+    /** Why the subscriber was disconnected before the transport attached, to tell it then. */
+    private RuntimeException failure;
     private final Flux<Delivery> flux;
     private FluxSink<Delivery> sink;
     private long demand;
@@ -66,6 +73,10 @@ final class Subscriber {
 
     private synchronized void attach(FluxSink<Delivery> sink) {
         this.sink = sink;
+        if (failure != null) {
+            sink.error(failure);
+            return;
+        }
         sink.onRequest(this::request);
         drain();
     }
@@ -78,11 +89,16 @@ final class Subscriber {
     /** Starts delivery with what the client missed, in order; live updates held until now follow. */
     synchronized void start(List<FeedEntry> missed) {
         started = true;
-        ArrayDeque<FeedEntry> held = waiting;
-        waiting = new ArrayDeque<>();
-        missed.forEach(this::enqueue);
-        held.forEach(this::enqueue);
+        if (!done) {
+            missed.stream().filter(entry -> !covered(entry)).forEach(this.missed::addLast);
+        }
         drain();
+    }
+
+    /** Whether the client has this entry already: a version it holds, or a record before its cursor. */
+    private boolean covered(FeedEntry entry) {
+        JobUpdate update = entry.update();
+        return perJob ? update.version() <= lastVersion && !update.snapshot() : entry.offset() < cursor.next(entry.partition());
     }
 
     /** A live update from the feed, already known to match the selector. */
@@ -104,6 +120,7 @@ final class Subscriber {
     synchronized void cancel() {
         done = true;
         waiting.clear();
+        missed.clear();
     }
 
     private void enqueue(FeedEntry entry) {
@@ -111,7 +128,7 @@ final class Subscriber {
             return;
         }
         JobUpdate update = entry.update();
-        if (perJob ? update.version() <= lastVersion && !update.snapshot() : entry.offset() < cursor.next(entry.partition())) {
+        if (covered(entry)) {
             return;
         }
         if (waiting.size() >= COALESCE_AFTER) {
@@ -123,8 +140,10 @@ final class Subscriber {
         if (waiting.size() > bufferSize) {
             done = true;
             waiting.clear();
+            missed.clear();
+            failure = new SlowSubscriberException(bufferSize);
             if (sink != null) {
-                sink.error(new SlowSubscriberException(bufferSize));
+                sink.error(failure);
             }
         }
     }
@@ -133,8 +152,8 @@ final class Subscriber {
         if (sink == null || !started) {
             return;
         }
-        while (demand > 0 && !waiting.isEmpty() && !done) {
-            FeedEntry entry = waiting.removeFirst();
+        while (demand > 0 && !(missed.isEmpty() && waiting.isEmpty()) && !done) {
+            FeedEntry entry = missed.isEmpty() ? waiting.removeFirst() : missed.removeFirst();
             JobUpdate update = entry.update();
             if (perJob) {
                 if (update.version() <= lastVersion && !update.snapshot()) {

@@ -36,8 +36,18 @@ public class SubscriberHub {
      * @param reset true when the client's cursor is outside the retained history: it missed
      *              changes that cannot be replayed and should fetch its jobs' current states
      * @param start where the subscription starts
+     * @param catchup for a cursor older than the history: what the subscriber, not yet started,
+     *                still needs from the topic before the history takes over
      */
-    record OwnerSubscription(Subscriber subscriber, boolean reset, StreamCursor start) {
+    record OwnerSubscription(Subscriber subscriber, boolean reset, StreamCursor start, Optional<Catchup> catchup) {
+    }
+
+    /**
+     * What a multi-job subscriber resuming from before the history still lacks: the records of the
+     * topic from its cursor up to {@code joinAt} (per partition, where the history starts), then
+     * {@code retained}, the history's changes it selects.
+     */
+    record Catchup(Map<Integer, Long> joinAt, List<FeedEntry> retained) {
     }
 
     private final Object lock = new Object();
@@ -88,16 +98,54 @@ public class SubscriberHub {
         }
     }
 
-    /** Subscribes to an owner's jobs from a cursor (or from now), started with the retained changes after it. */
+    /**
+     * Subscribes to an owner's jobs from a cursor (or from now), started with the retained changes
+     * after it. A cursor that is a position of the topic but older than the history gets a
+     * subscriber that holds live changes, not started, and the {@link Catchup} it needs: the
+     * caller reads the rest back from the topic and starts it.
+     *
+     * <p>Why that is gapless and free of repeats: under the lock, the history covers each
+     * partition's offsets from {@code retainedFrom} up to the feed's position {@code next}, and the
+     * subscriber is registered before the lock is released, so every change published afterwards
+     * (offsets from {@code next} on) is handed to it live and held until it starts. The retained
+     * changes are copied under the same lock, so later evictions do not touch them. What is left,
+     * the offsets from the cursor up to {@code retainedFrom}, is read from the topic; those records
+     * were all read by the feed already (with the same read_committed isolation), so reading them
+     * never waits on an open transaction and sees the very changes the feed saw. The three ranges
+     * meet exactly, per partition, and the subscriber is started with the first two in that order.
+     */
     OwnerSubscription subscribeOwner(Selector.OwnerJobs selector, Optional<StreamCursor> resumeFrom) {
         synchronized (lock) {
             Optional<List<FeedEntry>> missed = resumeFrom.flatMap(recent::after);
-            StreamCursor start = missed.isPresent() ? resumeFrom.get() : recent.position();
-            Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize);
-            byOwner.computeIfAbsent(selector.owner(), owner -> new HashSet<>()).add(subscriber);
-            subscriber.start(missed.orElse(List.of()).stream().filter(e -> selector.matches(e.update())).toList());
-            return new OwnerSubscription(subscriber, resumeFrom.isPresent() && missed.isEmpty(), start);
+            boolean behind = missed.isEmpty() && resumeFrom.isPresent() && recent.isPosition(resumeFrom.get());
+            if (!behind && missed.isEmpty()) {
+                return fromNow(selector, resumeFrom.isPresent());
+            }
+            Subscriber subscriber = register(selector, resumeFrom.get());
+            if (behind) {
+                List<FeedEntry> retained = recent.all().stream().filter(e -> selector.matches(e.update())).toList();
+                return new OwnerSubscription(subscriber, false, resumeFrom.get(),
+                        Optional.of(new Catchup(recent.retainedFrom(), retained)));
+            }
+            subscriber.start(missed.get().stream().filter(e -> selector.matches(e.update())).toList());
+            return new OwnerSubscription(subscriber, false, resumeFrom.get(), Optional.empty());
         }
+    }
+
+    /** Subscribes to an owner's jobs from now; {@code reset} tells the client it missed changes it will not get. */
+    OwnerSubscription fromNow(Selector.OwnerJobs selector, boolean reset) {
+        synchronized (lock) {
+            StreamCursor start = recent.position();
+            Subscriber subscriber = register(selector, start);
+            subscriber.start(List.of());
+            return new OwnerSubscription(subscriber, reset, start, Optional.empty());
+        }
+    }
+
+    private Subscriber register(Selector.OwnerJobs selector, StreamCursor start) {
+        Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize);
+        byOwner.computeIfAbsent(selector.owner(), owner -> new HashSet<>()).add(subscriber);
+        return subscriber;
     }
 
     void remove(Subscriber subscriber) {

@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Opens subscriptions for any transport (SSE, WebSocket): waits for the feed, registers with the
@@ -25,12 +26,14 @@ public class Subscriptions {
     private final StatusChangeFeed feed;
     private final JobStateReader snapshots;
     private final PushConfiguration config;
+    private final LogReplay log;
 
-    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobStateReader snapshots, PushConfiguration config) {
+    public Subscriptions(SubscriberHub hub, StatusChangeFeed feed, JobStateReader snapshots, PushConfiguration config, LogReplay log) {
         this.hub = hub;
         this.feed = feed;
         this.snapshots = snapshots;
         this.config = config;
+        this.log = log;
     }
 
     /**
@@ -56,11 +59,35 @@ public class Subscriptions {
         }
     }
 
-    /** Subscribes to the caller's jobs that the selector picks, from a cursor or from now. */
+    /**
+     * Subscribes to the caller's jobs that the selector picks, from a cursor or from now. A cursor
+     * older than this instance's history is served by reading the topic back from it (the
+     * selector, which holds the caller's owner and jobs, picks the changes as it picks live ones);
+     * where the topic no longer has it, or the replay would be too long, the subscription starts
+     * now with a reset.
+     */
     SubscriberHub.OwnerSubscription jobsOf(Selector.OwnerJobs selector, Optional<StreamCursor> resumeFrom)
             throws InterruptedException {
         awaitFeed();
-        return hub.subscribeOwner(selector, resumeFrom);
+        SubscriberHub.OwnerSubscription subscription = hub.subscribeOwner(selector, resumeFrom);
+        if (subscription.catchup().isEmpty()) {
+            return subscription;
+        }
+        SubscriberHub.Catchup catchup = subscription.catchup().get();
+        Subscriber subscriber = subscription.subscriber();
+        Optional<List<FeedEntry>> replayed;
+        try {
+            replayed = log.read(subscription.start(), catchup.joinAt(), selector::matches);
+        } catch (RuntimeException e) {
+            hub.remove(subscriber);
+            throw e;
+        }
+        if (replayed.isEmpty()) {
+            hub.remove(subscriber);
+            return hub.fromNow(selector, true);
+        }
+        subscriber.start(Stream.concat(replayed.get().stream(), catchup.retained().stream()).toList());
+        return subscription;
     }
 
     void close(Subscriber subscriber) {

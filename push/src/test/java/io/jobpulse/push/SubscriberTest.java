@@ -131,6 +131,39 @@ class SubscriberTest {
     }
 
     @Test
+    void theChangesAResumingClientMissedAreDeliveredInFullAheadOfLiveOnes() {
+        Subscriber subscriber = ownerSubscriber(20);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.offer(entry("a", 51, JobStatus.RUNNING, 0, 100));
+        List<FeedEntry> missed = new ArrayList<>();
+        for (int v = 1; v <= 50; v++) {
+            missed.add(entry("a", v, JobStatus.RUNNING, 0, v));
+        }
+        subscriber.start(missed);
+        subscriber.offer(entry("a", 52, JobStatus.RUNNING, 0, 101));
+
+        client.request(Long.MAX_VALUE);
+
+        assertThat(client.error).as("missed changes do not count against the buffer").isNull();
+        assertThat(client.received).as("nor coalesce").hasSize(52);
+        assertThat(client.received).extracting(d -> d.update().version()).isSorted();
+    }
+
+    @Test
+    void aSubscriberOverflowingBeforeItsTransportAttachesFailsWhenItDoes() {
+        Subscriber subscriber = ownerSubscriber(20);
+        for (int job = 0; job < 21; job++) {
+            subscriber.offer(entry("job-" + job, 1, JobStatus.RUNNING, 0, job));
+        }
+        subscriber.start(List.of());
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+
+        assertThat(client.error).isInstanceOf(Subscriber.SlowSubscriberException.class);
+    }
+
+    @Test
     void theCursorOfEachDeliveryCoversExactlyWhatWasDelivered() {
         Subscriber subscriber = ownerSubscriber(64);
         Client client = new Client();
