@@ -3,6 +3,7 @@ package io.jobpulse.app;
 import io.jobpulse.events.JobState;
 import io.jobpulse.http.JobStateReader;
 import io.jobpulse.topology.InteractiveQueries;
+import io.jobpulse.topology.PeerReads;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Replaces;
@@ -24,21 +25,24 @@ class JobStateReaders {
         return new RemoteJobStateReader(stateUrl, token);
     }
 
-    /** The state store of this process's topology. */
+    /** The state store of this process's topology, or of the topology instance that holds the job. */
     @Singleton
     @Replaces(RemoteJobStateReader.class)
     @Requires(beans = InteractiveQueries.class)
     static class LocalJobStateReader implements JobStateReader {
 
         private final InteractiveQueries queries;
+        private final PeerReads peers;
 
-        LocalJobStateReader(InteractiveQueries queries) {
+        LocalJobStateReader(InteractiveQueries queries, PeerReads peers) {
             this.queries = queries;
+            this.peers = peers;
         }
 
         @Override
         public Optional<JobState> current(String jobId) {
-            return queries.find(jobId);
+            InteractiveQueries.Placement placement = queries.locate(jobId);
+            return placement.here() ? queries.find(jobId) : peers.read(placement, jobId);
         }
     }
 }

@@ -14,9 +14,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -80,13 +77,13 @@ class ConsumerHandOverTest {
             String ours = jobs.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","));
             Reports reports = new Reports(front, jobs);
 
-            Process first = start(child, freePort(), LOGS.resolve("handover-first.log"));
+            ServeProcess first = start(child, ServeProcess.freePort(), LOGS.resolve("handover-first.log"));
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> projected(ours) >= JOBS);
                 reports.start();
                 await().atMost(Duration.ofSeconds(30)).until(() -> projected(ours) >= JOBS + 50);
             } finally {
-                first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                first.kill();
             }
 
             // (b) With no projector running, changes pile up, and the group's lag says how many.
@@ -105,8 +102,8 @@ class ConsumerHandOverTest {
 
             // (a) Restarted with the same instance id, it takes its partitions straight back.
             long restartedAt = System.nanoTime();
-            int port = freePort();
-            Process second = start(child, port, LOGS.resolve("handover-second.log"));
+            int port = ServeProcess.freePort();
+            ServeProcess second = start(child, port, LOGS.resolve("handover-second.log"));
             try {
                 long before = projected(ours);
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50)).until(() -> projected(ours) > before);
@@ -120,18 +117,17 @@ class ConsumerHandOverTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> projected(ours) == all);
                 await().atMost(Duration.ofSeconds(15)).until(() -> ConsumerGroupLag.read(admin, projections, Topics.JOB_STATUS_NAME) == 0);
             } catch (AssertionError | RuntimeException e) {
-                second.destroyForcibly();
+                second.kill();
                 throw e;
             }
 
             // (c) A clean stop leaves every group at once: no member is left for the group to time out.
             // A process stopped before its startup completes has no shutdown hook yet, and a member stopped
             // while its group rebalances has no member id to leave with yet: stop a settled instance.
-            await().atMost(Duration.ofSeconds(60)).until(() -> listens(port));
+            await().atMost(Duration.ofSeconds(60)).until(second::listens);
             await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeConsumerGroups(groups.values()).all().get().values().stream()
                     .allMatch(group -> group.groupState() == GroupState.STABLE));
-            second.destroy();
-            assertThat(second.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.stop()).isTrue();
             Map<String, ConsumerGroupDescription> described = admin.describeConsumerGroups(groups.values()).all().get();
             assertThat(described.values()).allSatisfy(description ->
                     assertThat(description.members()).as("members of %s right after a clean stop", description.groupId()).isEmpty());
@@ -139,32 +135,11 @@ class ConsumerHandOverTest {
     }
 
     /** Starts {@code jobpulse serve} in a JVM of its own, against the test stack, with {@code properties} on top. */
-    private static Process start(Map<String, String> properties, int port, Path log) throws IOException {
+    private static ServeProcess start(Map<String, String> properties, int port, Path log) throws IOException {
         Map<String, Object> all = new HashMap<>(JobpulseInstance.stackProperties());
-        all.put("micronaut.server.port", Integer.toString(port));
         all.put("jobpulse.topology.state-dir", Files.createTempDirectory("jobpulse-streams").toString());
         all.putAll(properties);
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path")));
-        all.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add(Jobpulse.class.getName());
-        command.add("serve");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static boolean listens(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return ServeProcess.start(all, port, log);
     }
 
     /** Changes of these jobs in the read model. */

@@ -5,6 +5,7 @@ import io.jobpulse.app.security.ApiKeys;
 import io.jobpulse.app.security.KeysCommand;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.http.Caller;
+import io.jobpulse.http.PeerCredential;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -305,5 +307,38 @@ class SecurityTest {
             assertThat(JobJson.mapper().readTree(stream.updates().getFirst().data()).get("version").asLong())
                     .as("no snapshot of what the client had; the next change first").isGreaterThan(seen);
         }
+    }
+
+    /**
+     * The credential instances read each other's jobs with opens one job's state for a minute and
+     * nothing else: not another job, not a list, not a write, not once expired, not made with
+     * another key, and it cannot be stretched by writing a later expiry.
+     */
+    @Test
+    void aPeerCredentialReadsOneJobForAMinuteAndNothingElse() {
+        PeerCredential ours = new PeerCredential(JobpulseInstance.SIGNING_KEY);
+        String bobsJob = json(jobpulse.send(request("POST", "/v1/jobs", "{\"type\":\"x.peer\"}")
+                .header("Authorization", "Bearer " + JobpulseInstance.token("bob")))).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> as(JobpulseInstance.token("bob"), "GET", "/v1/jobs/" + bobsJob, null).statusCode() == 200);
+        String forBobsJob = ours.mint(bobsJob, Instant.now());
+        assertThat(as(forBobsJob, "GET", "/v1/jobs/" + bobsJob, null).statusCode()).as("the job it was made for, whoever owns it").isEqualTo(200);
+
+        String expired = ours.mint(bobsJob, Instant.now().minus(Duration.ofMinutes(2)));
+        String stretched = forBobsJob.replaceFirst("_(\\d+)_", "_" + (Instant.now().plus(Duration.ofDays(1)).getEpochSecond()) + "_");
+        String otherKey = new PeerCredential("another deployment's signing key, 32+ bytes").mint(bobsJob, Instant.now());
+        Map<String, String[]> refused = new LinkedHashMap<>();
+        refused.put("another job", new String[] {forBobsJob, "GET", "/v1/jobs/" + alicesJob});
+        refused.put("the list", new String[] {forBobsJob, "GET", "/v1/jobs"});
+        refused.put("the history", new String[] {forBobsJob, "GET", "/v1/jobs/" + bobsJob + "/history"});
+        refused.put("a cancel", new String[] {forBobsJob, "POST", "/v1/jobs/" + bobsJob + "/cancel"});
+        refused.put("expired", new String[] {expired, "GET", "/v1/jobs/" + bobsJob});
+        refused.put("a later expiry written in", new String[] {stretched, "GET", "/v1/jobs/" + bobsJob});
+        refused.put("another key", new String[] {otherKey, "GET", "/v1/jobs/" + bobsJob});
+        refused.forEach((what, call) -> {
+            HttpResponse<String> answer = as(call[0], call[1], call[2], call[1].equals("POST") ? "{}" : null);
+            assertThat(answer.statusCode()).as(what + ": " + answer.body()).isEqualTo(401);
+            assertThat(answer.headers().firstValue("Content-Type")).as(what)
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+        });
     }
 }

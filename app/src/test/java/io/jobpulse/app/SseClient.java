@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +20,8 @@ import java.util.stream.Stream;
 final class SseClient implements AutoCloseable {
 
     static final String COMMENT = "comment";
+    /** What {@link #parse} calls an event with an id and nothing else: it moves the last event id, and EventSource fires nothing. */
+    static final String POSITION = "position";
 
     record Event(String id, String name, String data) {
     }
@@ -44,34 +47,45 @@ final class SseClient implements AutoCloseable {
     }
 
     private void read(Stream<String> body) {
-        String id = null;
-        String name = null;
-        StringBuilder data = new StringBuilder();
         try {
-            for (String line : (Iterable<String>) body::iterator) {
-                if (line.isEmpty()) {
-                    if (!data.isEmpty() || name != null) {
-                        events.add(new Event(id, name == null ? "message" : name, data.toString()));
-                    }
-                    id = null;
-                    name = null;
-                    data.setLength(0);
-                } else if (line.startsWith("id:")) {
-                    id = line.substring(3).strip();
-                } else if (line.startsWith("event:")) {
-                    name = line.substring(6).strip();
-                } else if (line.startsWith("data:")) {
-                    data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).strip());
-                } else if (line.startsWith(":")) {
-                    events.add(new Event(null, COMMENT, line.substring(1).strip()));
+            parse(body, event -> {
+                if (!event.name().equals(POSITION)) {
+                    events.add(event);
                 }
-            }
+            });
             ended.complete(null);
         } catch (UncheckedIOException e) {
             ended.completeExceptionally(e);
         } catch (IllegalStateException closedBeforeRead) {
             // Closed by the test before this reader began: nothing more to read.
             ended.complete(null);
+        }
+    }
+
+    /** Reads an event stream to its end, handing over each event (a comment as one named {@link #COMMENT}), as it comes. */
+    static void parse(Stream<String> body, Consumer<Event> onEvent) {
+        String id = null;
+        String name = null;
+        StringBuilder data = new StringBuilder();
+        for (String line : (Iterable<String>) body::iterator) {
+            if (line.isEmpty()) {
+                if (!data.isEmpty() || name != null) {
+                    onEvent.accept(new Event(id, name == null ? "message" : name, data.toString()));
+                } else if (id != null) {
+                    onEvent.accept(new Event(id, POSITION, ""));
+                }
+                id = null;
+                name = null;
+                data.setLength(0);
+            } else if (line.startsWith("id:")) {
+                id = line.substring(3).strip();
+            } else if (line.startsWith("event:")) {
+                name = line.substring(6).strip();
+            } else if (line.startsWith("data:")) {
+                data.append(data.isEmpty() ? "" : "\n").append(line.substring(5).strip());
+            } else if (line.startsWith(":")) {
+                onEvent.accept(new Event(null, COMMENT, line.substring(1).strip()));
+            }
         }
     }
 

@@ -25,6 +25,7 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
 
     /** The request attribute under which an authenticated request carries its caller. */
     public static final String ATTRIBUTE = "jobpulse.caller";
+    private static final String PEER = "peer";
 
     /**
      * What a credential allows. {@link #ADMIN} allows everything. The names are namespaced
@@ -75,6 +76,15 @@ public record Caller(EventSource source, String owner, Set<Scope> scopes, Set<St
     /** A stream token: subscribing only, to the given jobs of one owner (all of them when none are given). */
     public static Caller stream(String tokenId, String owner, Set<String> jobs, Instant expiresAt) {
         return new Caller(new EventSource("stream", tokenId), owner, Set.of(), jobs, expiresAt);
+    }
+
+    /** Another Jobpulse instance reading a job it does not host ({@link PeerCredential}): answered from this instance's stores. */
+    public static Caller peer() {
+        return new Caller(EventSource.system(PEER), null, Set.of(Scope.READ), null, null);
+    }
+
+    public boolean isPeer() {
+        return source.equals(EventSource.system(PEER));
     }
 
     public boolean isStreamToken() {

@@ -9,16 +9,20 @@ import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -46,9 +50,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Known limits: ids without a time (name-based ones, from {@code Idempotency-Key}) are not
  * waited for, so such a job can be missing for a commit interval after its 202; a job whose fold
- * takes longer than the window (a topology far behind) is answered 404 until it is folded; it
- * answers for the partitions this instance hosts, and with several topology instances a read for
- * another instance's partition is answered 503.
+ * takes longer than the window (a topology far behind) is answered 404 until it is folded.
+ *
+ * <p>With several topology instances, {@link #locate} says which of them hold a job's partition
+ * (Kafka Streams' metadata, from every member's {@code application.server}): the active one first,
+ * then its standbys. {@link #find} reads this instance's copy, active or standby.
  */
 @Singleton
 @Requires(beans = TopologyRuntime.class)
@@ -77,10 +83,76 @@ public class InteractiveQueries {
         this.waiters = new Semaphore(config.readYourWritesWaiters());
     }
 
+    /**
+     * The instances that hold the job's partition, the active one first, or {@link Placement#HERE}
+     * when it is this one (or when instances do not know each other's addresses). While the group
+     * rebalances and no instance is active for it, this waits up to {@code read-your-writes-wait},
+     * then answers 503.
+     */
+    public Placement locate(String jobId) {
+        HostInfo self = jobStreams.self();
+        if (self == null) {
+            return Placement.HERE;
+        }
+        Instant deadline = Instant.now().plus(wait);
+        while (true) {
+            KeyQueryMetadata metadata = metadata(jobId);
+            if (metadata != null && metadata.activeHost().port() > 0) {
+                if (metadata.activeHost().equals(self)) {
+                    return Placement.HERE;
+                }
+                List<HostInfo> hosts = new ArrayList<>(List.of(metadata.activeHost()));
+                hosts.addAll(metadata.standbyHosts());
+                return new Placement(hosts, self);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw unavailable("no instance is active for the job's partition while the topology rebalances");
+            }
+            LockSupport.parkNanos(UNAVAILABLE_RECHECK.toNanos());
+        }
+    }
+
+    private KeyQueryMetadata metadata(String jobId) {
+        try {
+            KeyQueryMetadata metadata = jobStreams.streams().queryMetadataForKey(StateStores.JOB_STATE, jobId, Serdes.String().serializer());
+            return metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE ? null : metadata;
+        } catch (KafkaException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Where a job's state is held.
+     *
+     * @param hosts the instances with a copy of its partition, the active one first; empty when it is this one
+     * @param self  this instance, which may be among the hosts as a standby
+     */
+    public record Placement(List<HostInfo> hosts, HostInfo self) {
+
+        static final Placement HERE = new Placement(List.of(), null);
+
+        public boolean here() {
+            return hosts.isEmpty();
+        }
+    }
+
+    /** The job's state from the active copy of its partition here, waiting for a job submitted a moment ago. */
     public Optional<JobState> find(String jobId) {
+        return find(jobId, false);
+    }
+
+    /**
+     * The same from this instance's standby copy when it has no active one: a copy that may be a
+     * moment behind, read when the active instance cannot answer.
+     */
+    public Optional<JobState> findInCopy(String jobId) {
+        return find(jobId, true);
+    }
+
+    private Optional<JobState> find(String jobId, boolean stale) {
         Instant arrived = Instant.now();
         int partition = partitionOf(jobId);
-        Optional<JobState> state = readWhenServing(jobId, partition, arrived.plus(wait));
+        Optional<JobState> state = readWhenServing(jobId, partition, stale, arrived.plus(wait));
         if (state.isPresent()) {
             return state;
         }
@@ -97,13 +169,13 @@ public class InteractiveQueries {
             Duration pause = firstRecheck;
             while (Instant.now().plus(pause).isBefore(deadline)) {
                 LockSupport.parkNanos(pause.toNanos());
-                state = read(jobId, partition);
+                state = read(jobId, partition, stale);
                 if (state.isPresent()) {
                     return state;
                 }
                 pause = earlier(pause.multipliedBy(2), MAX_RECHECK);
             }
-            return read(jobId, partition);
+            return read(jobId, partition, stale);
         } finally {
             waiters.release();
         }
@@ -130,10 +202,10 @@ public class InteractiveQueries {
     }
 
     /** The store read, waiting (within the deadline) while the topology starts, rebalances or restores. */
-    private Optional<JobState> readWhenServing(String jobId, int partition, Instant deadline) {
+    private Optional<JobState> readWhenServing(String jobId, int partition, boolean stale, Instant deadline) {
         while (true) {
             try {
-                return read(jobId, partition);
+                return read(jobId, partition, stale);
             } catch (ProblemException e) {
                 if (Instant.now().isAfter(deadline)) {
                     throw e;
@@ -155,15 +227,15 @@ public class InteractiveQueries {
                 .get(Topics.JOB_EVENTS.name()).partitions().size();
     }
 
-    private Optional<JobState> read(String jobId, int partition) {
+    private Optional<JobState> read(String jobId, int partition, boolean stale) {
         KafkaStreams.State running = jobStreams.streams().state();
         if (!running.isRunningOrRebalancing()) {
             throw unavailable("the topology is " + running.name().toLowerCase(Locale.ROOT));
         }
         try {
-            ReadOnlyKeyValueStore<String, JobState> store = jobStreams.streams().store(StoreQueryParameters
-                    .fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.<String, JobState>keyValueStore())
-                    .withPartition(partition));
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, JobState>> parameters = StoreQueryParameters.fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.<String, JobState>keyValueStore())
+                    .withPartition(partition);
+            ReadOnlyKeyValueStore<String, JobState> store = jobStreams.streams().store(stale ? parameters.enableStaleStores() : parameters);
             storeReads.incrementAndGet();
             return Optional.ofNullable(store.get(jobId));
         } catch (InvalidStateStoreException e) {

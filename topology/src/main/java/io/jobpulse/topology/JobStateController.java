@@ -20,6 +20,7 @@ import reactor.core.publisher.Mono;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.function.Function;
 
 /**
  * {@code GET /v1/jobs/{id}}: the current state of one job, from the state store.
@@ -28,6 +29,9 @@ import java.time.format.DateTimeParseException;
  * {@code ?waitForVersionAfter=N&timeout=30s} answers as soon as the job's version exceeds N, or
  * with the current state when the timeout (at most {@link #MAX_WAIT}) passes. The wait holds no
  * thread: the store is read again every {@link #RECHECK}.
+ *
+ * <p>A job whose partition another topology instance holds is read there ({@link PeerReads}) and
+ * its owner checked here; a long-poll for it waits there. The caller cannot tell the difference.
  */
 @Controller(Routes.JOBS)
 @Requires(beans = InteractiveQueries.class)
@@ -38,9 +42,11 @@ public class JobStateController {
     static final Duration RECHECK = Duration.ofMillis(50);
 
     private final InteractiveQueries queries;
+    private final PeerReads peers;
 
-    public JobStateController(InteractiveQueries queries) {
+    public JobStateController(InteractiveQueries queries, PeerReads peers) {
         this.queries = queries;
+        this.peers = peers;
     }
 
     @Get(Routes.JOB)
@@ -49,7 +55,14 @@ public class JobStateController {
                               @Nullable @QueryValue Long waitForVersionAfter, @Nullable @QueryValue String timeout) {
         caller.require(Caller.Scope.READ);
         Duration wait = wait(timeout);
-        JobState current = find(id);
+        InteractiveQueries.Placement placement = queries.locate(id);
+        if (!placement.here() && !caller.isPeer()) {
+            return Mono.just(elsewhere(caller, placement, id, waitForVersionAfter, wait));
+        }
+        // Asked by another instance, this one answers from whatever copy it has, active or standby.
+        Function<String, JobState> reader = placement.here() ? this::find
+                : job -> queries.findInCopy(job).orElseThrow(() -> notFound(job));
+        JobState current = reader.apply(id);
         if (!caller.sees(current.owner(), id)) {
             throw notFound(id);
         }
@@ -57,10 +70,22 @@ public class JobStateController {
             return Mono.just(current);
         }
         return Flux.interval(RECHECK)
-                .map(tick -> find(id))
+                .map(tick -> reader.apply(id))
                 .filter(state -> state.version() > waitForVersionAfter)
                 .next()
-                .timeout(wait, Mono.fromCallable(() -> find(id)));
+                .timeout(wait, Mono.fromCallable(() -> reader.apply(id)));
+    }
+
+    /** A job another instance holds: read there, checked here, and waited for there. */
+    private JobState elsewhere(Caller caller, InteractiveQueries.Placement placement, String id, Long waitForVersionAfter, Duration wait) {
+        JobState current = peers.read(placement, id).orElseThrow(() -> notFound(id));
+        if (!caller.sees(current.owner(), id)) {
+            throw notFound(id);
+        }
+        if (waitForVersionAfter == null || current.version() > waitForVersionAfter) {
+            return current;
+        }
+        return peers.read(placement, id, waitForVersionAfter, wait).orElseThrow(() -> notFound(id));
     }
 
     private JobState find(String id) {

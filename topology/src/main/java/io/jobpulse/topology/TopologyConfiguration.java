@@ -22,6 +22,12 @@ import java.util.Map;
  * @param instanceId         a stable identity of this instance in the Streams group (static membership), or
  *                           null; with one, a restarted instance takes its partitions back at once instead
  *                           of waiting for the group to time out the member it replaces
+ * @param advertisedHost     the host other instances reach this one's HTTP port at, for reads of jobs it hosts
+ *                           (Streams' {@code application.server}); null for the address this machine's own name
+ *                           resolves to, which inside a container is its address on the container network
+ * @param standbyReplicas    how many other instances keep a warm copy of each partition's store
+ *                           ({@code num.standby.replicas}), to answer reads and take over at once when its
+ *                           instance dies
  * @param streams            any further Kafka Streams properties, passed through as given
  */
 @ConfigurationProperties("jobpulse.topology")
@@ -34,6 +40,8 @@ public record TopologyConfiguration(
         @Bindable(defaultValue = "16") int readYourWritesWaiters,
         @Bindable(defaultValue = "1s") Duration deadlineCheckInterval,
         @Nullable String instanceId,
+        @Nullable String advertisedHost,
+        @Bindable(defaultValue = "0") int standbyReplicas,
         Map<String, String> streams) {
 
     /** The setting of {@link #stateDir}. */

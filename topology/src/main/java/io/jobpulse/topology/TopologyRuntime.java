@@ -24,9 +24,12 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +57,7 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
     private final KafkaStreams streams;
     private final Admin admin;
     private final String applicationId;
+    private final HostInfo self;
 
     /**
      * @param instanceId     {@code jobpulse.consumers.instance-id}: without a {@code jobpulse.topology.instance-id},
@@ -61,12 +65,16 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
      *                       that one setting makes every group of the instance static
      * @param sessionTimeout {@code jobpulse.consumers.session-timeout}, the session of the main
      *                       consumer as of every group member's, unless the Streams properties set one
+     * @param httpPort       {@code micronaut.server.port}: with {@link TopologyConfiguration#advertisedHost()}, where other
+     *                       instances read the jobs this one hosts; a random port ({@code -1}) leaves reads local
      */
     public TopologyRuntime(TopologyConfiguration config, JobLimits limits,
                       @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
                       @Property(name = "jobpulse.consumers.instance-id") @Nullable String instanceId,
-                      @Property(name = "jobpulse.consumers.session-timeout", defaultValue = "10s") Duration sessionTimeout) {
+                      @Property(name = "jobpulse.consumers.session-timeout", defaultValue = "10s") Duration sessionTimeout,
+                      @Property(name = "micronaut.server.port", defaultValue = "8080") int httpPort) {
         this.applicationId = config.applicationId();
+        this.self = httpPort > 0 ? new HostInfo(advertisedHost(config), httpPort) : null;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         JobLimits effective = effectiveLimits(admin, applicationId, limits, config);
         Properties props = streamsProperties(config, bootstrapServers);
@@ -82,6 +90,9 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
                     Long.toString(Math.min(3_000, sessionTimeout.toMillis() / 3)));
         }
         props.put(DeadLetters.MAX_RECORD_BYTES, Integer.toString(effective.maxRecordBytes()));
+        if (self != null && !props.containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+        }
         this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of()), props);
     }
 
@@ -137,6 +148,7 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        props.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
         // One record that cannot be processed or written is rejected and skipped, never retried forever.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, UnprocessableRecords.class.getName());
         props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, UnwritableRecords.class.getName());
@@ -154,7 +166,26 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        LOG.info("topology {} started", applicationId);
+        LOG.info("topology {} started{}", applicationId, self == null ? "" : "; other instances read the jobs it hosts at " + self.host() + ":" + self.port());
+    }
+
+    /** The configured host, or the address this machine's name resolves to. */
+    private static String advertisedHost(TopologyConfiguration config) {
+        if (config.advertisedHost() != null && !config.advertisedHost().isBlank()) {
+            return config.advertisedHost().strip();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostAddress();
+        } catch (UnknownHostException e) {
+            LOG.warn("this machine's name does not resolve ({}); other instances read jobs hosted here at 127.0.0.1:"
+                    + " set jobpulse.topology.advertised-host (JOBPULSE_ADVERTISED_HOST)", e.getMessage());
+            return "127.0.0.1";
+        }
+    }
+
+    /** Where other instances reach this one's HTTP port ({@code application.server}), or null when reads stay local. */
+    public HostInfo self() {
+        return self;
     }
 
     public KafkaStreams streams() {

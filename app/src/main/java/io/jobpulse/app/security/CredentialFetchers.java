@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * Jobpulse's own credentials, beside the JWTs that Micronaut Security checks: API keys
  * ({@code Authorization: Bearer jp_...}) on every endpoint, and stream tokens ({@code ?token=jst_...},
  * because EventSource cannot set headers) on the stream endpoints only. Both are looked up in
- * PostgreSQL off the event loop. The authentication carries the {@link Caller}.
+ * PostgreSQL off the event loop. Other instances' reads of one job carry a peer credential
+ * ({@link PeerCallers}). The authentication carries the {@link Caller}.
  */
 final class CredentialFetchers {
 
@@ -81,6 +82,22 @@ final class CredentialFetchers {
         @Override
         Optional<Caller> lookUp(HttpRequest<?> request, String key) {
             return keys.verify(key);
+        }
+    }
+
+    /** {@code Authorization: Bearer jpi_...}: another instance reading one job ({@link PeerCallers}); no lookup. */
+    @Singleton
+    static class PeerFetcher implements AuthenticationFetcher<HttpRequest<?>> {
+
+        private final PeerCallers peers;
+
+        PeerFetcher(PeerCallers peers) {
+            this.peers = peers;
+        }
+
+        @Override
+        public Publisher<Authentication> fetchAuthentication(HttpRequest<?> request) {
+            return Mono.justOrEmpty(peers.verify(request).map(CredentialFetchers::authentication));
         }
     }
 

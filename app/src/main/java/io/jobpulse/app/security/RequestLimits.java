@@ -59,14 +59,17 @@ public class RequestLimits {
     static class BeforeAuthentication implements Ordered {
 
         private final RequestLimits limits;
+        private final PeerCallers peers;
 
-        BeforeAuthentication(RequestLimits limits) {
+        BeforeAuthentication(RequestLimits limits, PeerCallers peers) {
             this.limits = limits;
+            this.peers = peers;
         }
 
         @RequestFilter
         public Publisher<MutableHttpResponse<?>> check(HttpRequest<?> request, FilterContinuation<Publisher<MutableHttpResponse<?>>> next) {
-            MutableHttpResponse<?> limited = limits.take(limits.byAddress, limits.address(request), "this client address");
+            MutableHttpResponse<?> limited = PeerCallers.claims(request) && peers.verify(request).isPresent() ? null
+                    : limits.take(limits.byAddress, limits.address(request), "this client address");
             if (limited != null) {
                 return Mono.just(limited);
             }
@@ -103,7 +106,7 @@ public class RequestLimits {
         @Nullable
         public HttpResponse<Problem> check(HttpRequest<?> request) {
             Caller caller = request.getAttribute(Caller.ATTRIBUTE, Caller.class).orElse(null);
-            if (caller == null) {
+            if (caller == null || caller.isPeer()) {
                 return null;
             }
             String key = caller.source().key();

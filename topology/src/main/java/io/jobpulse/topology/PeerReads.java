@@ -1,0 +1,107 @@
+package io.jobpulse.topology;
+
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.JobState;
+import io.jobpulse.http.PeerCredential;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.Routes;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Reads of jobs whose partition another topology instance holds: asked of the active instance
+ * first, then of each standby, with a {@link PeerCredential} for that one job. An instance that
+ * refuses the connection, times out or answers 503 (it is restoring, or no longer holds the
+ * partition) is passed over for the next; a standby copy on this instance is read directly. Only
+ * when none answers is the read 503, so a killed instance costs its partitions' reads nothing
+ * while a standby holds them, and a read is never answered 404 because its instance is gone.
+ */
+@Singleton
+@Requires(beans = InteractiveQueries.class)
+public class PeerReads {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerReads.class);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    private final InteractiveQueries queries;
+    private final PeerCredential credential;
+
+    /** @param signingKey {@code jobpulse.security.signing-key}: the same on every instance, so that peers accept each other's reads */
+    public PeerReads(InteractiveQueries queries, @Nullable @Property(name = "jobpulse.security.signing-key") String signingKey) {
+        this.queries = queries;
+        this.credential = signingKey == null || signingKey.isBlank() ? null : new PeerCredential(signingKey);
+    }
+
+    /** The job's state from the instances that hold it, as it is now. */
+    public Optional<JobState> read(InteractiveQueries.Placement placement, String jobId) {
+        return read(placement, jobId, null, null);
+    }
+
+    /**
+     * The job's state from the instances that hold it; with {@code after}, once its version exceeds
+     * it or when {@code wait} has passed (the holder waits, holding no thread there).
+     */
+    public Optional<JobState> read(InteractiveQueries.Placement placement, String jobId, @Nullable Long after, @Nullable Duration wait) {
+        String failures = "";
+        for (HostInfo host : placement.hosts()) {
+            try {
+                if (host.equals(placement.self())) {
+                    if (after == null) {
+                        return queries.findInCopy(jobId);
+                    }
+                    continue;
+                }
+                return ask(host, jobId, after, wait);
+            } catch (ProblemException | IOException e) {
+                failures += (failures.isEmpty() ? "" : "; ") + host.host() + ":" + host.port() + " " + e.getMessage();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unavailable("interrupted");
+            }
+        }
+        LOG.debug("no instance holding job {} answered: {}", jobId, failures);
+        throw unavailable("no instance that holds it answers (" + failures + ")");
+    }
+
+    private Optional<JobState> ask(HostInfo host, String jobId, Long after, Duration wait) throws IOException, InterruptedException {
+        if (credential == null) {
+            throw unavailable("this instance has no jobpulse.security.signing-key (JOBPULSE_SIGNING_KEY) to read at other instances with");
+        }
+        String query = after == null ? "" : "?waitForVersionAfter=" + after + "&timeout=" + wait.toMillis() / 1000.0 + "s";
+        URI uri = URI.create("http://" + host.host() + ":" + host.port() + Routes.JOBS + "/"
+                + URLEncoder.encode(jobId, StandardCharsets.UTF_8) + query);
+        HttpRequest request = HttpRequest.newBuilder(uri).GET()
+                .timeout(after == null ? READ_TIMEOUT : wait.plus(READ_TIMEOUT))
+                .header("Authorization", "Bearer " + credential.mint(jobId, Instant.now()))
+                .build();
+        HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return switch (response.statusCode()) {
+            case 200 -> Optional.of(JobJson.read(response.body(), JobState.class));
+            case 404 -> Optional.empty();
+            default -> throw unavailable("answered " + response.statusCode());
+        };
+    }
+
+    private static ProblemException unavailable(String why) {
+        return new ProblemException(ProblemType.UNAVAILABLE, "Job state cannot be read right now: " + why + ". Retry shortly.");
+    }
+}
