@@ -185,14 +185,14 @@ class ScaleOutTest {
                           reads on survivors: %d answered, %d x 503, longest gap between answers for one job %d ms; 404: %d
                           subscribers' longest silence: %d ms (direct to the killed instance), %d ms (through the one address); reconnects %d, %d
                           reports accepted %d, outcome unknown %d
-                          after SIGKILL: %s; restarted at %d ms, clean stop at %d ms
+                          after SIGKILL: %s; subscribers' longest silence ended at %d ms; restarted at %d ms, clean stop at %d ms
                         """, 1000 / REPORT_PAUSE.toMillis(), LOADED_JOBS, affected.size(),
                 Duration.between(killedAt, firstAffectedRead).toMillis(), regrouped.toMillis(), rejoined.toMillis(),
                 lagZero.toMillis(),
                 reads.answered(), reads.unavailable(), reads.longestGap().toMillis(), reads.notFound(),
                 direct.longestSilence().toMillis(), balanced.longestSilence().toMillis(), direct.reconnects(), balanced.reconnects(),
                 reports.accepted(), reports.unknown(),
-                reads.timeline(killedAt), Duration.between(killedAt, restartedAt).toMillis(), Duration.between(killedAt, stoppedAt).toMillis());
+                reads.timeline(killedAt), direct.longestSilenceEnded(killedAt), Duration.between(killedAt, restartedAt).toMillis(), Duration.between(killedAt, stoppedAt).toMillis());
 
         assertThat(reads.notFound()).as("a job that exists is never answered 404").isZero();
         assertThat(reads.answered()).isGreaterThan(100);
@@ -588,6 +588,7 @@ class ScaleOutTest {
         private volatile String lastId;
         private volatile Instant lastUpdate;
         private volatile Duration longestSilence = Duration.ZERO;
+        private volatile Instant longestSilenceEnded;
         private volatile Stream<String> lines;
         private Thread thread;
 
@@ -651,6 +652,7 @@ class ScaleOutTest {
                     Instant now = Instant.now();
                     if (lastUpdate != null && Duration.between(lastUpdate, now).compareTo(longestSilence) > 0) {
                         longestSilence = Duration.between(lastUpdate, now);
+                        longestSilenceEnded = now;
                     }
                     lastUpdate = now;
                     versions.computeIfAbsent(update.get("jobId").asText(), k -> new CopyOnWriteArrayList<>()).add(update.get("version").asLong());
@@ -676,6 +678,11 @@ class ScaleOutTest {
 
         Duration longestSilence() {
             return longestSilence;
+        }
+
+        /** When the longest silence ended, in ms from the instant. */
+        long longestSilenceEnded(Instant from) {
+            return longestSilenceEnded == null ? -1 : Duration.between(from, longestSilenceEnded).toMillis();
         }
 
         /** Whether the last version received of every job is its final one. */

@@ -207,7 +207,11 @@ public class InteractiveQueries {
             try {
                 return read(jobId, partition, stale);
             } catch (ProblemException e) {
-                if (Instant.now().isAfter(deadline)) {
+                // Starting or rebalancing ends soon; a topology stopping or failed does not come back, so
+                // the caller (another instance, say) had better ask elsewhere at once.
+                KafkaStreams.State state = jobStreams.streams().state();
+                boolean coming = state == KafkaStreams.State.CREATED || state.isRunningOrRebalancing();
+                if (!coming || Instant.now().isAfter(deadline)) {
                     throw e;
                 }
             }
