@@ -95,7 +95,7 @@ class ComposeFileTest {
         // The compose file as written: this check needs no compose tool.
         Map<String, Object> written = map(new Yaml().load(Files.readString(COMPOSE_FILE)));
         assertThat(Integer.parseInt(template.group(1))).as("slots for the replicas").isGreaterThanOrEqualTo(replicas(written));
-        assertThat(proxyConfig).contains("nameserver docker 127.0.0.11:53", "uri /health", "option redispatch");
+        assertThat(proxyConfig).contains("nameserver docker 127.0.0.11:53", "uri /health", "option redispatch", "option http-no-delay");
     }
 
     @Test
