@@ -17,10 +17,14 @@ RUN useradd --uid 10001 --user-group --no-create-home --home-dir /var/lib/jobpul
     && chown -R jobpulse:jobpulse /var/lib/jobpulse
 COPY --from=build /src/app/target/lib/ /opt/jobpulse/lib/
 COPY --from=build /src/app/target/jobpulse.jar /opt/jobpulse/jobpulse.jar
+# Runs java with the jar; for serve, JOBPULSE_INSTANCE_ID defaults to the container's hostname.
+COPY --from=build /src/deploy/jobpulse-entrypoint.sh /opt/jobpulse/entrypoint.sh
+RUN chmod 0755 /opt/jobpulse/entrypoint.sh
 USER jobpulse
 WORKDIR /var/lib/jobpulse
-# Kafka Streams state of the topology role.
+# Kafka Streams state of the topology role: in the container's own layer, which a restart keeps
+# and a new container does without (its stores are restored from their changelog topics).
 ENV JOBPULSE_STATE_DIR=/var/lib/jobpulse/streams
 EXPOSE 8080
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/opt/jobpulse/jobpulse.jar"]
+ENTRYPOINT ["/opt/jobpulse/entrypoint.sh"]
 CMD ["serve"]
