@@ -136,23 +136,36 @@ public class InteractiveQueries {
         }
     }
 
-    /** The job's state from the active copy of its partition here, waiting for a job submitted a moment ago. */
+    /**
+     * The job's state from the active copy of its partition here, waiting for a job submitted a
+     * moment ago, and while the topology starts or rebalances.
+     */
     public Optional<JobState> find(String jobId) {
-        return find(jobId, false);
+        return find(jobId, false, true);
     }
 
     /**
-     * The same from this instance's standby copy when it has no active one: a copy that may be a
-     * moment behind, read when the active instance cannot answer.
+     * The same for another instance that forwarded a read here: without waiting for the topology
+     * to start or rebalance, since the instance that asks can ask the next holder at once.
      */
-    public Optional<JobState> findInCopy(String jobId) {
-        return find(jobId, true);
+    public Optional<JobState> findForPeer(String jobId) {
+        return find(jobId, false, false);
     }
 
-    private Optional<JobState> find(String jobId, boolean stale) {
+    /**
+     * The job's state from this instance's copy of its partition, a standby's if it has no active
+     * one: read when the active instance cannot answer, without waiting. A standby may be a moment
+     * behind, or restoring; a job it does not have may still exist, so that is 503, never 404.
+     */
+    public JobState findInCopy(String jobId) {
+        return find(jobId, true, false).orElseThrow(() -> unavailable("this instance's copy of the job's partition does not"
+                + " have it (yet), and only the active copy can say that it does not exist"));
+    }
+
+    private Optional<JobState> find(String jobId, boolean stale, boolean waitForServing) {
         Instant arrived = Instant.now();
         int partition = partitionOf(jobId);
-        Optional<JobState> state = readWhenServing(jobId, partition, stale, arrived.plus(wait));
+        Optional<JobState> state = readWhenServing(jobId, partition, stale, waitForServing ? arrived.plus(wait) : arrived);
         if (state.isPresent()) {
             return state;
         }
@@ -189,6 +202,11 @@ public class InteractiveQueries {
         return JobIds.madeAt(jobId)
                 .filter(made -> !made.isAfter(now.plus(CLOCK_SKEW)) && made.isAfter(now.minus(window)))
                 .map(made -> made.plus(window));
+    }
+
+    /** How long a read waits for the topology to serve it: {@code read-your-writes-wait}. */
+    public Duration servingWait() {
+        return wait;
     }
 
     /** Store reads since start: what missing ids cost, for tests and operators. */

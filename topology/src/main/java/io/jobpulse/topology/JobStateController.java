@@ -60,8 +60,8 @@ public class JobStateController {
             return Mono.just(elsewhere(caller, placement, id, waitForVersionAfter, wait));
         }
         // Asked by another instance, this one answers from whatever copy it has, active or standby.
-        Function<String, JobState> reader = placement.here() ? this::find
-                : job -> queries.findInCopy(job).orElseThrow(() -> notFound(job));
+        Function<String, JobState> reader = !caller.isPeer() ? this::find
+                : placement.here() ? job -> queries.findForPeer(job).orElseThrow(() -> notFound(job)) : queries::findInCopy;
         JobState current = reader.apply(id);
         if (!caller.sees(current.owner(), id)) {
             throw notFound(id);

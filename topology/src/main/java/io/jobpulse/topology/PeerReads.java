@@ -24,14 +24,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads of jobs whose partition another topology instance holds: asked of the active instance
  * first, then of each standby, with a {@link PeerCredential} for that one job. An instance that
  * refuses the connection, times out or answers 503 (it is restoring, or no longer holds the
- * partition) is passed over for the next; a standby copy on this instance is read directly. Only
- * when none answers is the read 503, so a killed instance costs its partitions' reads nothing
- * while a standby holds them, and a read is never answered 404 because its instance is gone.
+ * partition) is passed over for the next; a standby copy on this instance is read directly. When
+ * none answers, where the job is is asked again of Streams' metadata (a rebalance may be moving
+ * it) every {@link #RETRY_PAUSE}, up to {@code read-your-writes-wait}; only then is the read 503.
+ * So a killed instance costs its partitions' reads little while a standby holds them, and a read
+ * is never answered 404 because its instance is gone: only an active copy answers 404.
  */
 @Singleton
 @Requires(beans = InteractiveQueries.class)
@@ -40,6 +43,8 @@ public class PeerReads {
     private static final Logger LOG = LoggerFactory.getLogger(PeerReads.class);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
+    /** The pause before asking again where a job is, when none of its holders answered. */
+    static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
     private final InteractiveQueries queries;
@@ -61,12 +66,36 @@ public class PeerReads {
      * it or when {@code wait} has passed (the holder waits, holding no thread there).
      */
     public Optional<JobState> read(InteractiveQueries.Placement placement, String jobId, @Nullable Long after, @Nullable Duration wait) {
+        Instant deadline = Instant.now().plus(queries.servingWait());
+        InteractiveQueries.Placement current = placement;
+        while (true) {
+            try {
+                return readOnce(current, jobId, after, wait);
+            } catch (ProblemException e) {
+                if (Instant.now().plus(RETRY_PAUSE).isAfter(deadline)) {
+                    throw e;
+                }
+            }
+            // A rebalance may be moving the partition: ask again where it is, shortly.
+            LockSupport.parkNanos(RETRY_PAUSE.toNanos());
+            current = queries.locate(jobId);
+            if (current.here()) {
+                if (after == null) {
+                    return queries.find(jobId);
+                }
+                throw unavailable("the job's partition has just moved to this instance");
+            }
+        }
+    }
+
+    /** One round: the active holder, then each standby, the first that answers. */
+    private Optional<JobState> readOnce(InteractiveQueries.Placement placement, String jobId, Long after, Duration wait) {
         String failures = "";
         for (HostInfo host : placement.hosts()) {
             try {
                 if (host.equals(placement.self())) {
                     if (after == null) {
-                        return queries.findInCopy(jobId);
+                        return Optional.of(queries.findInCopy(jobId));
                     }
                     continue;
                 }
