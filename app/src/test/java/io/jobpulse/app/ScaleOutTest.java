@@ -33,6 +33,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -48,8 +49,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -141,9 +146,11 @@ class ScaleOutTest {
         List<String> affected = jobs.stream().filter(job -> hosted.getOrDefault(victim, Set.of()).contains(partitionOf(job))).toList();
         assertThat(affected).as("jobs whose partition the victim holds; partitions by instance: %s", hosted).isNotEmpty();
 
-        Subscriber direct = Subscriber.start(cluster.uri(victim), one, tag);
-        Subscriber balanced = Subscriber.start(one, one, tag);
-        await().atMost(Duration.ofSeconds(20)).until(() -> direct.connected() && balanced.connected());
+        Subscriber direct = Subscriber.start(new SseSubscriber(cluster.uri(victim), one, tag));
+        Subscriber balanced = Subscriber.start(new SseSubscriber(one, one, tag));
+        Subscriber socket = Subscriber.start(new SocketSubscriber(cluster.uri(victim), one, tag));
+        List<Subscriber> subscribers = List.of(direct, balanced, socket);
+        await().atMost(Duration.ofSeconds(20)).until(() -> subscribers.stream().allMatch(Subscriber::connected));
         Reports reports = Reports.start(one, jobs);
         Reads reads = Reads.start(cluster, jobs, Set.of(victim));
         Thread.sleep(3_000);
@@ -173,9 +180,10 @@ class ScaleOutTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> reports.allFolded(one));
         Map<String, Long> finals = new HashMap<>();
         jobs.forEach(job -> finals.put(job, json(get(one, "/v1/jobs/" + job)).get("version").asLong()));
-        await().atMost(Duration.ofSeconds(30)).until(() -> direct.seenAll(finals) && balanced.seenAll(finals));
-        direct.stop();
-        balanced.stop();
+        await().atMost(Duration.ofSeconds(30)).until(() -> subscribers.stream().allMatch(subscriber -> subscriber.seenAll(finals)));
+        for (Subscriber subscriber : subscribers) {
+            subscriber.stop();
+        }
 
         System.out.printf("""
                         scale-out under %d reports/s over %d jobs; session timeout 10s, standby replicas 1:
@@ -183,22 +191,24 @@ class ScaleOutTest {
                           SIGKILL -> every consumer group assigned to live members again: %d ms
                           restart (a new JVM) -> back in every group: %d ms; projections' lag zero: %d ms
                           reads on survivors: %d answered, %d x 503, longest gap between answers for one job %d ms; 404: %d
-                          subscribers' longest silence: %d ms (direct to the killed instance), %d ms (through the one address); reconnects %d, %d
+                          subscribers' longest silence: %d ms (SSE, first to the killed instance), %d ms (SSE through the one address), %d ms (WebSocket, first to the killed instance); reconnects %d, %d, %d
                           reports accepted %d, outcome unknown %d
                           after SIGKILL: %s; subscribers' longest silence ended at %d ms; restarted at %d ms, clean stop at %d ms
                         """, 1000 / REPORT_PAUSE.toMillis(), LOADED_JOBS, affected.size(),
                 Duration.between(killedAt, firstAffectedRead).toMillis(), regrouped.toMillis(), rejoined.toMillis(),
                 lagZero.toMillis(),
                 reads.answered(), reads.unavailable(), reads.longestGap().toMillis(), reads.notFound(),
-                direct.longestSilence().toMillis(), balanced.longestSilence().toMillis(), direct.reconnects(), balanced.reconnects(),
+                direct.longestSilence().toMillis(), balanced.longestSilence().toMillis(), socket.longestSilence().toMillis(),
+                direct.reconnects(), balanced.reconnects(), socket.reconnects(),
                 reports.accepted(), reports.unknown(),
                 reads.timeline(killedAt), direct.longestSilenceEnded(killedAt), Duration.between(killedAt, restartedAt).toMillis(), Duration.between(killedAt, stoppedAt).toMillis());
 
         assertThat(reads.notFound()).as("a job that exists is never answered 404").isZero();
         assertThat(reads.answered()).isGreaterThan(100);
         assertThat(direct.reconnects()).as("the killed instance's subscriber moved").isGreaterThanOrEqualTo(1);
+        assertThat(socket.reconnects()).as("the killed instance's socket moved").isGreaterThanOrEqualTo(1);
         assertThat(lagZero).as("the read model caught up within seconds of the restart").isLessThan(Duration.ofSeconds(60));
-        for (Subscriber subscriber : List.of(direct, balanced)) {
+        for (Subscriber subscriber : subscribers) {
             subscriber.assertNoGapNoRepeat();
         }
         everyReportAppliedOnceAndAllThreeAgree(jobs, reports, cluster, stack);
@@ -572,58 +582,59 @@ class ScaleOutTest {
     }
 
     /**
-     * A subscriber of the stream of the loaded jobs, resuming as EventSource does: when its
-     * connection ends, it connects again through the one address with {@code Last-Event-ID}.
+     * A subscriber of the loaded jobs' changes that resumes as the JavaScript client does: when its
+     * connection ends, it connects again through the one address, from the last position it had.
      */
-    private static final class Subscriber {
+    private abstract static class Subscriber {
 
-        private final URI first;
-        private final URI then;
-        private final String tag;
-        private final AtomicBoolean running = new AtomicBoolean(true);
+        final URI first;
+        final URI then;
+        final String tag;
+        final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger reconnects = new AtomicInteger();
-        private final AtomicInteger resets = new AtomicInteger();
+        final AtomicInteger resets = new AtomicInteger();
         private final Map<String, List<Long>> versions = new ConcurrentHashMap<>();
-        private volatile boolean connected;
-        private volatile String lastId;
+        /** Per job, each version received with the number of the connection it came on: to tell where a gap came from. */
+        private final Map<String, List<String>> received = new ConcurrentHashMap<>();
+        /** Each connection: when it began, where, and from which position. */
+        private final List<String> connections = new CopyOnWriteArrayList<>();
+        private final Instant began = Instant.now();
+        volatile boolean connected;
+        volatile String lastPosition;
         private volatile Instant lastUpdate;
         private volatile Duration longestSilence = Duration.ZERO;
         private volatile Instant longestSilenceEnded;
-        private volatile Stream<String> lines;
         private Thread thread;
 
-        private Subscriber(URI first, URI then, String tag) {
+        Subscriber(URI first, URI then, String tag) {
             this.first = first;
             this.then = then;
             this.tag = tag;
         }
 
-        static Subscriber start(URI first, URI then, String tag) {
-            Subscriber subscriber = new Subscriber(first, then, tag);
-            subscriber.thread = Thread.ofPlatform().name("subscriber").start(subscriber::run);
+        static <T extends Subscriber> T start(T subscriber) {
+            subscriber.begin();
             return subscriber;
         }
+
+        final void begin() {
+            thread = Thread.ofPlatform().name("subscriber").start(this::run);
+        }
+
+        /** One connection, from {@link #lastPosition} if there is one, until it ends. */
+        abstract void follow(URI at) throws IOException, InterruptedException;
+
+        /** Ends the connection in use, so that {@link #follow} returns. */
+        abstract void disconnect();
 
         private void run() {
             URI at = first;
             while (running.get()) {
                 try {
-                    HttpRequest.Builder request = HttpRequest.newBuilder(at.resolve("/v1/stream?tag=" + tag))
-                            .header("Accept", "text/event-stream")
-                            .header("Authorization", "Bearer " + JobpulseInstance.token(JobpulseInstance.USER));
-                    if (lastId != null) {
-                        request.header("Last-Event-ID", lastId);
-                    }
-                    HttpResponse<Stream<String>> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
-                    if (response.statusCode() == 200) {
-                        connected = true;
-                        lines = response.body();
-                        read(response.body());
-                    } else {
-                        response.body().close();
-                    }
+                    connections.add(Duration.between(began, Instant.now()).toMillis() + " ms " + at + " from " + lastPosition);
+                    follow(at);
                 } catch (IOException | UncheckedIOException | IllegalStateException e) {
-                    // The connection ended with its instance: reconnect, as EventSource does.
+                    // The connection ended with its instance: reconnect, as the client does.
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -640,27 +651,19 @@ class ScaleOutTest {
             }
         }
 
-        private void read(Stream<String> body) {
-            SseClient.parse(body, event -> {
-                if (event.id() != null) {
-                    lastId = event.id();
-                }
-                if (event.name().equals("reset")) {
-                    resets.incrementAndGet();
-                } else if (event.name().equals("status") || event.name().equals("progress")) {
-                    JsonNode update = parse(event.data());
-                    Instant now = Instant.now();
-                    if (lastUpdate != null && Duration.between(lastUpdate, now).compareTo(longestSilence) > 0) {
-                        longestSilence = Duration.between(lastUpdate, now);
-                        longestSilenceEnded = now;
-                    }
-                    lastUpdate = now;
-                    versions.computeIfAbsent(update.get("jobId").asText(), k -> new CopyOnWriteArrayList<>()).add(update.get("version").asLong());
-                }
-            });
+        void update(JsonNode update) {
+            Instant now = Instant.now();
+            if (lastUpdate != null && Duration.between(lastUpdate, now).compareTo(longestSilence) > 0) {
+                longestSilence = Duration.between(lastUpdate, now);
+                longestSilenceEnded = now;
+            }
+            lastUpdate = now;
+            versions.computeIfAbsent(update.get("jobId").asText(), k -> new CopyOnWriteArrayList<>()).add(update.get("version").asLong());
+            received.computeIfAbsent(update.get("jobId").asText(), k -> new CopyOnWriteArrayList<>())
+                    .add(update.get("version").asLong() + "@" + (connections.size() - 1) + "+" + Duration.between(began, now).toMillis());
         }
 
-        private static JsonNode parse(String data) {
+        static JsonNode parse(String data) {
             try {
                 return JobJson.mapper().readTree(data);
             } catch (IOException e) {
@@ -697,18 +700,141 @@ class ScaleOutTest {
             assertThat(resets.get()).as("resets: a resume the stream could not serve").isZero();
             versions.forEach((job, seen) -> {
                 for (int i = 1; i < seen.size(); i++) {
-                    assertThat(seen.get(i)).as("job %s: version after %d (received %s)", job, seen.get(i - 1), seen).isEqualTo(seen.get(i - 1) + 1);
+                    assertThat(seen.get(i)).as("%s, job %s: version after %d (received version@connection+ms %s; connections %s)",
+                            getClass().getSimpleName(), job, seen.get(i - 1), received.get(job), connections).isEqualTo(seen.get(i - 1) + 1);
                 }
             });
         }
 
         void stop() throws InterruptedException {
             running.set(false);
+            disconnect();
+            thread.join(10_000);
+        }
+    }
+
+    /** An EventSource: {@code GET /v1/stream?tag=}, resumed with {@code Last-Event-ID}. */
+    private static final class SseSubscriber extends Subscriber {
+
+        private volatile Stream<String> lines;
+
+        SseSubscriber(URI first, URI then, String tag) {
+            super(first, then, tag);
+        }
+
+        @Override
+        void follow(URI at) throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(at.resolve("/v1/stream?tag=" + tag))
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + JobpulseInstance.token(JobpulseInstance.USER));
+            if (lastPosition != null) {
+                request.header("Last-Event-ID", lastPosition);
+            }
+            HttpResponse<Stream<String>> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            lines = response.body();
+            if (response.statusCode() != 200) {
+                response.body().close();
+                return;
+            }
+            connected = true;
+            SseClient.parse(response.body(), event -> {
+                if (event.id() != null) {
+                    lastPosition = event.id();
+                }
+                if (event.name().equals("reset")) {
+                    resets.incrementAndGet();
+                } else if (event.name().equals("status") || event.name().equals("progress")) {
+                    update(parse(event.data()));
+                }
+            });
+        }
+
+        @Override
+        void disconnect() {
             Stream<String> current = lines;
             if (current != null) {
                 current.close();
             }
-            thread.join(10_000);
+        }
+    }
+
+    /** A WebSocket subscription to the tag, resumed with its {@code cursor}. */
+    private static final class SocketSubscriber extends Subscriber implements WebSocket.Listener {
+
+        private final StringBuilder partial = new StringBuilder();
+        private volatile CompletableFuture<Void> ended;
+        private volatile WebSocket socket;
+
+        SocketSubscriber(URI first, URI then, String tag) {
+            super(first, then, tag);
+        }
+
+        @Override
+        void follow(URI at) throws InterruptedException {
+            ended = new CompletableFuture<>();
+            try {
+                socket = SocketClient.builder("Bearer " + JobpulseInstance.token(JobpulseInstance.USER), null)
+                        .buildAsync(URI.create(at.resolve("/v1/ws").toString().replaceFirst("^http", "ws")), this).join();
+            } catch (CompletionException e) {
+                return;
+            }
+            String cursor = lastPosition == null ? "" : ",\"cursor\":\"" + lastPosition + "\"";
+            socket.sendText("{\"type\":\"subscribe\",\"id\":\"s\",\"filter\":{\"tag\":\"" + tag + "\"}" + cursor + "}", true);
+            try {
+                ended.get();
+            } catch (ExecutionException e) {
+                // Ended by an error: reconnect.
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                JsonNode message = parse(partial.toString());
+                partial.setLength(0);
+                switch (message.path("type").asText()) {
+                    case "subscribed" -> {
+                        connected = true;
+                        lastPosition = message.get("eventId").asText();
+                        if (message.path("reset").asBoolean()) {
+                            resets.incrementAndGet();
+                        }
+                    }
+                    case "update" -> {
+                        lastPosition = message.get("eventId").asText();
+                        update(message.get("update"));
+                    }
+                    // A subscription ended by the server (too slow): connect again from the last position.
+                    case "error" -> disconnect();
+                    default -> {
+                    }
+                }
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            ended.complete(null);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            ended.complete(null);
+        }
+
+        @Override
+        void disconnect() {
+            WebSocket current = socket;
+            if (current != null) {
+                current.abort();
+            }
+            if (ended != null) {
+                ended.complete(null);
+            }
         }
     }
 }

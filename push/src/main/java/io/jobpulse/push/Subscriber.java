@@ -3,8 +3,10 @@ package io.jobpulse.push;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * One subscription of one connection: what it selects, and the updates waiting for it.
@@ -12,8 +14,8 @@ import java.util.List;
  * <p>Delivery follows the connection's demand: an update is handed on only when the transport
  * asks for one (when the client has taken the previous ones), so a slow client never holds up the
  * feed or other subscribers. Updates wait in order; once more than {@link #COALESCE_AFTER} wait
- * (the client is falling behind), a newer version of a job replaces its waiting version (latest
- * wins; it moves to the back, so that per partition the waiting updates stay in log order and the
+ * and the oldest has waited {@link #COALESCE_AGE} (the client is falling behind), a newer version
+ * of a job replaces its waiting version (latest wins; it moves to the back, so that per partition the waiting updates stay in log order and the
  * stream cursor stays exact), but a terminal state is never replaced. A subscriber with more than
  * {@code bufferSize} updates waiting is disconnected with {@link SlowSubscriberException}; it
  * resumes by reconnecting with its last event id.
@@ -23,7 +25,9 @@ import java.util.List;
  * updates already covered by that are dropped. What the client missed waits apart and in full,
  * ahead of the live updates: it is already in memory and bounded by the history or the replay
  * bound, so it neither coalesces nor counts against {@code bufferSize}, and a resuming client gets
- * every version it missed. Versions handed to a per-job subscriber strictly increase; a multi-job
+ * every version it missed. Live updates that wait behind it do not coalesce either until it has
+ * drained (they count against {@code bufferSize}), so a resume does not skip versions because
+ * its own backlog took a moment to send. Versions handed to a per-job subscriber strictly increase; a multi-job
  * subscriber drops records before its cursor. A per-job subscription completes after a terminal state.
  */
 final class Subscriber {
@@ -35,10 +39,21 @@ final class Subscriber {
     private final Selector selector;
     private final boolean perJob;
     private final int bufferSize;
-    /** Up to this many updates wait in full; beyond it, versions of one job coalesce. */
+    /** Up to this many updates wait in full; beyond it, versions of one job coalesce once the oldest is {@link #COALESCE_AGE} old. */
     static final int COALESCE_AFTER = 16;
+    /**
+     * How long the oldest waiting update must have waited before versions coalesce: a client that
+     * takes a burst (a topology catching up after a failover sends hundreds of changes at once)
+     * within this is not behind, and gets every version.
+     */
+    static final Duration COALESCE_AGE = Duration.ofMillis(250);
 
-    private final ArrayDeque<FeedEntry> waiting = new ArrayDeque<>();
+    /** A live update waiting, and when it began to wait ({@link #clock}). */
+    private record Waiting(FeedEntry entry, long since) {
+    }
+
+    private final LongSupplier clock;
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     /** What the client missed, handed on before {@link #waiting}. */
     private final ArrayDeque<FeedEntry> missed = new ArrayDeque<>();
     /** Why the subscriber was disconnected before the transport attached, to tell it then. */
@@ -54,6 +69,12 @@ final class Subscriber {
     private StreamCursor cursor;
 
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize) {
+        this(selector, lastVersion, cursor, bufferSize, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()}: how long updates have waited */
+    Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize, LongSupplier clock) {
+        this.clock = clock;
         this.selector = selector;
         this.perJob = selector instanceof Selector.OneJob;
         this.lastVersion = lastVersion;
@@ -131,12 +152,14 @@ final class Subscriber {
         if (covered(entry)) {
             return;
         }
-        if (waiting.size() >= COALESCE_AFTER) {
-            // Falling behind: this version supersedes every waiting version of the job but a terminal one.
-            waiting.removeIf(queued -> queued.update().jobId().equals(update.jobId())
-                    && !queued.update().isTerminal() && queued.update().version() < update.version());
+        long now = clock.getAsLong();
+        if (waiting.size() >= COALESCE_AFTER && missed.isEmpty() && now - waiting.getFirst().since() >= COALESCE_AGE.toNanos()) {
+            // Falling behind: this version supersedes every waiting version of the job but a terminal one. Not while
+            // what a resuming client missed still drains: live updates pile up behind it then, however fast the client.
+            waiting.removeIf(queued -> queued.entry().update().jobId().equals(update.jobId())
+                    && !queued.entry().update().isTerminal() && queued.entry().update().version() < update.version());
         }
-        waiting.addLast(entry);
+        waiting.addLast(new Waiting(entry, now));
         if (waiting.size() > bufferSize) {
             done = true;
             waiting.clear();
@@ -153,7 +176,7 @@ final class Subscriber {
             return;
         }
         while (demand > 0 && !(missed.isEmpty() && waiting.isEmpty()) && !done) {
-            FeedEntry entry = missed.isEmpty() ? waiting.removeFirst() : missed.removeFirst();
+            FeedEntry entry = missed.isEmpty() ? waiting.removeFirst().entry() : missed.removeFirst();
             JobUpdate update = entry.update();
             if (perJob) {
                 if (update.version() <= lastVersion && !update.snapshot()) {

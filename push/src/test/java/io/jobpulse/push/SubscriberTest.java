@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,8 +59,12 @@ class SubscriberTest {
     }
 
     private static Subscriber ownerSubscriber(int bufferSize) {
+        return ownerSubscriber(bufferSize, () -> 0L);
+    }
+
+    private static Subscriber ownerSubscriber(int bufferSize, LongSupplier clock) {
         return new Subscriber(new Selector.OwnerJobs("alice", Set.of(), Set.of(), null, Set.of()), 0,
-                new StreamCursor(Map.of(0, 0L, 1, 0L)), bufferSize);
+                new StreamCursor(Map.of(0, 0L, 1, 0L)), bufferSize, clock);
     }
 
     @Test
@@ -91,8 +98,26 @@ class SubscriberTest {
     }
 
     @Test
+    void aBurstLongerThanTheThresholdIsDeliveredInFullToAClientThatTakesItWithinTheAge() {
+        AtomicLong now = new AtomicLong();
+        Subscriber subscriber = ownerSubscriber(256, now::get);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of());
+
+        for (int v = 1; v <= 200; v++) {
+            subscriber.offer(entry("a", v, JobStatus.RUNNING, 0, v));
+            now.addAndGet(Subscriber.COALESCE_AGE.toNanos() / 400);
+        }
+        client.request(Long.MAX_VALUE);
+
+        assertThat(client.received).as("200 waiting, the oldest for half the age: not behind").hasSize(200);
+    }
+
+    @Test
     void aSlowClientGetsTheLatestVersionOfEachJobAndEveryTerminalState() {
-        Subscriber subscriber = ownerSubscriber(64);
+        AtomicLong now = new AtomicLong();
+        Subscriber subscriber = ownerSubscriber(64, now::get);
         Client client = new Client();
         subscriber.deliveries().subscribe(client);
         subscriber.start(List.of());
@@ -100,6 +125,7 @@ class SubscriberTest {
         for (int job = 0; job < Subscriber.COALESCE_AFTER; job++) {
             subscriber.offer(entry("other-" + job, 1, JobStatus.RUNNING, 1, offset++));
         }
+        now.addAndGet(Subscriber.COALESCE_AGE.toNanos());
         for (int v = 1; v <= 20; v++) {
             subscriber.offer(entry("a", v, JobStatus.RUNNING, 0, offset++));
         }
@@ -148,6 +174,29 @@ class SubscriberTest {
         assertThat(client.error).as("missed changes do not count against the buffer").isNull();
         assertThat(client.received).as("nor coalesce").hasSize(52);
         assertThat(client.received).extracting(d -> d.update().version()).isSorted();
+    }
+
+    @Test
+    void liveChangesArrivingWhileTheMissedOnesDrainAreNotCoalesced() {
+        Subscriber subscriber = ownerSubscriber(100);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        List<FeedEntry> missed = new ArrayList<>();
+        for (int v = 1; v <= 50; v++) {
+            missed.add(entry("a", v, JobStatus.RUNNING, 0, v));
+        }
+        subscriber.start(missed);
+        client.request(10);
+        for (int v = 51; v <= 51 + Subscriber.COALESCE_AFTER * 2; v++) {
+            subscriber.offer(entry("a", v, JobStatus.RUNNING, 0, v + 100));
+        }
+
+        client.request(Long.MAX_VALUE);
+
+        assertThat(client.error).isNull();
+        assertThat(client.received).extracting(d -> d.update().version())
+                .as("every version, though more than %d live ones waited behind the backlog", Subscriber.COALESCE_AFTER)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 51 + Subscriber.COALESCE_AFTER * 2).boxed().toList());
     }
 
     @Test
