@@ -492,6 +492,7 @@ class ScaleOutTest {
         private volatile Duration longestGap = Duration.ZERO;
         private volatile Instant longestGapEnded;
         private final List<Instant> unavailableAt = new CopyOnWriteArrayList<>();
+        private final List<String> unavailableWhy = new CopyOnWriteArrayList<>();
         private Thread thread;
 
         private Reads(Cluster cluster, List<String> jobs, Set<Integer> avoided) {
@@ -529,6 +530,7 @@ class ScaleOutTest {
                         case 503 -> {
                             unavailable.incrementAndGet();
                             unavailableAt.add(Instant.now());
+                            unavailableWhy.add(instance + ": " + answer.body());
                         }
                         case 404 -> notFound.incrementAndGet();
                         default -> throw new AssertionError("read of " + job + ": " + answer.statusCode() + " " + answer.body());
@@ -577,6 +579,7 @@ class ScaleOutTest {
         /** When the 503s came and the longest gap ended, in ms from the instant: to tell which event caused them. */
         String timeline(Instant from) {
             return "503s at " + unavailableAt.stream().map(at -> Duration.between(from, at).toMillis() + "").toList()
+                    + " " + unavailableWhy.stream().limit(3).toList()
                     + " ms, longest gap ended at " + (longestGapEnded == null ? "-" : Duration.between(from, longestGapEnded).toMillis()) + " ms";
         }
     }

@@ -53,6 +53,12 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
     public static final String ENABLED = "jobpulse.topology.streams-enabled";
 
     private static final Logger LOG = LoggerFactory.getLogger(TopologyRuntime.class);
+    /**
+     * The main consumer's longest heartbeat interval, as every other group's (GroupMembership in the
+     * consumers module): members learn of a rebalance from a heartbeat's answer, and the topology
+     * commits nothing, so emits nothing, until every member has rejoined.
+     */
+    private static final long MAX_HEARTBEAT_MS = 500;
 
     private final KafkaStreams streams;
     private final Admin admin;
@@ -87,7 +93,7 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
                 && !props.containsKey(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)) {
             props.put(session, Long.toString(sessionTimeout.toMillis()));
             props.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
-                    Long.toString(Math.min(3_000, sessionTimeout.toMillis() / 3)));
+                    Long.toString(Math.min(MAX_HEARTBEAT_MS, sessionTimeout.toMillis() / 3)));
         }
         props.put(DeadLetters.MAX_RECORD_BYTES, Integer.toString(effective.maxRecordBytes()));
         if (self != null && !props.containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
