@@ -31,18 +31,15 @@ class JobStateReaders {
     @Requires(beans = InteractiveQueries.class)
     static class LocalJobStateReader implements JobStateReader {
 
-        private final InteractiveQueries queries;
         private final PeerReads peers;
 
-        LocalJobStateReader(InteractiveQueries queries, PeerReads peers) {
-            this.queries = queries;
+        LocalJobStateReader(PeerReads peers) {
             this.peers = peers;
         }
 
         @Override
         public Optional<JobState> current(String jobId) {
-            InteractiveQueries.Placement placement = queries.locate(jobId);
-            return placement.here() ? queries.find(jobId) : peers.read(placement, jobId);
+            return peers.current(jobId);
         }
     }
 }

@@ -85,7 +85,7 @@ public class InteractiveQueries {
 
     /**
      * The instances that hold the job's partition, the active one first, or {@link Placement#HERE}
-     * when it is this one (or when instances do not know each other's addresses). While the group
+     * when instances do not know each other's addresses. While the group
      * rebalances and no instance is active for it, this waits up to {@code read-your-writes-wait},
      * then answers 503.
      */
@@ -98,9 +98,6 @@ public class InteractiveQueries {
         while (true) {
             KeyQueryMetadata metadata = metadata(jobId);
             if (metadata != null && metadata.activeHost().port() > 0) {
-                if (metadata.activeHost().equals(self)) {
-                    return Placement.HERE;
-                }
                 List<HostInfo> hosts = new ArrayList<>(List.of(metadata.activeHost()));
                 hosts.addAll(metadata.standbyHosts());
                 return new Placement(hosts, self);
@@ -124,15 +121,22 @@ public class InteractiveQueries {
     /**
      * Where a job's state is held.
      *
-     * @param hosts the instances with a copy of its partition, the active one first; empty when it is this one
-     * @param self  this instance, which may be among the hosts as a standby
+     * @param hosts the instances with a copy of its partition, the active one first; empty when
+     *              instances do not know each other's addresses (then it is read here)
+     * @param self  this instance, which may be among the hosts
      */
     public record Placement(List<HostInfo> hosts, HostInfo self) {
 
         static final Placement HERE = new Placement(List.of(), null);
 
+        /** Whether this instance holds the active copy. */
         public boolean here() {
-            return hosts.isEmpty();
+            return hosts.isEmpty() || hosts.getFirst().equals(self);
+        }
+
+        /** The instances with a standby copy, without the active one. */
+        public Placement standbys() {
+            return new Placement(hosts.isEmpty() ? List.of() : hosts.subList(1, hosts.size()), self);
         }
     }
 
@@ -145,10 +149,10 @@ public class InteractiveQueries {
     }
 
     /**
-     * The same for another instance that forwarded a read here: without waiting for the topology
-     * to start or rebalance, since the instance that asks can ask the next holder at once.
+     * The same without waiting for the topology to start or rebalance: for reads that can ask the
+     * partition's other holders at once instead, such as another instance's.
      */
-    public Optional<JobState> findForPeer(String jobId) {
+    public Optional<JobState> findNow(String jobId) {
         return find(jobId, false, false);
     }
 

@@ -61,8 +61,8 @@ public class JobStateController {
         }
         // Asked by another instance, this one answers from whatever copy it has, active or standby.
         Function<String, JobState> reader = !caller.isPeer() ? this::find
-                : placement.here() ? job -> queries.findForPeer(job).orElseThrow(() -> notFound(job)) : queries::findInCopy;
-        JobState current = reader.apply(id);
+                : placement.here() ? job -> queries.findNow(job).orElseThrow(() -> notFound(job)) : queries::findInCopy;
+        JobState current = caller.isPeer() ? reader.apply(id) : peers.readHere(placement, id).orElseThrow(() -> notFound(id));
         if (!caller.sees(current.owner(), id)) {
             throw notFound(id);
         }

@@ -56,6 +56,24 @@ public class PeerReads {
         this.credential = signingKey == null || signingKey.isBlank() ? null : new PeerCredential(signingKey);
     }
 
+    /**
+     * The job's state from this instance, which holds its active copy; while that copy cannot be
+     * read yet (the task is being moved here and restores), from the standbys, if there are any.
+     */
+    public Optional<JobState> readHere(InteractiveQueries.Placement placement, String jobId) {
+        try {
+            return queries.findNow(jobId);
+        } catch (ProblemException notServed) {
+            return placement.standbys().hosts().isEmpty() ? queries.find(jobId) : read(placement.standbys(), jobId);
+        }
+    }
+
+    /** The job's state wherever it is held: here, or at the instances that hold it. */
+    public Optional<JobState> current(String jobId) {
+        InteractiveQueries.Placement placement = queries.locate(jobId);
+        return placement.here() ? readHere(placement, jobId) : read(placement, jobId);
+    }
+
     /** The job's state from the instances that hold it, as it is now. */
     public Optional<JobState> read(InteractiveQueries.Placement placement, String jobId) {
         return read(placement, jobId, null, null);
