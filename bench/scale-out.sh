@@ -16,5 +16,5 @@ for run in $(seq 1 "${1:-3}"); do
   echo "run $run"
   ./mvnw -B -ntp -q -pl app -am verify -Dtest=ScaleOutTest -Dsurefire.failIfNoSpecifiedTests=false >/dev/null \
     || { echo "ScaleOutTest failed: see app/target/surefire-reports and app/target/scale-instance-*.log"; exit 1; }
-  sed -n '/^scale-out under/,/^  after SIGKILL/p' "$OUT"
+  sed -n "/^scale-out under/,/^  after SIGKILL/p" "$OUT"
 done

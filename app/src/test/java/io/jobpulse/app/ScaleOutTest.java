@@ -151,6 +151,7 @@ class ScaleOutTest {
         Subscriber socket = Subscriber.start(new SocketSubscriber(cluster.uri(victim), one, tag));
         List<Subscriber> subscribers = List.of(direct, balanced, socket);
         await().atMost(Duration.ofSeconds(20)).until(() -> subscribers.stream().allMatch(Subscriber::connected));
+        Instant loadFrom = Instant.now();
         Reports reports = Reports.start(one, jobs);
         Reads reads = Reads.start(cluster, jobs, Set.of(victim));
         Thread.sleep(3_000);
@@ -176,6 +177,7 @@ class ScaleOutTest {
         Thread.sleep(3_000);
 
         reports.stop();
+        Duration loaded = Duration.between(loadFrom, Instant.now());
         reads.stop();
         await().atMost(Duration.ofSeconds(30)).until(() -> reports.allFolded(one));
         Map<String, Long> finals = new HashMap<>();
@@ -186,7 +188,7 @@ class ScaleOutTest {
         }
 
         System.out.printf("""
-                        scale-out under %d reports/s over %d jobs; session timeout 10s, standby replicas 1:
+                        scale-out under %d reports/s (one at a time) over %d jobs; session timeout 10s, standby replicas 1:
                           SIGKILL -> first successful read of every affected job (%d) from a survivor: %d ms
                           SIGKILL -> every consumer group assigned to live members again: %d ms
                           restart (a new JVM) -> back in every group: %d ms; projections' lag zero: %d ms
@@ -194,7 +196,7 @@ class ScaleOutTest {
                           subscribers' longest silence: %d ms (SSE, first to the killed instance), %d ms (SSE through the one address), %d ms (WebSocket, first to the killed instance); reconnects %d, %d, %d
                           reports accepted %d, outcome unknown %d
                           after SIGKILL: %s; subscribers' longest silence ended at %d ms; restarted at %d ms, clean stop at %d ms
-                        """, 1000 / REPORT_PAUSE.toMillis(), LOADED_JOBS, affected.size(),
+                        """, (reports.accepted() + reports.unknown()) * 1000 / Math.max(1, loaded.toMillis()), LOADED_JOBS, affected.size(),
                 Duration.between(killedAt, firstAffectedRead).toMillis(), regrouped.toMillis(), rejoined.toMillis(),
                 lagZero.toMillis(),
                 reads.answered(), reads.unavailable(), reads.longestGap().toMillis(), reads.notFound(),
