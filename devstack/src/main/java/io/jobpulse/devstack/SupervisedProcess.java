@@ -30,6 +30,11 @@ import java.util.stream.Stream;
  */
 public final class SupervisedProcess implements AutoCloseable {
 
+    /** The exit status of a process ended by SIGINT (128 + 2), as Ctrl-C ends a JVM. */
+    private static final int INTERRUPTED = 130;
+    /** How long a child ended by SIGINT waits for this process's stop before it counts as a crash. */
+    private static final Duration INTERRUPT_WAIT = Duration.ofSeconds(5);
+
     private final String name;
     private final ProcessBuilder builder;
     private final Path pidFile;
@@ -47,7 +52,8 @@ public final class SupervisedProcess implements AutoCloseable {
         this.pidFile = pidFile;
         this.console = console;
         this.pause = pause;
-        this.keeper = Thread.ofPlatform().name("supervisor-" + name).daemon().unstarted(this::keepRunning);
+        // Not a daemon: a process that keeps children running lives while it does.
+        this.keeper = Thread.ofPlatform().name("supervisor-" + name).unstarted(this::keepRunning);
     }
 
     /**
@@ -82,7 +88,9 @@ public final class SupervisedProcess implements AutoCloseable {
             Process started = builder.start();
             Files.createDirectories(pidFile.toAbsolutePath().getParent());
             Files.writeString(pidFile, started.pid() + " " + started.info().startInstant().map(Instant::toString).orElse("") + "\n");
-            Thread.ofVirtual().name(name + "-output").start(() -> copyOutput(started));
+            // A platform thread: reading a pipe blocks the thread it runs on, and virtual threads pinned so
+            // would leave none for others (the balancer's connections) on a machine with few cores.
+            Thread.ofPlatform().name(name + "-output").daemon().start(() -> copyOutput(started));
             return started;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
@@ -105,6 +113,11 @@ public final class SupervisedProcess implements AutoCloseable {
             while (true) {
                 Process current = process;
                 int status = current.waitFor();
+                // Ctrl-C in a terminal interrupts the whole foreground process group: the child (which then exits
+                // with 128 + SIGINT) and this process, whose stop follows at once. That is no crash to restart from.
+                if (status == INTERRUPTED && stopping.await(INTERRUPT_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
                 if (stopping.getCount() == 0) {
                     return;
                 }

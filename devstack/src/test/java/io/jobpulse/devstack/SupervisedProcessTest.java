@@ -62,6 +62,20 @@ class SupervisedProcessTest {
     }
 
     @Test
+    void aChildEndedByCtrlCAlongWithItsSupervisorIsNotStartedAgain(@TempDir Path dir) throws Exception {
+        ProcessBuilder interrupted = new ProcessBuilder("sh", "-c", "echo ready; sleep 0.2; exit 130");
+        SupervisedProcess child = SupervisedProcess.start("interrupted", interrupted, dir.resolve("interrupted.pid"), console,
+                Duration.ofMillis(100));
+        await().atMost(Duration.ofSeconds(10)).until(() -> printed.toString().contains("[interrupted] ready"));
+        ProcessHandle handle = ProcessHandle.of(child.pid()).orElseThrow();
+        // The shell exits as Ctrl-C would have it, and the stop follows.
+        await().atMost(Duration.ofSeconds(10)).until(() -> !handle.isAlive());
+        child.close(Duration.ofSeconds(5));
+        assertThat(printed.toString()).doesNotContain("exited").doesNotContain("starting it again");
+        assertThat(child.exits()).isZero();
+    }
+
+    @Test
     void whatAKilledSupervisorLeftIsStoppedButAPidNowOfAnotherProcessIsLeftAlone(@TempDir Path dir) throws Exception {
         Process left = new ProcessBuilder("sleep", "60").start();
         Process other = new ProcessBuilder("sleep", "60").start();
