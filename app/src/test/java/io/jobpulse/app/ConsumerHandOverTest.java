@@ -158,7 +158,8 @@ class ConsumerHandOverTest {
         }
     }
 
-    private static boolean listens(int port) {
+    /** Whether something accepts connections on the port, on loopback. */
+    static boolean listens(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
