@@ -21,7 +21,7 @@ public final class Jobpulse {
                           run every role on this machine, with an embedded Kafka broker and PostgreSQL
                           (data under .jobpulse/; KAFKA_BOOTSTRAP_SERVERS / JDBC_URL use external ones instead);
                           --demo adds a pretend provider and a stream of demo jobs to watch;
-                          --instances N (2 to 9) runs N instances, each with every role, behind one address
+                          --instances N (1 to 9) runs N instances, each with every role, behind one address
                   serve   run the roles in jobpulse.roles (JOBPULSE_ROLES) against external Kafka and PostgreSQL
                   audit <jobId> [--at <instant>]
                           a job's events as the log has them, what each did, and its state (as of the instant),
