@@ -18,6 +18,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -120,8 +121,12 @@ final class DevCommand {
         }
         Credentials credentials = new Credentials(jwtSecret, issuer, audience);
         if (instances > 1) {
-            Set<Integer> taken = Set.of(httpPort, kafkaPort, kafkaPort + 1, postgresPort);
-            runInstances(instances, serveArgs, home, stack, properties, InetAddress.getByName(host), httpPort, taken, started, credentials);
+            Welcome welcome = startInstances(instances, serveArgs, home, stack, properties,
+                    new InetSocketAddress(InetAddress.getByName(host), httpPort), Set.of(httpPort, kafkaPort, kafkaPort + 1, postgresPort));
+            printWelcome(welcome, stack, Duration.ofNanos(System.nanoTime() - started), credentials);
+            if (demo) {
+                printDemo(welcome.url());
+            }
             return;
         }
         if (stack.hasKafka()) {
@@ -195,12 +200,11 @@ final class DevCommand {
 
     /**
      * {@code dev --instances N}: the instances ({@link DevInstances}), with every setting this dev would give itself,
-     * behind a {@link Balancer} on dev's HTTP port. Stopping dev stops them first, then the balancer, the broker and
-     * the database.
+     * behind a {@link Balancer} at {@code address}; returns once they all answer, with what the banner says of them.
+     * Stopping dev stops the instances first, then the balancer, the broker and the database.
      */
-    private static void runInstances(int count, String[] serveArgs, Path home, DevStack stack, Map<String, Object> properties,
-                                     InetAddress host, int httpPort, Set<Integer> taken, long started, Credentials credentials)
-            throws IOException {
+    private static Welcome startInstances(int count, String[] serveArgs, Path home, DevStack stack, Map<String, Object> properties,
+                                          InetSocketAddress address, Set<Integer> taken) throws IOException {
         // Streams state belongs to one cluster, as a single dev's: a new broker must not meet an old state directory.
         Path stateDirs = stack.hasKafka() ? Deployment.devStateDir(home, stack.kafka().clusterId()) : home.resolve("streams");
         properties.put("micronaut.server.host", "127.0.0.1");
@@ -211,10 +215,11 @@ final class DevCommand {
         DevInstances instances = DevInstances.plan(count, home, stateDirs, taken, properties, serveArgs);
         Balancer balancer;
         try {
-            balancer = Balancer.start(host, httpPort, instances.addresses());
+            balancer = Balancer.start(address.getAddress(), address.getPort(), instances.addresses());
         } catch (UncheckedIOException e) {
             stack.close();
-            throw new IllegalStateException("Port " + httpPort + " (for Jobpulse's HTTP server, JOBPULSE_PORT) is in use: " + e.getMessage(), e);
+            throw new IllegalStateException("Port " + address.getPort() + " (for Jobpulse's HTTP server, JOBPULSE_PORT) is in use: "
+                    + e.getMessage(), e);
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("jobpulse-dev-stop").unstarted(() -> {
             instances.close();
@@ -227,14 +232,10 @@ final class DevCommand {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the instances started", e);
         }
-        String url = "http://localhost:" + balancer.port();
         Object kafka = properties.getOrDefault(KafkaSettings.BOOTSTRAP_SERVERS, System.getenv("KAFKA_BOOTSTRAP_SERVERS"));
         Object jdbc = properties.getOrDefault("datasources.default.url", System.getenv("JDBC_URL"));
-        printWelcome(new Welcome(url, DevInstances.EVERY_ROLE + " (in each instance)", String.valueOf(kafka), String.valueOf(jdbc),
-                instancesSection(instances)), stack, Duration.ofNanos(System.nanoTime() - started), credentials);
-        if (properties.containsKey("jobpulse.demo.enabled")) {
-            printDemo(url);
-        }
+        return new Welcome("http://localhost:" + balancer.port(), DevInstances.EVERY_ROLE + " (in each instance)", String.valueOf(kafka),
+                String.valueOf(jdbc), instancesSection(instances));
     }
 
     /** The banner's lines on the instances: each one's address and pid, and how to kill one. */

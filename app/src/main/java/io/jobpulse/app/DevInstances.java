@@ -6,6 +6,7 @@ import io.jobpulse.devstack.SupervisedProcess;
 import io.jobpulse.events.Roles;
 import io.jobpulse.topology.TopologyConfiguration;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
@@ -151,8 +152,8 @@ final class DevInstances implements AutoCloseable {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(option -> AGENT_OPTIONS.stream().noneMatch(option::startsWith)).toList());
         command.add("-cp");
-        command.add(Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
-                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(java.io.File.pathSeparator)));
+        command.add(Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator)));
         Map<String, String> own = new LinkedHashMap<>();
         own.put("micronaut.config.files", settingsFile.toString());
         own.put("micronaut.server.port", Integer.toString(instance.port()));

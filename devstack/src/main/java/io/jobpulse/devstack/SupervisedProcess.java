@@ -93,7 +93,8 @@ public final class SupervisedProcess implements AutoCloseable {
             Thread.ofPlatform().name(name + "-output").daemon().start(() -> copyOutput(started));
             return started;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
+            // A problem a person can fix (a missing java, a full disk): said in one line.
+            throw new IllegalStateException("cannot start " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -134,7 +135,7 @@ public final class SupervisedProcess implements AutoCloseable {
                     }
                     try {
                         process = launch();
-                    } catch (UncheckedIOException e) {
+                    } catch (IllegalStateException e) {
                         console.printf("[dev] %s%n", e.getMessage());
                     }
                 }
