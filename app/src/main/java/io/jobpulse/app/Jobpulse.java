@@ -17,10 +17,11 @@ public final class Jobpulse {
     private static final String USAGE = """
                 Usage: jobpulse <command>
 
-                  dev [--demo]
+                  dev [--demo] [--instances N]
                           run every role on this machine, with an embedded Kafka broker and PostgreSQL
                           (data under .jobpulse/; KAFKA_BOOTSTRAP_SERVERS / JDBC_URL use external ones instead);
-                          --demo adds a pretend provider and a stream of demo jobs to watch
+                          --demo adds a pretend provider and a stream of demo jobs to watch;
+                          --instances N (1 to 9) runs N instances, each with every role, behind one address
                   serve   run the roles in jobpulse.roles (JOBPULSE_ROLES) against external Kafka and PostgreSQL
                   audit <jobId> [--at <instant>]
                           a job's events as the log has them, what each did, and its state (as of the instant),
@@ -60,7 +61,10 @@ public final class Jobpulse {
         try {
             switch (command) {
                 case "dev" -> DevCommand.run(rest);
-                case "serve" -> serve(rest, Map.of());
+                case "serve" -> {
+                    EndWithDev.watchIfAsked();
+                    serve(rest, Map.of());
+                }
                 case "audit" -> AuditCommand.run(rest, Deployment.of(env), out);
                 case "replay" -> ReplayCommand.run(rest, Deployment.of(env), out);
                 case "keys" -> KeysCommand.run(rest, Deployment.of(env), out);

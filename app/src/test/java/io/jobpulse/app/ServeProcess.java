@@ -32,6 +32,11 @@ record ServeProcess(Process process, int port, Path log) implements AutoCloseabl
     }
 
     boolean listens() {
+        return listens(port);
+    }
+
+    /** Whether something accepts connections on the port, on loopback. */
+    static boolean listens(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
