@@ -16,7 +16,7 @@ class GroupMembershipTest {
         assertThat(membership.consumerSettings("jobpulse-projections", 2))
                 .containsEntry(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "node-a.jobpulse-projections.2")
                 .containsEntry(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000)
-                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
         assertThat(membership.groupInstanceId("jobpulse-poller", 0)).isEqualTo("node-a.jobpulse-poller.0");
     }
 
@@ -31,9 +31,10 @@ class GroupMembershipTest {
     }
 
     @Test
-    void theHeartbeatIsAThirdOfAShortSession() {
-        GroupMembership membership = new GroupMembership(null, Duration.ofSeconds(6), Duration.ofSeconds(5));
-
-        assertThat(membership.consumerSettings("g", 0)).containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
+    void theHeartbeatIsHalfASecondAndAtMostAThirdOfTheSession() {
+        assertThat(new GroupMembership(null, Duration.ofSeconds(45), Duration.ofSeconds(5)).consumerSettings("g", 0))
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        assertThat(new GroupMembership(null, Duration.ofMillis(900), Duration.ofSeconds(5)).consumerSettings("g", 0))
+                .containsEntry(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 300);
     }
 }
