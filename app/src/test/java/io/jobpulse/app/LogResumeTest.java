@@ -21,17 +21,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
+import static io.jobpulse.app.SliceEndToEndTest.json;
 import static io.jobpulse.app.StreamingTest.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Multi-job resumes from a cursor older than the instance's history (five changes here), against
- * the real broker: the missed changes are read back from {@code jobpulse.job-status}, exactly the
- * ones the filter and the caller see, then the stream goes on live; a cursor whose records the
- * topic no longer has (deleted as retention would, on a broker of the test's own), or one further
- * back than {@code jobpulse.push.max-log-replay}, gets the reset.
+ * Resumes from before the instance's history (five changes here), against the real broker: a
+ * multi-job stream's missed changes are read back from {@code jobpulse.job-status}, exactly the
+ * ones the filter and the caller see, then the stream goes on live; a one-job stream's or
+ * subscription's missed versions are read back from the job's partition, every one once, in order,
+ * then the history's and live ones. A cursor or version whose records the topic no longer has
+ * (deleted as retention would, on a broker of the test's own), or one further back than
+ * {@code jobpulse.push.max-log-replay}, gets the reset, or the job's current state.
  */
 class LogResumeTest {
 
@@ -48,6 +52,57 @@ class LogResumeTest {
     static void stop() {
         statusChanges.close();
         jobpulse.close();
+        if (retention != null) {
+            retention.close();
+        }
+    }
+
+    /**
+     * A broker, database and instance of the tests' own, whose records of {@code jobpulse.job-status}
+     * the tests delete: deleting them on the shared stack would take them from every later test (a
+     * replay of the projections, say).
+     */
+    private record Retention(DevStack stack, JobpulseInstance instance, StatusChanges changes) implements AutoCloseable {
+
+        static Retention start() throws Exception {
+            DevStack stack = DevStack.start(DevStack.Options.forTests(Files.createTempDirectory("jobpulse-retention")));
+            JobpulseInstance instance = JobpulseInstance.start(Map.of(
+                    "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
+                    "datasources.default.url", stack.postgres().jdbcUrl(),
+                    "datasources.default.username", "postgres",
+                    "datasources.default.password", stack.postgres().password(),
+                    "jobpulse.push.history-size", "5"));
+            return new Retention(stack, instance, new StatusChanges(stack.kafka().bootstrapServers()));
+        }
+
+        /** Deletes every record of {@code jobpulse.job-status} written so far, as its retention would. */
+        void deleteStatusChanges() throws Exception {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                admin.describeTopics(List.of(Topics.JOB_STATUS.name())).allTopicNames().get().get(Topics.JOB_STATUS.name()).partitions()
+                        .forEach(p -> ends.put(new TopicPartition(Topics.JOB_STATUS.name(), p.partition()), OffsetSpec.latest()));
+                Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
+                admin.listOffsets(ends).all().get().forEach((partition, end) ->
+                        deletions.put(partition, RecordsToDelete.beforeOffset(end.offset())));
+                admin.deleteRecords(deletions).all().get();
+            }
+        }
+
+        @Override
+        public void close() {
+            changes.close();
+            instance.close();
+            stack.close();
+        }
+    }
+
+    private static Retention retention;
+
+    private static synchronized Retention retention() throws Exception {
+        if (retention == null) {
+            retention = Retention.start();
+        }
+        return retention;
     }
 
     private static String tag() {
@@ -107,6 +162,107 @@ class LogResumeTest {
         return versions.stream().collect(Collectors.groupingBy(v -> v.substring(0, v.indexOf('@')), Collectors.toList()));
     }
 
+    /** A job submitted through the API (so that the topology holds its state), with a tag. */
+    private static String submit(JobpulseInstance instance, String tag) {
+        return json(instance.post("/v1/jobs", "{\"type\":\"x.log-job\",\"tags\":[\"" + tag + "\"]}")).get("id").asText();
+    }
+
+    /** Reports progress on a running job until it is at {@code version}, one version a report. */
+    private static void advance(JobpulseInstance instance, String job, int from, int version) {
+        for (int next = from + 1; next <= version; next++) {
+            assertThat(instance.post("/v1/jobs/" + job + "/reports", "{\"status\":\"running\",\"progress\":" + next / 100.0 + "}")
+                    .statusCode()).isEqualTo(202);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(instance.get("/v1/jobs/" + job)).path("version").asInt() == version);
+    }
+
+    /** A multi-job stream of a tag, open and positioned: every change of the tag's jobs the feed reads from now on comes to it. */
+    private static SseClient watch(JobpulseInstance instance, String tag) {
+        SseClient stream = instance.stream("/v1/stream?tag=" + tag, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> stream.events(SseClient.COMMENT).stream()
+                .anyMatch(e -> e.data().equals("stream position")));
+        return stream;
+    }
+
+    /** A one-job stream's versions, with an "s" for a snapshot, e.g. "5s". */
+    private static List<String> received(List<JsonNode> updates) {
+        return updates.stream().map(u -> u.get("version").asText() + (u.get("snapshot").asBoolean() ? "s" : "")).toList();
+    }
+
+    private static List<String> versions(int from, int to) {
+        return IntStream.rangeClosed(from, to).mapToObj(Integer::toString).toList();
+    }
+
+    @Test
+    void aOneJobStreamResumingFromBeforeTheHistoryGetsEveryVersionFromTheTopicThenTheHistorysAndLiveOnes() {
+        String tag = tag();
+        String id;
+        try (SseClient feed = watch(jobpulse, tag)) {
+            id = submit(jobpulse, tag);
+            advance(jobpulse, id, 1, 6);
+            await().atMost(Duration.ofSeconds(20)).until(() -> feed.updates().size() == 6);
+            // Twelve changes of another job after those: the history of five holds none of them. Then
+            // versions 7 and 8, which it does hold.
+            StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-job", List.of(tag), 10).forEach(statusChanges::send);
+            advance(jobpulse, id, 6, 8);
+            await().atMost(Duration.ofSeconds(20)).until(() -> feed.updates().size() == 8 + 12);
+        }
+
+        try (SseClient resumed = jobpulse.stream("/v1/jobs/" + id + "/stream", "2")) {
+            assertThat(resumed.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 6);
+            advance(jobpulse, id, 8, 9);
+            await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 7);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> resumed.updates().size() == 7);
+            assertThat(received(resumed.updates().stream().map(StreamingTest::data).toList()))
+                    .as("3 to 6 from the topic, 7 and 8 from the history, 9 live: each once, no snapshot")
+                    .containsExactlyElementsOf(versions(3, 9));
+        }
+    }
+
+    @Test
+    void aOneJobSubscriptionOnAnInstanceStartedAfterItsVersionsGetsThemFromTheTopic() {
+        String id = submit(jobpulse, tag());
+        advance(jobpulse, id, 1, 5);
+        try (JobpulseInstance restarted = JobpulseInstance.start(Map.of(
+                "jobpulse.roles", "push",
+                "jobpulse.state-url", jobpulse.uri("/").toString(),
+                "jobpulse.state-token", JobpulseInstance.adminToken(),
+                "jobpulse.push.history-size", "5"));
+             SocketClient socket = new SocketClient(restarted)) {
+            socket.send("{\"type\":\"subscribe\",\"id\":\"j1\",\"job\":\"" + id + "\",\"lastVersion\":2}");
+            socket.awaitMessage(m -> m.path("type").asText().equals("subscribed"));
+            await().atMost(Duration.ofSeconds(20)).until(() -> socket.updatesOf("j1").size() == 3);
+            advance(jobpulse, id, 5, 6);
+            await().atMost(Duration.ofSeconds(20)).until(() -> socket.updatesOf("j1").size() == 4);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> socket.updatesOf("j1").size() == 4);
+            assertThat(received(socket.updatesOf("j1").stream().map(m -> m.get("update")).toList()))
+                    .as("3 to 5 from the topic (this instance's history starts after them), 6 live").containsExactlyElementsOf(versions(3, 6));
+            assertThat(socket.updatesOf("j1")).extracting(m -> m.get("eventId").asText()).containsExactlyElementsOf(versions(3, 6));
+        }
+    }
+
+    @Test
+    void aOneJobStreamWhoseVersionsTheTopicNoLongerHasGetsTheCurrentState() throws Exception {
+        Retention own = retention();
+        String tag = tag();
+        String id;
+        try (SseClient feed = watch(own.instance(), tag)) {
+            id = submit(own.instance(), tag);
+            advance(own.instance(), id, 1, 4);
+            StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-job", List.of(tag), 10).forEach(own.changes()::send);
+            await().atMost(Duration.ofSeconds(20)).until(() -> feed.updates().size() == 4 + 12);
+        }
+        own.deleteStatusChanges();
+
+        try (SseClient resumed = own.instance().stream("/v1/jobs/" + id + "/stream", "1")) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 1);
+            advance(own.instance(), id, 4, 5);
+            await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 2);
+            assertThat(received(resumed.updates().stream().map(StreamingTest::data).toList())).containsExactly("4s", "5");
+        }
+    }
+
     @Test
     void aStreamResumingFromBeforeTheHistoryGetsExactlyTheMissedChangesFromTheTopicThenLiveOnes() {
         String tag = tag();
@@ -158,45 +314,25 @@ class LogResumeTest {
         }
     }
 
-    /**
-     * Deleting records of {@code jobpulse.job-status} would take them from every later test of the
-     * shared stack (a replay of the projections, say), so this one has a broker and database of its own.
-     */
     @Test
     void aCursorWhoseRecordsTheTopicNoLongerHasGetsTheReset() throws Exception {
-        try (DevStack stack = DevStack.start(DevStack.Options.forTests(Files.createTempDirectory("jobpulse-retention")));
-             JobpulseInstance own = JobpulseInstance.start(Map.of(
-                     "kafka.bootstrap.servers", stack.kafka().bootstrapServers(),
-                     "datasources.default.url", stack.postgres().jdbcUrl(),
-                     "datasources.default.username", "postgres",
-                     "datasources.default.password", stack.postgres().password(),
-                     "jobpulse.push.history-size", "5"));
-             StatusChanges changes = new StatusChanges(stack.kafka().bootstrapServers())) {
-            String tag = tag();
-            List<StatusChange> job = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag), 10);
-            String cursor = cursorAfter(own, changes, tag, job.getFirst());
-            interleave(changes, List.of(job.subList(1, job.size())));
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
-                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-                admin.describeTopics(List.of(Topics.JOB_STATUS.name())).allTopicNames().get().get(Topics.JOB_STATUS.name()).partitions()
-                        .forEach(p -> ends.put(new TopicPartition(Topics.JOB_STATUS.name(), p.partition()), OffsetSpec.latest()));
-                Map<TopicPartition, RecordsToDelete> deletions = new HashMap<>();
-                admin.listOffsets(ends).all().get().forEach((partition, end) ->
-                        deletions.put(partition, RecordsToDelete.beforeOffset(end.offset())));
-                admin.deleteRecords(deletions).all().get();
-            }
-            List<StatusChange> next = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag));
+        Retention own = retention();
+        String tag = tag();
+        List<StatusChange> job = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag), 10);
+        String cursor = cursorAfter(own.instance(), own.changes(), tag, job.getFirst());
+        interleave(own.changes(), List.of(job.subList(1, job.size())));
+        own.deleteStatusChanges();
+        List<StatusChange> next = StatusChanges.ofNewJob(JobpulseInstance.USER, "x.log-gone", List.of(tag));
 
-            try (SseClient resumed = own.stream("/v1/stream?tag=" + tag, cursor)) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> !resumed.events().isEmpty());
-                SseClient.Event reset = resumed.events().getFirst();
-                assertThat(reset.name()).isEqualTo("reset");
-                assertThat(data(reset).get("reason").asText()).isEqualTo("history-unavailable");
-                changes.send(next.getFirst());
-                await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 1);
-                assertThat(versions(resumed.updates().stream().map(StreamingTest::data).toList()))
-                        .containsExactlyElementsOf(versions(next.subList(0, 1), 0));
-            }
+        try (SseClient resumed = own.instance().stream("/v1/stream?tag=" + tag, cursor)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !resumed.events().isEmpty());
+            SseClient.Event reset = resumed.events().getFirst();
+            assertThat(reset.name()).isEqualTo("reset");
+            assertThat(data(reset).get("reason").asText()).isEqualTo("history-unavailable");
+            own.changes().send(next.getFirst());
+            await().atMost(Duration.ofSeconds(20)).until(() -> resumed.updates().size() == 1);
+            assertThat(versions(resumed.updates().stream().map(StreamingTest::data).toList()))
+                    .containsExactlyElementsOf(versions(next.subList(0, 1), 0));
         }
     }
 

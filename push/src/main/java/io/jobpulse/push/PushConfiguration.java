@@ -22,8 +22,10 @@ import java.time.Duration;
  * @param socketMessageBurst how many of those may come at once
  * @param socketRefusalsBeforeClose how many messages in a row over that rate are answered with an error before the
  *                                  socket is closed (1008)
- * @param maxLogReplay the most records of {@code jobpulse.job-status} a multi-job resume reads back from the topic
- *                     when its cursor is older than the history; a longer replay is answered with a reset
+ * @param maxLogReplay the most records of {@code jobpulse.job-status} a resume reads back from the topic when it
+ *                     starts before the history: a multi-job one from its cursor (a longer replay is answered
+ *                     with a reset), a one-job one in the job's partition looking for its next version (not
+ *                     found within them, it gets the current state)
  */
 @ConfigurationProperties("jobpulse.push")
 public record PushConfiguration(

@@ -11,8 +11,9 @@ import java.util.Optional;
  * The last changes this instance read from {@code jobpulse.job-status}, in feed order, bounded
  * by count and by bytes (the records' sizes as read), oldest evicted first: the history a reconnecting subscriber resumes from. A per-job resume needs the job's
  * retained versions; a multi-job resume needs every partition retained from its cursor on. What
- * is older than the window is not here: a per-job subscriber gets the current state instead, a
- * multi-job one the older changes read back from the topic ({@link LogReplay}) or a reset. Not thread-safe: the {@link SubscriberHub} guards it.
+ * is older than the window is not here: it is read back from the topic ({@link LogReplay}) from
+ * before {@link #retainedFrom}, and where the topic cannot give it, a per-job subscriber gets the
+ * current state instead, a multi-job one a reset. Not thread-safe: the {@link SubscriberHub} guards it.
  *
  * <p>Known limit: the byte bound counts records as they were read; decoded, a change takes a small
  * multiple of that on the heap. A single change larger than the bound is not retained at all.

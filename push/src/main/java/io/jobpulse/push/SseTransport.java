@@ -31,7 +31,9 @@ import java.util.function.Function;
  * <ul>
  *   <li>{@code GET /v1/jobs/{id}/stream}: one job. {@code id:} is the job's version. On connect
  *       the client gets every change after its {@code Last-Event-ID} from this instance's recent
- *       history, or, where that does not reach back, the current state marked
+ *       history, and where that does not reach back, from the job's partition of
+ *       {@code jobpulse.job-status}; only when the topic cannot give them either (retention, more
+ *       than {@code jobpulse.push.max-log-replay} records back), the current state marked
  *       {@code "snapshot": true}; then live changes. The stream ends after a terminal state; a
  *       client that already has the terminal version is answered 204, which tells EventSource to
  *       stop reconnecting.</li>

@@ -10,7 +10,9 @@ import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +27,11 @@ import java.util.concurrent.TimeUnit;
  * Reads every partition of {@code jobpulse.job-status} (read_committed) and hands each change,
  * with its partition and offset, to the {@link SubscriberHub}. Every push instance reads all
  * changes itself, with no consumer group, so each can serve any subscriber and resume any
- * stream. It starts at the end of the topic: what came before is served from the current state
- * when a one-job subscriber connects, and read back from the topic by {@link LogReplay} for a
- * multi-job subscriber resuming from an older cursor. Subscriptions wait for {@link #awaitReady} so that no change falls
- * between the snapshot and the feed's starting position.
+ * stream. It starts at the end of the topic: what came before is read back from the topic by
+ * {@link LogReplay} for a subscriber resuming from before the history (an older cursor, or a
+ * job's older version), and served from the current state to a one-job subscriber that connects
+ * without a version, or whose versions the topic no longer has. Subscriptions wait for
+ * {@link #awaitReady} so that no change falls between the snapshot and the feed's starting position.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
@@ -77,5 +80,14 @@ public class StatusChangeFeed extends ConsumerWorker {
         long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         return Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset())
                 .map(change -> new FeedEntry(JobUpdate.of(change), record.partition(), record.offset(), bytes));
+    }
+
+    /**
+     * The partition of {@code jobpulse.job-status} that holds a job's changes: the topology writes
+     * them keyed by job id with the default partitioner, so all of a job's changes are in this one
+     * partition, in version order.
+     */
+    static int partitionOf(String jobId, int partitions) {
+        return BuiltInPartitioner.partitionForKey(Serdes.String().serializer().serialize(Topics.JOB_STATUS.name(), jobId), partitions);
     }
 }

@@ -26,8 +26,15 @@ import java.util.Set;
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class SubscriberHub {
 
-    /** A new per-job subscription and the job's retained changes, oldest first. */
-    record JobSubscription(Subscriber subscriber, List<FeedEntry> history) {
+    /**
+     * A new per-job subscription.
+     *
+     * @param history     the job's retained changes, oldest first
+     * @param partition   the partition of {@code jobpulse.job-status} that holds the job's changes
+     * @param historyFrom where the history starts in that partition: the job's changes before it
+     *                    are only in the topic, those from it on are in {@code history} or come live
+     */
+    record JobSubscription(Subscriber subscriber, List<FeedEntry> history, int partition, long historyFrom) {
     }
 
     /**
@@ -89,12 +96,20 @@ public class SubscriberHub {
         }
     }
 
-    /** Subscribes to one job; the subscriber holds live changes until it is started. */
+    /**
+     * Subscribes to one job; the subscriber holds live changes until it is started. Gapless and
+     * free of repeats as {@link #subscribeOwner} is, for the job's partition: under the lock the
+     * history holds the job's changes from {@code historyFrom} up to the feed's position, later
+     * ones are handed to the subscriber live, and the caller reads what it needs before
+     * {@code historyFrom} back from the topic.
+     */
     JobSubscription subscribeJob(String jobId, long lastVersion) {
         Subscriber subscriber = new Subscriber(new Selector.OneJob(jobId), lastVersion, null, bufferSize);
         synchronized (lock) {
             byJob.computeIfAbsent(jobId, id -> new HashSet<>()).add(subscriber);
-            return new JobSubscription(subscriber, recent.job(jobId));
+            Map<Integer, Long> retainedFrom = recent.retainedFrom();
+            int partition = StatusChangeFeed.partitionOf(jobId, retainedFrom.size());
+            return new JobSubscription(subscriber, recent.job(jobId), partition, retainedFrom.get(partition));
         }
     }
 

@@ -37,16 +37,18 @@ public class Subscriptions {
     }
 
     /**
-     * Subscribes the caller to one job after {@code lastVersion} (0 for none): the changes since
-     * then from this instance's history when it reaches back, otherwise the current state marked
-     * as a snapshot; then live changes. Empty when the client already has the job's terminal state.
+     * Subscribes the caller to one job after {@code lastVersion} (0 for none): every change since
+     * then, from this instance's history, and where that does not reach back, from the job's
+     * partition of {@code jobpulse.job-status} before it; when the topic cannot give them either,
+     * the current state marked as a snapshot; then live changes. Empty when the client already has
+     * the job's terminal state.
      */
     Optional<Subscriber> job(Caller caller, String jobId, long lastVersion) throws InterruptedException {
         awaitFeed();
         SubscriberHub.JobSubscription subscription = hub.subscribeJob(jobId, lastVersion);
         Subscriber subscriber = subscription.subscriber();
         try {
-            Optional<List<FeedEntry>> missed = missed(caller, jobId, lastVersion, subscription.history());
+            Optional<List<FeedEntry>> missed = missed(caller, jobId, lastVersion, subscription);
             if (missed.isEmpty()) {
                 hub.remove(subscriber);
                 return Optional.empty();
@@ -100,10 +102,15 @@ public class Subscriptions {
         }
     }
 
-    private Optional<List<FeedEntry>> missed(Caller caller, String id, long after, List<FeedEntry> history) {
-        boolean continuous = after > 0 && !history.isEmpty()
-                && history.getFirst().update().version() <= after + 1 && history.getLast().update().version() >= after;
-        if (continuous) {
+    /**
+     * What a client holding version {@code after} of the job missed, in order: empty when that is
+     * the terminal version. The current state is read (and the caller's right to the job checked)
+     * before the topic is, so that another owner's job costs no read of the topic.
+     */
+    private Optional<List<FeedEntry>> missed(Caller caller, String id, long after, SubscriberHub.JobSubscription subscription) {
+        List<FeedEntry> history = subscription.history();
+        boolean reachesBack = after > 0 && !history.isEmpty() && history.getFirst().update().version() <= after + 1;
+        if (reachesBack && history.getLast().update().version() >= after) {
             JobUpdate latest = history.getLast().update();
             requireOwned(caller, id, latest.job());
             if (latest.version() == after && latest.isTerminal()) {
@@ -115,6 +122,15 @@ public class Subscriptions {
         requireOwned(caller, id, current);
         if (current.version() == after) {
             return current.isTerminal() ? Optional.empty() : Optional.of(List.of());
+        }
+        if (after > 0 && after < current.version()) {
+            // A history that reaches back but not up to the client's version is behind the state read: the rest comes live.
+            Optional<List<FeedEntry>> missed = (reachesBack ? Optional.of(List.<FeedEntry>of())
+                    : log.readJob(id, subscription.partition(), subscription.historyFrom(), after))
+                    .flatMap(read -> JobLogSearch.continuation(after, read, history));
+            if (missed.isPresent()) {
+                return missed;
+            }
         }
         return Optional.of(List.of(new FeedEntry(JobUpdate.snapshot(current), -1, -1)));
     }
