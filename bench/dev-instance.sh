@@ -3,6 +3,7 @@
 # exits. Sets DEV (the server's pid: the launcher execs java), LOG, READY_MS, JAVA_HOME, and
 # JOBPULSE_TOKEN (the first user's token that dev prints), exported for the benchmark programs.
 # The abuse limits are lifted: a benchmark is one client address and one user doing a lot.
+# BENCH_JAVA_OPTS, when set, is added to the server's JVM options (e.g. a Flight Recording).
 # Usage: start_dev <http port> <kafka port> <postgres port>
 start_dev() {
   local port=$1 kafka_port=$2 postgres_port=$3 started
@@ -13,7 +14,7 @@ start_dev() {
   started=$(date +%s%N)
   JOBPULSE_JAVA_OPTS="-Djobpulse.limits.per-ip-per-second=1000000 -Djobpulse.limits.per-ip-burst=1000000 \
 -Djobpulse.limits.per-caller-per-second=1000000 -Djobpulse.limits.per-caller-burst=1000000 \
--Djobpulse.push.max-connections-per-caller=1000000" \
+-Djobpulse.push.max-connections-per-caller=1000000 ${BENCH_JAVA_OPTS:-}" \
   JOBPULSE_HOME="$HOME_DIR" JOBPULSE_PORT=$port JOBPULSE_DEV_KAFKA_PORT=$kafka_port JOBPULSE_DEV_POSTGRES_PORT=$postgres_port \
     ./jobpulse dev >"$LOG" 2>&1 &
   DEV=$!
