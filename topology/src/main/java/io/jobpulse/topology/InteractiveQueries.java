@@ -284,7 +284,8 @@ public class InteractiveQueries {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static ProblemException unavailable(String why) {
+    /** A 503 problem saying why a job's state cannot be read now, for every read of this package. */
+    static ProblemException unavailable(String why) {
         return new ProblemException(ProblemType.UNAVAILABLE, "Job state cannot be read right now: " + why + ". Retry shortly.");
     }
 }

@@ -59,9 +59,7 @@ public class JobStateController {
         if (!placement.here() && !caller.isPeer()) {
             return Mono.just(elsewhere(caller, placement, id, waitForVersionAfter, wait));
         }
-        // Asked by another instance, this one answers from whatever copy it has, active or standby.
-        Function<String, JobState> reader = !caller.isPeer() ? this::find
-                : placement.here() ? job -> queries.findNow(job).orElseThrow(() -> notFound(job)) : queries::findInCopy;
+        Function<String, JobState> reader = caller.isPeer() ? forPeer(placement) : this::find;
         JobState current = caller.isPeer() ? reader.apply(id) : peers.readHere(placement, id).orElseThrow(() -> notFound(id));
         if (!caller.sees(current.owner(), id)) {
             throw notFound(id);
@@ -86,6 +84,14 @@ public class JobStateController {
             return current;
         }
         return peers.read(placement, id, waitForVersionAfter, wait).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * Asked by another instance, this one answers at once from whatever copy it has: its active one
+     * (which alone may say there is no such job), else its standby.
+     */
+    private Function<String, JobState> forPeer(InteractiveQueries.Placement placement) {
+        return placement.here() ? job -> queries.findNow(job).orElseThrow(() -> notFound(job)) : queries::findInCopy;
     }
 
     private JobState find(String id) {

@@ -4,7 +4,6 @@ import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
 import io.jobpulse.http.PeerCredential;
 import io.jobpulse.http.ProblemException;
-import io.jobpulse.http.ProblemType;
 import io.jobpulse.http.Routes;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
@@ -101,7 +100,7 @@ public class PeerReads {
                 if (after == null) {
                     return queries.find(jobId);
                 }
-                throw unavailable("the job's partition has just moved to this instance");
+                throw InteractiveQueries.unavailable("the job's partition has just moved to this instance");
             }
         }
     }
@@ -122,16 +121,16 @@ public class PeerReads {
                 failures += (failures.isEmpty() ? "" : "; ") + host.host() + ":" + host.port() + " " + e.getMessage();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw unavailable("interrupted");
+                throw InteractiveQueries.unavailable("interrupted");
             }
         }
         LOG.debug("no instance holding job {} answered: {}", jobId, failures);
-        throw unavailable("no instance that holds it answers (" + failures + ")");
+        throw InteractiveQueries.unavailable("no instance that holds it answers (" + failures + ")");
     }
 
     private Optional<JobState> ask(HostInfo host, String jobId, Long after, Duration wait) throws IOException, InterruptedException {
         if (credential == null) {
-            throw unavailable("this instance has no jobpulse.security.signing-key (JOBPULSE_SIGNING_KEY) to read at other instances with");
+            throw InteractiveQueries.unavailable("this instance has no jobpulse.security.signing-key (JOBPULSE_SIGNING_KEY) to read at other instances with");
         }
         String query = after == null ? "" : "?waitForVersionAfter=" + after + "&timeout=" + wait.toMillis() / 1000.0 + "s";
         URI uri = URI.create("http://" + host.host() + ":" + host.port() + Routes.JOBS + "/"
@@ -144,11 +143,7 @@ public class PeerReads {
         return switch (response.statusCode()) {
             case 200 -> Optional.of(JobJson.read(response.body(), JobState.class));
             case 404 -> Optional.empty();
-            default -> throw unavailable("answered " + response.statusCode());
+            default -> throw InteractiveQueries.unavailable("answered " + response.statusCode());
         };
-    }
-
-    private static ProblemException unavailable(String why) {
-        return new ProblemException(ProblemType.UNAVAILABLE, "Job state cannot be read right now: " + why + ". Retry shortly.");
     }
 }
