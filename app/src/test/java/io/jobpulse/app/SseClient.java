@@ -30,6 +30,7 @@ final class SseClient implements AutoCloseable {
     private final CompletableFuture<Integer> status = new CompletableFuture<>();
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
     private volatile Stream<String> lines;
+    private volatile String position;
 
     static SseClient open(HttpClient http, HttpRequest request) {
         SseClient client = new SseClient();
@@ -49,7 +50,9 @@ final class SseClient implements AutoCloseable {
     private void read(Stream<String> body) {
         try {
             parse(body, event -> {
-                if (!event.name().equals(POSITION)) {
+                if (event.name().equals(POSITION)) {
+                    position = event.id();
+                } else {
                     events.add(event);
                 }
             });
@@ -104,6 +107,11 @@ final class SseClient implements AutoCloseable {
     /** The job updates received: {@code status} and {@code progress} events, in order. */
     List<Event> updates() {
         return events.stream().filter(e -> e.name().equals("status") || e.name().equals("progress")).toList();
+    }
+
+    /** The id of the last event that carried only an id (a multi-job stream's position), or null. */
+    String position() {
+        return position;
     }
 
     boolean hasEnded() {

@@ -20,7 +20,8 @@ import java.util.Map;
 /**
  * A Kafka consumer on a thread of its own, the one way the roles' background readers run (the
  * ingest role's poller and cancel propagation, push's status feed): started with the application,
- * stopped on shutdown by waking the consumer. It reads committed records only and never commits by itself; a subclass
+ * stopped on shutdown by waking the consumer. It reads committed records only, unless its settings ask for
+ * another isolation level, and never commits by itself; a subclass
  * subscribes it, handles each poll's records, and commits when it has done their work. When
  * handling fails (Kafka cannot take an event, say), the consumer is rewound to the first record of
  * each partition in the batch and tries again after {@link #RETRY_PAUSE}: the work is redone,
@@ -62,7 +63,7 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
         if (settings.get(ConsumerConfig.GROUP_ID_CONFIG) instanceof String group) {
             membership.consumerSettings(group, 0).forEach(config::putIfAbsent);
         }
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return config;
     }

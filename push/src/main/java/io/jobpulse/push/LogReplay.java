@@ -31,7 +31,7 @@ import java.util.function.Predicate;
  * for a multi-job subscriber resuming from an older cursor, the records from its cursor up to
  * where the history starts; for a one-job subscriber resuming from an older version, the job's
  * records in its partition before the history, found by a {@link JobLogSearch}. Each read is a
- * short-lived consumer of its own (no group, read_committed, like the feed), assigned the
+ * short-lived consumer of its own (no group, with the feed's isolation level), assigned the
  * partitions to read and seeked to the offsets to read from. It refuses (empty) when the topic no
  * longer has the records needed (retention deleted them), when more than
  * {@code jobpulse.push.max-log-replay} records would have to be read, or when the broker does not
@@ -48,10 +48,12 @@ public class LogReplay {
 
     private final String bootstrapServers;
     private final long maxRecords;
+    private final String isolationLevel;
 
     public LogReplay(@Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers, PushConfiguration config) {
         this.bootstrapServers = bootstrapServers;
         this.maxRecords = config.maxLogReplay();
+        this.isolationLevel = config.isolationLevel();
     }
 
     /**
@@ -139,7 +141,7 @@ public class LogReplay {
         return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-replay",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none"), new StringDeserializer(), new ByteArrayDeserializer());
     }
@@ -147,12 +149,13 @@ public class LogReplay {
     /**
      * Polls the assigned partitions, from where they are seeked, until each is read up to its end
      * offset in {@code until}; the changes of the records whose key and update are wanted, in log
-     * order per partition; null if the deadline passes first. Records whose key is not wanted are
+     * order per partition, each version of a job once; null if the deadline passes first. Records whose key is not wanted are
      * not decoded.
      */
     private static List<FeedEntry> readUntil(KafkaConsumer<String, byte[]> consumer, Map<Integer, Long> until, Predicate<String> wantedKey,
                                              Predicate<JobUpdate> wanted, Instant deadline) {
         Map<Integer, List<FeedEntry>> byPartition = new TreeMap<>();
+        Map<String, Long> lastVersions = new HashMap<>();
         List<TopicPartition> reading = new ArrayList<>(consumer.assignment());
         while (!reading.isEmpty()) {
             if (Instant.now().isAfter(deadline)) {
@@ -160,7 +163,7 @@ public class LogReplay {
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
                 if (record.offset() < until.get(record.partition()) && wantedKey.test(record.key())) {
-                    StatusChangeFeed.entry(record).filter(entry -> wanted.test(entry.update()))
+                    StatusChangeFeed.entry(record).filter(entry -> wanted.test(entry.update()) && !isRepeat(entry, lastVersions))
                             .ifPresent(entry -> byPartition.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(entry));
                 }
             }
@@ -171,5 +174,19 @@ public class LogReplay {
             consumer.pause(finished);
         }
         return byPartition.values().stream().flatMap(List::stream).toList();
+    }
+
+    /**
+     * Whether the read already holds this version of the job or a later one: read uncommitted, an
+     * aborted transaction's change is followed by the same change written again.
+     */
+    private static boolean isRepeat(FeedEntry entry, Map<String, Long> lastVersions) {
+        long version = entry.update().version();
+        Long last = lastVersions.get(entry.update().jobId());
+        if (last != null && last >= version) {
+            return true;
+        }
+        lastVersions.put(entry.update().jobId(), version);
+        return false;
     }
 }

@@ -26,6 +26,10 @@ import java.time.Duration;
  *                     starts before the history: a multi-job one from its cursor (a longer replay is answered
  *                     with a reset), a one-job one in the job's partition looking for its next version (not
  *                     found within them, it gets the current state)
+ * @param readUncommitted whether the status feed, and the reads back from the topic behind a resume, see a
+ *                        change as soon as the topology has written it (read_uncommitted) rather than once
+ *                        its transaction has committed, one commit cycle later; what a subscriber may then
+ *                        see of an aborted transaction is in docs/streaming.md
  */
 @ConfigurationProperties("jobpulse.push")
 public record PushConfiguration(
@@ -41,5 +45,11 @@ public record PushConfiguration(
         @Bindable(defaultValue = "20") double socketMessagesPerSecond,
         @Bindable(defaultValue = "40") double socketMessageBurst,
         @Bindable(defaultValue = "10") int socketRefusalsBeforeClose,
-        @Bindable(defaultValue = "100000") long maxLogReplay) {
+        @Bindable(defaultValue = "100000") long maxLogReplay,
+        @Bindable(defaultValue = "true") boolean readUncommitted) {
+
+    /** The isolation level of every reader of {@code jobpulse.job-status} in the push role. */
+    public String isolationLevel() {
+        return readUncommitted ? "read_uncommitted" : "read_committed";
+    }
 }

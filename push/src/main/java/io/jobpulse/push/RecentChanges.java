@@ -52,6 +52,17 @@ final class RecentChanges {
         }
     }
 
+    /** Moves past a record without retaining it: a repeat of a change already here. */
+    void passOver(FeedEntry entry) {
+        next.put(entry.partition(), entry.offset() + 1);
+    }
+
+    /** The latest version of the job among the retained changes, or -1 if none is retained. */
+    long lastVersion(String jobId) {
+        ArrayDeque<FeedEntry> job = byJob.get(jobId);
+        return job == null ? -1 : job.getLast().update().version();
+    }
+
     private void evictOldest() {
         FeedEntry evicted = entries.removeFirst();
         bytes -= evicted.bytes();

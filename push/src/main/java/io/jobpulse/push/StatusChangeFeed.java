@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads every partition of {@code jobpulse.job-status} (read_committed) and hands each change,
+ * Reads every partition of {@code jobpulse.job-status} and hands each change,
  * with its partition and offset, to the {@link SubscriberHub}. Every push instance reads all
  * changes itself, with no consumer group, so each can serve any subscriber and resume any
  * stream. It starts at the end of the topic: what came before is read back from the topic by
@@ -32,6 +32,12 @@ import java.util.concurrent.TimeUnit;
  * job's older version), and served from the current state to a one-job subscriber that connects
  * without a version, or whose versions the topic no longer has. Subscriptions wait for
  * {@link #awaitReady} so that no change falls between the snapshot and the feed's starting position.
+ *
+ * <p>By default it reads uncommitted records ({@code jobpulse.push.read-uncommitted}): a change
+ * is on the streams as soon as the topology has written it, not one exactly-once commit later.
+ * A change of a transaction that then aborts is written again, identical, when the topology
+ * redoes the transaction (the fold is a function of the committed log), and the hub drops the
+ * repeat by version; docs/streaming.md says what a subscriber sees in that case.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
@@ -42,9 +48,11 @@ public class StatusChangeFeed extends ConsumerWorker {
     private final SubscriberHub hub;
     private final CountDownLatch ready = new CountDownLatch(1);
 
-    public StatusChangeFeed(SubscriberHub hub, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
+    public StatusChangeFeed(SubscriberHub hub, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
+                            PushConfiguration config) {
         super("jobpulse-push-feed", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-feed"));
+                ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-feed",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel()));
         this.hub = hub;
     }
 

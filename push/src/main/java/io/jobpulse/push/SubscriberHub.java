@@ -75,10 +75,19 @@ public class SubscriberHub {
         }
     }
 
-    /** The feed's one entry point: records the change and hands it to the subscribers it matches. */
+    /**
+     * The feed's one entry point: records the change and hands it to the subscribers it matches.
+     * A change whose job already has this version or a later one in the history is a repeat (a
+     * transaction the feed read uncommitted aborted, and the topology wrote its changes again):
+     * the feed moves past it, and no one gets it twice.
+     */
     void publish(FeedEntry entry) {
         List<Subscriber> targets = new ArrayList<>();
         synchronized (lock) {
+            if (recent.lastVersion(entry.update().jobId()) >= entry.update().version()) {
+                recent.passOver(entry);
+                return;
+            }
             recent.append(entry);
             JobUpdate update = entry.update();
             targets.addAll(byJob.getOrDefault(update.jobId(), Set.of()));

@@ -40,6 +40,22 @@ class RecentChangesTest {
         assertThat(recent.position()).isEqualTo(new StreamCursor(Map.of(0, 103L, 1, 201L)));
     }
 
+    @Test
+    void aPassedOverRepeatMovesThePositionWithoutBeingRetained() {
+        RecentChanges recent = new RecentChanges(10, Long.MAX_VALUE);
+        recent.startAt(0, 100);
+        recent.append(entry("a", 1, 0, 100));
+        recent.append(entry("a", 2, 0, 101));
+        assertThat(recent.lastVersion("a")).isEqualTo(2);
+        assertThat(recent.lastVersion("b")).isEqualTo(-1);
+
+        recent.passOver(entry("a", 2, 0, 104));
+
+        assertThat(recent.job("a")).extracting(e -> e.update().version()).containsExactly(1L, 2L);
+        assertThat(recent.position()).isEqualTo(new StreamCursor(Map.of(0, 105L)));
+        assertThat(recent.after(new StreamCursor(Map.of(0, 102L))).orElseThrow()).isEmpty();
+    }
+
     private static FeedEntry sized(String job, long version, long offset, long bytes) {
         FeedEntry entry = entry(job, version, 0, offset);
         return new FeedEntry(entry.update(), 0, offset, bytes);
