@@ -2,10 +2,12 @@ package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.app.security.ApiKeys;
+import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.app.security.KeysCommand;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.PeerCredential;
+import io.micronaut.security.filters.AuthenticationFetcher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,6 +169,23 @@ class SecurityTest {
         }
         assertThat(as(JobpulseInstance.token("alice"), "GET", "/prometheus", null).statusCode()).as("metrics want admin").isEqualTo(403);
         assertThat(as(JobpulseInstance.adminToken(), "GET", "/prometheus", null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aVerifiedTokenIsRememberedOnlyUntilItExpiresAndAnAlteredCopyIsCheckedInFull() {
+        String brief = JwtSecret.mint(JobpulseInstance.JWT_SECRET, JobpulseInstance.JWT_ISSUER, JobpulseInstance.JWT_AUDIENCE,
+                "alice", null, Duration.ofSeconds(2));
+        Instant expiry = Instant.now().plusSeconds(2);
+        assertThat(jobpulse.context().getBeansOfType(AuthenticationFetcher.class)).extracting(fetcher -> fetcher.getClass().getSimpleName())
+                .as("the remembering fetcher stands in for Micronaut's").contains("RememberedTokens").doesNotContain("TokenAuthenticationFetcher");
+        assertThat(as(brief, "GET", "/v1/jobs/" + alicesJob, null).statusCode()).isEqualTo(200);
+        assertThat(as(brief, "GET", "/v1/jobs/" + alicesJob, null).statusCode()).as("again, remembered").isEqualTo(200);
+        assertThat(as(tampered(brief), "GET", "/v1/jobs/" + alicesJob, null).statusCode()).isEqualTo(401);
+        assertThat(as(unsigned(brief), "GET", "/v1/jobs/" + alicesJob, null).statusCode()).isEqualTo(401);
+
+        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
+                .until(() -> as(brief, "GET", "/v1/jobs/" + alicesJob, null).statusCode() == 401);
+        assertThat(Instant.now()).as("refused once it expired, not when the memory of it ended").isAfterOrEqualTo(expiry.minusSeconds(1));
     }
 
     /** The token with the first character of its signature changed (the last one may carry only padding bits). */

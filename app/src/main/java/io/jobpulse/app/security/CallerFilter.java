@@ -68,7 +68,7 @@ public class CallerFilter implements Ordered {
     }
 
     /** A JWT's {@code exp}, however the claim reached the attributes (a date, or seconds since the epoch). */
-    private static Instant expiry(Object claim) {
+    static Instant expiry(Object claim) {
         return switch (claim) {
             case Date date -> date.toInstant();
             case Instant instant -> instant;
