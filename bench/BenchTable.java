@@ -121,7 +121,7 @@ public class BenchTable {
         int[] widths = new int[cells.getFirst().length];
         for (String[] row : cells) {
             for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], Math.min(row[i].length(), i == 0 ? 60 : 48));
+                widths[i] = Math.max(widths[i], row[i].length());
             }
         }
         for (int n = 0; n < cells.size(); n++) {

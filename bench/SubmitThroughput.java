@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -63,11 +64,16 @@ import org.apache.kafka.common.TopicPartition;
  * Jobpulse it also needs every stage to keep up: the lag of every consumer group on the broker
  * (the topology's and the projections', committed offsets against the read_committed end) is
  * sampled during the step and must come back to at most {@code LAG_DRAINED} records within
- * {@code DRAIN_LIMIT_S} after it. Steps go up until one is not sustained.
+ * {@code DRAIN_LIMIT_S} after it. Steps go up until one is not sustained. With env BENCH_DEV_PID (the
+ * server's pid), each step also says the server's CPU time per request, from the step's start until
+ * its answers are in and (for Jobpulse) its lag drained, less what the server used idle over as
+ * long (measured first): on 2 cores, 2,000 ms/s divided by it bounds the rate. PostgreSQL runs in
+ * processes of its own and is not counted.
  *
  * <p>Usage: java -cp "app/target/lib/*" bench/SubmitThroughput.java baseUrl kafkaBootstrap
  * [rates=2000,5000,10000,15000] [seconds per step=8] [connections=64] [generator-only rates=10000,20000,30000]
- * (env JOBPULSE_TOKEN: a user's token; BENCH_RESULTS: where the rows go)
+ * [what to run=generator,bare,jobpulse] (env JOBPULSE_TOKEN: a user's token; BENCH_RESULTS: where the rows go).
+ * The rows of the common table are reported only when all three ran.
  */
 public class SubmitThroughput {
 
@@ -85,24 +91,35 @@ public class SubmitThroughput {
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         int connections = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         int[] generatorRates = ints(args.length > 5 ? args[5] : "10000,20000,30000");
+        List<String> targets = List.of((args.length > 6 ? args[6] : "generator,bare,jobpulse").split(","));
         String token = System.getenv("JOBPULSE_TOKEN");
         System.out.printf("open loop, %d keep-alive connections, 1 request in flight each, %d-byte bodies, %d s a step%n",
                 connections, BODY_BYTES, seconds);
 
         EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         try {
-            EventLoopGroup responderLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-            Channel responder = trivialResponder(responderLoop);
-            int responderPort = ((InetSocketAddress) responder.localAddress()).getPort();
-            List<Step> generator = run("generator alone -> Netty responder", loops,
-                    URI.create("http://127.0.0.1:" + responderPort), "/", null, connections, generatorRates, Math.min(seconds, 4), null);
-            responder.close().sync();
-            responderLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-
-            List<Step> bare = run("bare Micronaut POST /bench/baseline", loops, base, "/bench/baseline", null, connections, rates, seconds, null);
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-                List<Step> jobpulse = run("Jobpulse POST /v1/jobs", loops, base, "/v1/jobs", token, connections, rates, seconds, admin);
-                report(jobpulse, bare, generator);
+            if (System.getenv("BENCH_DEV_PID") != null) {
+                measureIdleCpu();
+            }
+            List<Step> generator = List.of();
+            if (targets.contains("generator")) {
+                EventLoopGroup responderLoop = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+                Channel responder = trivialResponder(responderLoop);
+                int responderPort = ((InetSocketAddress) responder.localAddress()).getPort();
+                generator = run("generator alone -> Netty responder", loops, URI.create("http://127.0.0.1:" + responderPort), "/",
+                        null, connections, generatorRates, Math.min(seconds, 4), null, false);
+                responder.close().sync();
+                responderLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            }
+            List<Step> bare = !targets.contains("bare") ? List.of()
+                    : run("bare Micronaut POST /bench/baseline", loops, base, "/bench/baseline", null, connections, rates, seconds, null, true);
+            if (targets.contains("jobpulse")) {
+                try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                    List<Step> jobpulse = run("Jobpulse POST /v1/jobs", loops, base, "/v1/jobs", token, connections, rates, seconds, admin, true);
+                    if (targets.size() == 3) {
+                        report(jobpulse, bare, generator);
+                    }
+                }
             }
         } finally {
             loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -118,15 +135,22 @@ public class SubmitThroughput {
         System.out.println();
         System.out.printf("highest step sustained: Jobpulse %,d/s, bare endpoint %,d/s, generator alone %,d/s (of the steps tried)%n",
                 sustained, bareSustained, generatorSustained);
-        new Results("submit.sustained", "POST /v1/jobs, 1 KB: highest step sustained, every stage keeping up", "/s",
+        new Results("submit.sustained", "POST /v1/jobs, 1 KB, highest rate sustained, lag bounded", "/s",
                 sustained, bareSustained, "bare Micronaut POST, same JVM", false, 10_000, 0.5).report();
         for (Step step : jobpulse) {
             Step other = bare.stream().filter(s -> s.rate == step.rate).findFirst().orElse(null);
-            new Results("submit." + step.rate + ".p99", String.format("POST /v1/jobs at %,d/s: p99 from intended send (achieved %,.0f/s%s)",
+            new Results("submit." + step.rate + ".p99", String.format("POST /v1/jobs at %,d/s, p99 (%,.0f/s done%s)",
                     step.rate, step.achieved(), step.lagVerdict()), "ms", step.ms(99), other == null ? Double.NaN : other.ms(99),
                     "bare endpoint at the same rate", true, P99_LIMIT_MS, Double.NaN).report();
         }
-        new Results("submit.generator", "the load generator alone (trivial Netty responder): highest step sustained", "/s",
+        Step first = jobpulse.isEmpty() ? null : jobpulse.getFirst();
+        Step bareFirst = first == null ? null : bare.stream().filter(s -> s.rate == first.rate).findFirst().orElse(null);
+        if (first != null) {
+            new Results("submit.cpu-per-request", String.format("dev's CPU per POST /v1/jobs at %,d/s, incl. its fold and projections", first.rate),
+                    "ms", first.serverCpuMs / first.answered.get(), bareFirst == null ? Double.NaN : bareFirst.serverCpuMs / bareFirst.answered.get(),
+                    "bare endpoint at the same rate", true, Double.NaN, Double.NaN).report();
+        }
+        new Results("submit.generator", "load generator alone (Netty responder), highest rate", "/s",
                 generatorSustained, Double.NaN, null, false, Double.NaN, Double.NaN).report();
     }
 
@@ -136,13 +160,13 @@ public class SubmitThroughput {
 
     /** Runs the steps in order until one is not sustained. */
     private static List<Step> run(String name, EventLoopGroup loops, URI base, String path, String token, int connections,
-                                  int[] rates, int seconds, Admin admin) throws Exception {
+                                  int[] rates, int seconds, Admin admin, boolean devServer) throws Exception {
         System.out.println();
         System.out.println(name + ":");
-        System.out.printf("  %8s %10s %8s %8s %8s %8s %7s %10s %9s  %s%n", "rate", "achieved", "p50", "p90", "p99", "max",
-                "errors", "lag max", "drained", "sustained");
+        System.out.printf("  %8s %10s %8s %8s %8s %8s %7s %10s %9s %9s  %s%n", "rate", "achieved", "p50", "p90", "p99", "max",
+                "errors", "lag max", "drained", "CPU ms/r", "sustained");
         byte[] request = request(base, path, token);
-        Generator generator = new Generator(loops, base, request, connections);
+        Generator generator = new Generator(loops, base, request, connections, devServer);
         List<Step> steps = new ArrayList<>();
         try {
             // A short warm-up at the first rate: connections, JIT, the server's first requests.
@@ -151,10 +175,10 @@ public class SubmitThroughput {
                 Step step = new Step(rate);
                 generator.step(step, seconds, admin);
                 steps.add(step);
-                System.out.printf("  %,8d %,10.0f %8.1f %8.1f %8.1f %8.1f %7d %10s %9s  %s%n", rate, step.achieved(), step.ms(50),
+                System.out.printf("  %,8d %,10.0f %8.1f %8.1f %8.1f %8.1f %7d %10s %9s %9.3f  %s%n", rate, step.achieved(), step.ms(50),
                         step.ms(90), step.ms(99), step.ms(100), step.errors.get(), admin == null ? "-" : step.lagMax,
                         admin == null ? "-" : step.drainedAfter < 0 ? "no" : String.format("%.1f s", step.drainedAfter),
-                        step.sustained() ? "yes" : "no");
+                        step.serverCpuMs / step.answered.get(), step.sustained() ? "yes" : "no");
                 if (!step.sustained()) {
                     if (step.firstError != null) {
                         System.out.println("  first error: " + step.firstError);
@@ -183,6 +207,8 @@ public class SubmitThroughput {
         long seconds;
         long end;
         volatile long lagMax;
+        /** The server's CPU time (all its threads) from the step's start until its answers and lag were in, in ms. */
+        double serverCpuMs = Double.NaN;
         double drainedAfter = -1;
         boolean checkLag;
         Map<String, Long> lagByGroup = Map.of();
@@ -205,8 +231,8 @@ public class SubmitThroughput {
         }
 
         String lagVerdict() {
-            return !checkLag ? "" : drainedAfter < 0 ? ", lag " + lagMax + " not drained"
-                    : String.format(", lag max %d, drained in %.1f s", lagMax, drainedAfter);
+            return !checkLag ? "" : drainedAfter < 0 ? ", lag not drained"
+                    : String.format(", lag drained in %.1f s", drainedAfter);
         }
 
         void answer(long intendedAt, int status, String error) {
@@ -236,9 +262,12 @@ public class SubmitThroughput {
         private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
         private final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
         private final List<Connection> all = new ArrayList<>();
+        /** Whether the server is dev's process, whose CPU time is then measured. */
+        private final boolean devServer;
 
-        Generator(EventLoopGroup loops, URI base, byte[] request, int connections) throws InterruptedException {
+        Generator(EventLoopGroup loops, URI base, byte[] request, int connections, boolean devServer) throws InterruptedException {
             this.request = request;
+            this.devServer = devServer;
             Bootstrap bootstrap = new Bootstrap().group(loops).channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true);
             for (int i = 0; i < connections; i++) {
@@ -257,6 +286,8 @@ public class SubmitThroughput {
 
         /** Sends at the step's rate for the given seconds, waits for the answers, then measures the lag. */
         void step(Step step, int seconds, Admin admin) throws Exception {
+            double cpuBefore = devServer ? serverCpuMs() : Double.NaN;
+            long wallBefore = System.nanoTime();
             long total = (long) step.rate * seconds;
             long interval = 1_000_000_000L / step.rate;
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
@@ -302,6 +333,7 @@ public class SubmitThroughput {
                     Thread.sleep(200);
                 }
             }
+            step.serverCpuMs = serverCpuMs() - cpuBefore - idleCpuPerMs * (System.nanoTime() - wallBefore) / 1e6;
         }
 
         /** Sends waiting requests on idle connections; called by whoever adds either, after adding it. */
@@ -379,11 +411,35 @@ public class SubmitThroughput {
         }
     }
 
+    /** The server's CPU ms per ms of wall time when no request comes (its fold, projections and broker polling), measured at the start. */
+    private static double idleCpuPerMs;
+
+    private static void measureIdleCpu() throws InterruptedException {
+        double before = serverCpuMs();
+        long start = System.nanoTime();
+        Thread.sleep(3000);
+        idleCpuPerMs = Math.max(0, (serverCpuMs() - before) / ((System.nanoTime() - start) / 1e6));
+        System.out.printf("the server idle: %.0f ms of CPU a second (taken off each step's CPU per request)%n", idleCpuPerMs * 1000);
+    }
+
+    /** The CPU time the server process (env BENCH_DEV_PID) has used, in ms, from /proc; NaN where unknown. */
+    private static double serverCpuMs() {
+        String pid = System.getenv("BENCH_DEV_PID");
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms (USER_HZ 100 on Linux)
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
+        } catch (Exception e) {
+            return Double.NaN;
+        }
+    }
+
     /** Each consumer group's lag on the broker: read_committed end offsets minus committed offsets, summed. */
     private static Map<String, Long> lag(Admin admin) {
         Map<String, Long> lag = new TreeMap<>();
         try {
-            for (ConsumerGroupListing group : admin.listConsumerGroups().all().get(5, TimeUnit.SECONDS)) {
+            for (GroupListing group : admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get(5, TimeUnit.SECONDS)) {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group.groupId())
                         .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
                 Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
