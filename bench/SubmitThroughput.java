@@ -71,7 +71,7 @@ import org.apache.kafka.common.TopicPartition;
  * processes of its own and is not counted.
  *
  * <p>Usage: java -cp "app/target/lib/*" bench/SubmitThroughput.java baseUrl kafkaBootstrap
- * [rates=2000,5000,10000,15000] [seconds per step=8] [connections=64] [generator-only rates=10000,20000,30000]
+ * [rates=1000,2000,3000,5000,7500,10000,15000,20000] [seconds per step=8] [connections=64] [generator-only rates=10000,20000,30000]
  * [what to run=generator,bare,jobpulse] (env JOBPULSE_TOKEN: a user's token; BENCH_RESULTS: where the rows go).
  * The rows of the common table are reported only when all three ran.
  */
@@ -87,7 +87,7 @@ public class SubmitThroughput {
     public static void main(String[] args) throws Exception {
         URI base = URI.create(args[0]);
         String bootstrap = args[1];
-        int[] rates = ints(args.length > 2 ? args[2] : "2000,5000,10000,15000");
+        int[] rates = ints(args.length > 2 ? args[2] : "1000,2000,3000,5000,7500,10000,15000,20000");
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         int connections = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         int[] generatorRates = ints(args.length > 5 ? args[5] : "10000,20000,30000");
