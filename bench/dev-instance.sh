@@ -18,7 +18,8 @@ start_dev() {
   JOBPULSE_HOME="$HOME_DIR" JOBPULSE_PORT=$port JOBPULSE_DEV_KAFKA_PORT=$kafka_port JOBPULSE_DEV_POSTGRES_PORT=$postgres_port \
     ./jobpulse dev >"$LOG" 2>&1 &
   DEV=$!
-  trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null; rm -rf "$HOME_DIR"' EXIT
+  # `|| true`: under set -e a failing wait would end the trap early, leave the directory, and make the script's status dev's 143.
+  trap 'kill $DEV 2>/dev/null; wait $DEV 2>/dev/null || true; rm -rf "$HOME_DIR"' EXIT
   for _ in $(seq 1 600); do
     grep -q 'Jobpulse is ready' "$LOG" && break
     kill -0 $DEV 2>/dev/null || { cat "$LOG"; exit 1; }
