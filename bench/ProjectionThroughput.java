@@ -65,7 +65,8 @@ import java.util.UUID;
  * <p>{@code BENCH_QUICK=1}: 10,000 jobs (50,000 changes), for run-all's budget of about 90 s.
  * {@code BENCH_JFR=file.jfr}: a Flight Recording (settings=profile) of the live runs.
  * {@code BENCH_PG_STATEMENTS=1}: PostgreSQL restarted with pg_stat_statements, whose top
- * statements over the live runs are printed.
+ * statements over the live runs are printed. {@code BENCH_PROJECTION_SQL}: SQL run before the
+ * second and third live runs, for experiments on the schema (the first run keeps it as it is).
  *
  * Usage: bench/projection-throughput.sh [jobs]   (default 20000, i.e. 100000 changes)
  */
@@ -73,6 +74,11 @@ public class ProjectionThroughput {
 
     /** The benchmark database's password. */
     private static String password;
+    /** The benchmark database's data directory (its postmaster.pid names the server's process). */
+    private static Path postgresData;
+    /** PostgreSQL's CPU seconds (every process of the server) per run, live and by COPY. */
+    private static final List<Double> projectorCpu = new ArrayList<>();
+    private static final List<Double> copyCpu = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         boolean quick = "1".equals(System.getenv("BENCH_QUICK"));
@@ -89,6 +95,7 @@ public class ProjectionThroughput {
             String kafka = stack.kafka().bootstrapServers();
             String jdbc = stack.postgres().jdbcUrl();
             password = stack.postgres().password();
+            postgresData = home.resolve("postgres");
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
                 admin.createTopics(Topics.ALL.stream().map(t -> new NewTopic(t.name(), 3, (short) 1)).toList()).all().get();
             }
@@ -119,6 +126,9 @@ public class ProjectionThroughput {
             System.out.printf("baseline: COPY of the same rows into PostgreSQL %,10.0f changes/s  (runs %s)%n", copied, rates(copy));
             System.out.printf("projector: batched upserts to PostgreSQL        %,10.0f changes/s  (runs %s)%n", proj, rates(projector));
             System.out.printf("ratio projector / plain consumer: %.2f; projector / COPY: %.2f%n", proj / base, proj / copied);
+            System.out.printf("PostgreSQL CPU per 1,000 changes (all its processes; less sensitive than rates to a loaded machine):"
+                    + " projector %.0f ms (runs %s), COPY %.0f ms (runs %s)%n", 1e6 * median(projectorCpu) / changes, perThousand(projectorCpu, changes),
+                    1e6 * median(copyCpu) / changes, perThousand(copyCpu, changes));
             String copyWhat = "PostgreSQL COPY of the same rows (jobs + job_changes, same indexes, fsync on)";
             new Results("projection.live", "live projector, " + changes + " changes", "/s", proj, copied, copyWhat,
                     false, 40_000, 0.5).report();
@@ -249,6 +259,11 @@ public class ProjectionThroughput {
         try (Connection db = DriverManager.getConnection(jdbc, "postgres", password)) {
             // Emptied before the projector starts (the first start makes the tables, empty).
             db.createStatement().execute("DO $$ BEGIN IF to_regclass('jobs') IS NOT NULL THEN TRUNCATE jobs, job_changes; END IF; END $$");
+            String experiment = System.getenv("BENCH_PROJECTION_SQL");
+            if (experiment != null && run > 0) {
+                // For experiments on the schema (indexes, storage): from the second run, once the tables exist.
+                db.createStatement().execute(experiment);
+            }
             try (ApplicationContext context = ApplicationContext.builder().properties(props).start()) {
                 return timeUntil(db, admin, "bench-" + run, changes);
             }
@@ -257,6 +272,7 @@ public class ProjectionThroughput {
 
     /** Waits for the first row cheaply (no count of a growing table while it is written), then for the committed offsets. */
     private static double timeUntil(Connection db, Admin admin, String group, long changes) throws Exception {
+        double cpu = postgresCpuSeconds();
         while (!exists(db)) {
             Thread.sleep(10);
         }
@@ -265,7 +281,9 @@ public class ProjectionThroughput {
         while (committed(admin, group) < changes) {
             Thread.sleep(20);
         }
-        return (changes - firstCount) / seconds(first);
+        double rate = (changes - firstCount) / seconds(first);
+        projectorCpu.add(postgresCpuSeconds() - cpu);
+        return rate;
     }
 
     private static long committed(Admin admin, String group) throws Exception {
@@ -297,11 +315,13 @@ public class ProjectionThroughput {
             for (int run = 0; run < 3; run++) {
                 statement.execute("TRUNCATE jobs_copy, job_changes_copy");
                 db.setAutoCommit(false);
+                double cpu = postgresCpuSeconds();
                 long started = System.nanoTime();
                 copy.copyIn("COPY jobs_copy FROM STDIN (FORMAT binary)", new ByteArrayInputStream(jobRows));
                 long copied = copy.copyIn("COPY job_changes_copy FROM STDIN (FORMAT binary)", new ByteArrayInputStream(changeRows));
                 db.commit();
                 rates.add(copied / seconds(started));
+                copyCpu.add(postgresCpuSeconds() - cpu);
                 db.setAutoCommit(true);
                 if (copied != changes) {
                     throw new IllegalStateException("COPY loaded " + copied + " changes, expected " + changes);
@@ -312,6 +332,35 @@ public class ProjectionThroughput {
         return rates;
     }
 
+    /**
+     * CPU seconds used so far by the server's processes (the postmaster and its children, from
+     * /proc): sampled around a run, the database's work for it, whatever else loads the machine.
+     * A backend that exits takes its time with it, so samples are taken while the run's connections live.
+     */
+    private static double postgresCpuSeconds() throws Exception {
+        String postmaster = Files.readAllLines(postgresData.resolve("postmaster.pid")).getFirst().trim();
+        long ticks = 0;
+        try (var processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                String stat;
+                try {
+                    stat = Files.readString(process.resolve("stat"));
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                if (process.getFileName().toString().equals(postmaster) || fields[1].equals(postmaster)) {
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        }
+        return ticks / 100.0;
+    }
+
+    private static String perThousand(List<Double> cpu, long changes) {
+        return Arrays.toString(cpu.stream().mapToLong(c -> Math.round(1e6 * c / changes)).toArray());
+    }
+
     private static byte[] export(CopyManager copy, String table) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         copy.copyOut("COPY " + table + " TO STDOUT (FORMAT binary)", out);
@@ -319,7 +368,7 @@ public class ProjectionThroughput {
     }
 
     /** One {@code replay projections} rebuild; returns its changes per second. */
-    private static double rebuild(String kafka, String jdbc) {
+    private static double rebuild(String kafka, String jdbc) throws Exception {
         Map<String, Object> props = new HashMap<>();
         props.put("jobpulse.roles", "projections");
         props.put(ProjectionRebuild.PROJECTORS_ENABLED, "false");
@@ -328,11 +377,13 @@ public class ProjectionThroughput {
         props.put("datasources.default.username", "postgres");
         props.put("datasources.default.password", password);
         props.put("jobpulse.topics.provision", "false");
+        double cpu = postgresCpuSeconds();
         try (ApplicationContext context = ApplicationContext.builder().properties(props).start()) {
             ProjectionRebuild.Report report = context.getBean(ProjectionRebuild.class).run(false);
             double rate = report.records() / (report.took().toMillis() / 1000.0);
-            System.out.printf("replay projections: %d changes rebuilt and swapped in %.1f s (%,.0f changes/s), identical to live: %s%n",
-                    report.records(), report.took().toMillis() / 1000.0, rate, report.matches());
+            System.out.printf("replay projections: %d changes rebuilt and swapped in %.1f s (%,.0f changes/s), identical to live: %s;"
+                    + " PostgreSQL CPU per 1,000 changes %.0f ms%n", report.records(), report.took().toMillis() / 1000.0, rate,
+                    report.matches(), 1e6 * (postgresCpuSeconds() - cpu) / report.records());
             return rate;
         }
     }

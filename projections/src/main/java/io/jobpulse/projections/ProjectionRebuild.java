@@ -51,7 +51,7 @@ public class ProjectionRebuild {
     public static final String PROJECTORS_ENABLED = "jobpulse.projections.projectors-enabled";
 
     /** Records per poll and per write: large, since a batch's repeated jobs cost one upsert and a batch one commit. */
-    private static final int BATCH = 5_000;
+    private static final int BATCH = 20_000;
     private static final String CHECKSUM = "SELECT count(*), coalesce(md5(string_agg(%s || ':' || version, ',' ORDER BY %s, version)), '') FROM %s";
 
     /**
@@ -149,7 +149,7 @@ public class ProjectionRebuild {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH,
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20), new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 << 20), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /**
