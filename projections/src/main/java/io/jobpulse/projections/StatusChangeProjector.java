@@ -48,7 +48,7 @@ public class StatusChangeProjector {
 
     public static final String LAG_METRIC = ProjectionLag.METRIC;
     static final String BATCH = "5000";
-    static final String FETCH_BYTES = "16777216";
+    static final String FETCH_BYTES = "8388608";
 
     private final JobProjectionWriter writer;
     /** Each consumer thread backs off on its own. */
