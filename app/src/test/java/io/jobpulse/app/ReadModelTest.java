@@ -184,8 +184,10 @@ class ReadModelTest {
         // Progress never moves back: refused by the topology as changing nothing, though intake took it.
         report(id, "{\"progress\":0.3}");
         report(id, "{\"status\":\"succeeded\",\"result\":{\"url\":\"https://cdn.example/x.png\"}}");
+        // The events and the changes are projected by two consumers of two topics, each at its own pace.
         await().atMost(Duration.ofSeconds(20)).until(() ->
-                json(jobpulse.get("/v1/jobs/" + id + "/history?raw=true")).path("events").size() == 4);
+                json(jobpulse.get("/v1/jobs/" + id + "/history?raw=true")).path("events").size() == 4
+                        && json(jobpulse.get("/v1/jobs/" + id + "/history")).path("changes").size() == 3);
 
         JsonNode history = json(jobpulse.get("/v1/jobs/" + id + "/history"));
         assertThat(history.get("changes")).extracting(change -> change.get("version").asLong()).containsExactly(1L, 2L, 3L);

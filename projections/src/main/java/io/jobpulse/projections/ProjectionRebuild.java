@@ -31,8 +31,9 @@ import java.util.Map;
  *
  * <ol>
  *   <li>Fresh tables {@code jobs_rebuild} and {@code job_changes_rebuild} are made like the live
- *       ones (columns, constraints, every index) and filled from the start of the topic to its
- *       end, in batches, by the projector's own writer.</li>
+ *       ones (columns, constraints, primary key) and filled from the start of the topic to its
+ *       end, in batches, by the projector's own writer; then the live tables' other indexes are
+ *       built on them, once over the filled tables (much cheaper than keeping them up row by row).</li>
  *   <li>In one transaction, holding the projection lock exclusively (so no live write is in
  *       flight), the rebuild reads on to the topic's new end, compares row counts and checksums of
  *       rebuilt and live, and renames the rebuilt tables (and their indexes) into place. The live
@@ -49,7 +50,8 @@ public class ProjectionRebuild {
     /** Off in a process that only rebuilds ({@code jobpulse replay projections}): it must not consume as a live projector. */
     public static final String PROJECTORS_ENABLED = "jobpulse.projections.projectors-enabled";
 
-    private static final int BATCH = 1_000;
+    /** Records per poll and per write: large, since a batch's repeated jobs cost one upsert and a batch one commit. */
+    private static final int BATCH = 20_000;
     private static final String CHECKSUM = "SELECT count(*), coalesce(md5(string_agg(%s || ':' || version, ',' ORDER BY %s, version)), '') FROM %s";
 
     /**
@@ -84,10 +86,10 @@ public class ProjectionRebuild {
 
     public Report run(boolean force) {
         long started = System.nanoTime();
-        transactions.executeWrite(status -> {
-            createLike(status.getConnection(), ProjectionTables.LIVE.jobs(), ProjectionTables.REBUILD.jobs());
-            createLike(status.getConnection(), ProjectionTables.LIVE.changes(), ProjectionTables.REBUILD.changes());
-            return null;
+        List<String> deferred = transactions.executeWrite(status -> {
+            List<String> indexes = new ArrayList<>(createLike(status.getConnection(), ProjectionTables.LIVE.jobs(), ProjectionTables.REBUILD.jobs()));
+            indexes.addAll(createLike(status.getConnection(), ProjectionTables.LIVE.changes(), ProjectionTables.REBUILD.changes()));
+            return indexes;
         });
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOB_STATUS.name()).stream()
@@ -95,6 +97,13 @@ public class ProjectionRebuild {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long read = copyToEnd(consumer, partitions);
+            // Built once over the filled tables, rather than kept up row by row while they fill.
+            transactions.executeWrite(status -> {
+                for (String index : deferred) {
+                    ProjectionTables.execute(status.getConnection(), index);
+                }
+                return null;
+            });
             return transactions.executeWrite(status -> {
                 Connection connection = status.getConnection();
                 ProjectionTables.lockExclusive(connection);
@@ -139,28 +148,34 @@ public class ProjectionRebuild {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH), new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 32 << 20), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /**
-     * An empty table like the live one: its columns, defaults and checks, and each of its indexes
-     * under the index's name + {@code _rebuild} (a primary key stays a primary key).
+     * An empty table like the live one: its columns, defaults and checks, and its primary key (which
+     * the writer's upserts need) under the key's name + {@code _rebuild}. Returns the statements
+     * that make its other indexes, likewise renamed, to run once the table is filled.
      */
-    private static void createLike(Connection connection, String live, String rebuild) throws SQLException {
+    private static List<String> createLike(Connection connection, String live, String rebuild) throws SQLException {
         ProjectionTables.execute(connection, "DROP TABLE IF EXISTS " + rebuild);
         ProjectionTables.execute(connection, "CREATE TABLE " + rebuild + " (LIKE " + live
                 + " INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)");
+        List<String> deferred = new ArrayList<>();
         for (Map.Entry<String, IndexDefinition> index : indexes(connection, live).entrySet()) {
             String name = index.getKey();
             String definition = index.getValue().sql()
                     .replaceFirst("INDEX " + name + " ON ", "INDEX " + name + "_rebuild ON ")
                     .replaceFirst(" ON (\\S+\\.)?" + live + " USING ", " ON $1" + rebuild + " USING ");
-            ProjectionTables.execute(connection, definition);
             if (index.getValue().primaryKey()) {
+                ProjectionTables.execute(connection, definition);
                 ProjectionTables.execute(connection, "ALTER TABLE " + rebuild + " ADD CONSTRAINT " + name
                         + "_rebuild PRIMARY KEY USING INDEX " + name + "_rebuild");
+            } else {
+                deferred.add(definition);
             }
         }
+        return deferred;
     }
 
     /** Puts the rebuilt table in the live one's place, indexes under their usual names. */

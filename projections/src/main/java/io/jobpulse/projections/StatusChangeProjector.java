@@ -28,17 +28,27 @@ import java.util.List;
  * its throughput, and each consumer writes through a connection of its own. Its lag, the records
  * of {@code jobpulse.job-status} its group has not yet projected, is the gauge {@value #LAG_METRIC}
  * ({@link ProjectionLag}).
+ *
+ * <p>A poll brings up to {@value #BATCH} records (a partition's fetch up to {@value #FETCH_BYTES}
+ * bytes, room for that many changes): when the projector is behind, a large batch costs one commit
+ * and one upsert per job however many of its changes it holds, which is what lets it catch up;
+ * when it keeps up, a poll returns what has arrived, and batches stay small.
  */
 @KafkaListener(groupId = "${jobpulse.projections.group-id:jobpulse-projections}", batch = true, threadsValue = "${jobpulse.projections.threads:3}",
         offsetReset = OffsetReset.EARLIEST, offsetStrategy = OffsetStrategy.SYNC,
         errorStrategy = @ErrorStrategy(value = ErrorStrategyValue.RETRY_ON_ERROR,
                 retryCount = Integer.MAX_VALUE, retryDelay = "1s", handleAllExceptions = true),
-        properties = @Property(name = ConsumerConfig.ISOLATION_LEVEL_CONFIG, value = "read_committed"))
+        properties = {
+            @Property(name = ConsumerConfig.ISOLATION_LEVEL_CONFIG, value = "read_committed"),
+            @Property(name = ConsumerConfig.MAX_POLL_RECORDS_CONFIG, value = StatusChangeProjector.BATCH),
+            @Property(name = ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, value = StatusChangeProjector.FETCH_BYTES)})
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
 @Requires(property = ProjectionRebuild.PROJECTORS_ENABLED, notEquals = "false")
 public class StatusChangeProjector {
 
     public static final String LAG_METRIC = ProjectionLag.METRIC;
+    static final String BATCH = "5000";
+    static final String FETCH_BYTES = "8388608";
 
     private final JobProjectionWriter writer;
     /** Each consumer thread backs off on its own. */
