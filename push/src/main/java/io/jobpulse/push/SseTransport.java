@@ -17,8 +17,6 @@ import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import java.util.List;
 import java.util.Map;
@@ -63,14 +61,16 @@ public class SseTransport {
     private final PushConfiguration config;
     private final ConnectionLimits connections;
     private final CredentialLifetimes lifetimes;
+    private final UpdateEncoding encoding;
 
     public SseTransport(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
-                               ConnectionLimits connections, CredentialLifetimes lifetimes) {
+                        ConnectionLimits connections, CredentialLifetimes lifetimes, UpdateEncoding encoding) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
         this.config = config;
         this.connections = connections;
         this.lifetimes = lifetimes;
+        this.encoding = encoding;
     }
 
     @Get(value = Routes.JOB_STREAM, produces = MediaType.TEXT_EVENT_STREAM)
@@ -138,32 +138,26 @@ public class SseTransport {
     private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
                                                           @Nullable Event<Object> first, Runnable release) {
         // The reconnection delay is said once, in the stream's first event: EventSource keeps it.
-        boolean retrySaid = first != null;
-        Flux<Event<Object>> updates = subscriber.deliveries().index()
-                .map(numbered -> {
-                    Subscriber.Delivery delivery = numbered.getT2();
-                    Event<Object> event = Event.<Object>of(delivery.update())
-                            .id(id.apply(delivery))
-                            .name(SubscriptionRequests.eventName(delivery.update()));
-                    return numbered.getT1() == 0 && !retrySaid ? event.retry(config.retry()) : event;
-                });
-        Flux<CredentialLifetimes.Moment> life = lifetimes.of(caller);
-        Flux<Event<Object>> notice = life.ofType(CredentialLifetimes.Expiring.class)
-                .map(expiring -> Event.<Object>of(Map.of("expiresAt", expiring.expiresAt().toString(), "detail",
-                        "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
-                                + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT));
-        Mono<CredentialLifetimes.Ended> end = life.ofType(CredentialLifetimes.Ended.class).next();
-        Flux<Event<Object>> live = updates.publish(shared -> Flux.merge(shared,
-                heartbeats.ticks()
-                        .map(tick -> Event.<Object>of("").comment("heartbeat"))
-                        .takeUntilOther(shared.then()),
-                notice.takeUntilOther(shared.then())));
-        Flux<Event<Object>> events = (first == null ? Flux.<Event<Object>>empty() : Flux.just(first)).concatWith(live.takeUntilOther(end))
-                .doFinally(signal -> {
+        Publisher<Event<Object>> events = new SseStream(subscriber, first,
+                delivery -> Event.<Object>of(encoding.json(delivery.update()))
+                        .id(id.apply(delivery))
+                        .name(SubscriptionRequests.eventName(delivery.update())),
+                config.retry(),
+                stream -> lifetimes.watch(caller, moment -> {
+                    switch (moment) {
+                        case CredentialLifetimes.Expiring expiring -> stream.notice(Event.<Object>of(Map.of(
+                                "expiresAt", expiring.expiresAt().toString(), "detail",
+                                "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
+                                        + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT));
+                        case CredentialLifetimes.Ended ended -> stream.end();
+                    }
+                }),
+                heartbeats,
+                () -> {
                     subscriptions.close(subscriber);
                     release.run();
                 });
-        return HttpResponse.ok((Publisher<Event<Object>>) events)
+        return HttpResponse.ok(events)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");
     }

@@ -80,7 +80,9 @@ final class Subscriber {
         this.lastVersion = lastVersion;
         this.cursor = cursor;
         this.bufferSize = bufferSize;
-        this.flux = Flux.create(this::attach);
+        // Delivery already follows demand (see drain): a sink that does not buffer suffices, and holds no queue
+        // (the default one's is sized for 256 elements) per connection. Flux.push would not do: its onRequest says unbounded demand.
+        this.flux = Flux.create(this::attach, FluxSink.OverflowStrategy.IGNORE);
     }
 
     Selector selector() {
