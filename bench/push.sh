@@ -3,16 +3,16 @@
 # one change to N streams (p99 to a stream and to the last one), for Jobpulse (`./jobpulse dev`
 # on spare ports, throw-away data directory, abuse limits lifted) and, in the same run, a bare
 # Netty SSE server (bench/BareSseServer.java) measured the same way. Stops both afterwards.
-# BENCH_QUICK=1 (run-all's budget, about 100 s with dev's start): 5,000 streams, 25 changes at 5/s.
+# BENCH_QUICK=1 (run-all's budget, about 100 s with dev's start): 5,000 streams, 20 changes at 2/s.
 # PUSH_HISTOGRAM_DIR=dir keeps each server's class histogram before and with the streams.
 # PUSH_JFR=file.jfr records Jobpulse's fan-out (and only that) with Flight Recorder.
 # BENCH_JAVA_OPTS is added to Jobpulse's JVM options (e.g. a Flight Recording).
-# Usage: bench/push.sh [connections] [changes] [changes per second]   (defaults 5000, 50, 5)
+# Usage: bench/push.sh [connections] [changes] [changes per second]   (defaults 5000, 50, 2)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 if [ -n "${BENCH_QUICK:-}" ]; then
-  set -- "${1:-5000}" "${2:-25}" "${3:-5}"
+  set -- "${1:-5000}" "${2:-20}" "${3:-2}"
 fi
 CONNECTIONS="${1:-5000}"
 # Each stream is a descriptor in the client and in the server: raise the soft limit where the hard one allows.
@@ -33,4 +33,4 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 "$JAVA_HOME/bin/java" -Dlogback.configurationFile=bench/logback-bench.xml -cp "app/target/lib/*" bench/PushBench.java \
-  "http://127.0.0.1:18081" "$DEV" "http://127.0.0.1:18091" "$BARE" "$JAVA_HOME/bin/jcmd" "$CONNECTIONS" "${2:-50}" "${3:-5}"
+  "http://127.0.0.1:18081" "$DEV" "http://127.0.0.1:18091" "$BARE" "$JAVA_HOME/bin/jcmd" "$CONNECTIONS" "${2:-50}" "${3:-2}"

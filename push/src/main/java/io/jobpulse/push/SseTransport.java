@@ -15,12 +15,14 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.inject.Named;
 import org.reactivestreams.Publisher;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
 /**
@@ -62,22 +64,29 @@ public class SseTransport {
     private final ConnectionLimits connections;
     private final CredentialLifetimes lifetimes;
     private final UpdateEncoding encoding;
+    private final ExecutorService blocking;
 
     public SseTransport(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
-                        ConnectionLimits connections, CredentialLifetimes lifetimes, UpdateEncoding encoding) {
+                        ConnectionLimits connections, CredentialLifetimes lifetimes, UpdateEncoding encoding,
+                        @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
         this.config = config;
         this.connections = connections;
         this.lifetimes = lifetimes;
         this.encoding = encoding;
+        this.blocking = blocking;
     }
 
     @Get(value = Routes.JOB_STREAM, produces = MediaType.TEXT_EVENT_STREAM)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
-                                                            @Nullable @Header("Last-Event-ID") String lastEventId,
-                                                            @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
+    public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                                                               @PathVariable String id,
+                                                                               @Nullable @Header("Last-Event-ID") String lastEventId,
+                                                                               @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+        return offEventLoop(() -> openJob(caller, id, lastEventId, lastEventIdParameter));
+    }
+
+    private HttpResponse<Publisher<Event<Object>>> openJob(Caller caller, String id, String lastEventId, String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
         long after = SubscriptionRequests.version("Last-Event-ID", lastEventId != null ? lastEventId : lastEventIdParameter);
@@ -96,14 +105,18 @@ public class SseTransport {
     }
 
     @Get(value = Routes.STREAM, produces = MediaType.TEXT_EVENT_STREAM)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
-                                                              @Nullable @QueryValue String owner,
-                                                              @Nullable @QueryValue List<String> type,
-                                                              @Nullable @QueryValue String tag,
-                                                              @Nullable @QueryValue List<String> status,
-                                                              @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
-                                                              @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
+    public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                                                                 @Nullable @QueryValue String owner,
+                                                                                 @Nullable @QueryValue List<String> type,
+                                                                                 @Nullable @QueryValue String tag,
+                                                                                 @Nullable @QueryValue List<String> status,
+                                                                                 @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
+                                                                                 @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+        return offEventLoop(() -> openOwner(caller, owner, type, tag, status, lastEventIdHeader, lastEventIdParameter));
+    }
+
+    private HttpResponse<Publisher<Event<Object>>> openOwner(Caller caller, String owner, List<String> type, String tag, List<String> status,
+                                                             String lastEventIdHeader, String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
         Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(caller, owner, type, tag, status);
@@ -127,6 +140,33 @@ public class SseTransport {
                         .id(start).name(RESET_EVENT).retry(config.retry())
                 : Event.<Object>of("").id(start).comment("stream position").retry(config.retry());
         return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), first, release);
+    }
+
+    /** What opens a stream: it may block (waiting for the feed, reading the topic or a job's state). */
+    private interface Opening {
+        HttpResponse<Publisher<Event<Object>>> open() throws InterruptedException;
+    }
+
+    /**
+     * Opens a stream on the blocking executor, and answers from there. Not {@code @ExecuteOn}: for a
+     * route on an executor, Micronaut also moves every element of a streamed body to that executor
+     * ({@code publishOn}), which costs a queue per connection and a task (here a new virtual thread)
+     * per event per stream; a stream's events are written from the thread that produces them.
+     * Failures complete the answer as they are, so a refusal is still its problem response.
+     */
+    private CompletableFuture<HttpResponse<Publisher<Event<Object>>>> offEventLoop(Opening opening) {
+        CompletableFuture<HttpResponse<Publisher<Event<Object>>>> answer = new CompletableFuture<>();
+        blocking.execute(() -> {
+            try {
+                answer.complete(opening.open());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                answer.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer;
     }
 
     /**
@@ -157,7 +197,9 @@ public class SseTransport {
                     subscriptions.close(subscriber);
                     release.run();
                 });
+        // Said here: for an answer that comes as a future, Micronaut does not take it from the route's produces.
         return HttpResponse.ok(events)
+                .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");
     }
