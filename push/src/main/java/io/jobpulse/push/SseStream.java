@@ -1,14 +1,13 @@
 package io.jobpulse.push;
 
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.sse.Event;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -26,30 +25,32 @@ import java.util.function.Function;
  * A heartbeat comes only when the client is ready for it and nothing else waits (dropped
  * otherwise, as before); the first event, updates and notices are never dropped.
  *
+ * <p>It knows nothing of SSE framing (that is {@link SseTransport}'s): the events are of any type
+ * {@code E}, made by the functions it is given.
+ *
  * <p>Thread-safety: signals come from the feed's thread (deliveries), the heartbeat clock, the
  * credential's timers, and the connection's event loop (demand, cancel). State changes under the
  * object's lock, which is never held while calling out; events are emitted by one thread at a
  * time ({@link #drain}), so the subscriber's own lock and this one are
  * never taken in opposite orders.
  */
-final class SseStream implements Publisher<Event<Object>>, Subscription, CoreSubscriber<Subscriber.Delivery> {
-
-    private static final Event<Object> HEARTBEAT = Event.<Object>of("").comment("heartbeat");
+final class SseStream<E> implements Publisher<E>, Subscription, CoreSubscriber<Subscriber.Delivery> {
 
     private final Subscriber subscriber;
-    private final Function<Subscriber.Delivery, Event<Object>> toEvent;
-    private final Duration retry;
-    private final Function<SseStream, Disposable> watchCredential;
+    private final BiFunction<Subscriber.Delivery, Boolean, E> toEvent;
+    private final E heartbeatEvent;
+    private final Function<SseStream<E>, Disposable> watchCredential;
     private final Heartbeats heartbeats;
     private final Runnable onEnd;
 
-    private org.reactivestreams.Subscriber<? super Event<Object>> downstream;
+    private org.reactivestreams.Subscriber<? super E> downstream;
     private Subscription upstream;
     /** Events ready to go, in order; at most the first event, one update, a notice and a heartbeat. */
-    private final ArrayDeque<Event<Object>> ready = new ArrayDeque<>(4);
+    private final ArrayDeque<E> ready = new ArrayDeque<>(4);
     private long demand;
     /** One delivery was asked of the subscriber and has not come yet. */
     private boolean asked;
+    /** The first event went, or was made: later updates need not say the retry delay. */
     private boolean retrySaid;
     private boolean upstreamDone;
     private Throwable failure;
@@ -61,14 +62,17 @@ final class SseStream implements Publisher<Event<Object>>, Subscription, CoreSub
     private boolean emitting;
 
     /**
-     * @param first           the stream's first event, or null; when null, the first update says the retry delay
+     * @param first           the stream's first event, or null
+     * @param toEvent         an update's event; told {@code true} for the first event of a stream without a first
+     *                        event (SSE says the reconnection delay once, in the stream's first event)
+     * @param heartbeat       the event that keeps an idle stream open
      * @param watchCredential starts watching the caller's credential, calling {@link #notice} and {@link #end}
      */
-    SseStream(Subscriber subscriber, @Nullable Event<Object> first, Function<Subscriber.Delivery, Event<Object>> toEvent, Duration retry,
-              Function<SseStream, Disposable> watchCredential, Heartbeats heartbeats, Runnable onEnd) {
+    SseStream(Subscriber subscriber, @Nullable E first, BiFunction<Subscriber.Delivery, Boolean, E> toEvent, E heartbeat,
+              Function<SseStream<E>, Disposable> watchCredential, Heartbeats heartbeats, Runnable onEnd) {
         this.subscriber = subscriber;
         this.toEvent = toEvent;
-        this.retry = retry;
+        this.heartbeatEvent = heartbeat;
         this.watchCredential = watchCredential;
         this.heartbeats = heartbeats;
         this.onEnd = onEnd;
@@ -79,7 +83,7 @@ final class SseStream implements Publisher<Event<Object>>, Subscription, CoreSub
     }
 
     @Override
-    public void subscribe(org.reactivestreams.Subscriber<? super Event<Object>> subscriber) {
+    public void subscribe(org.reactivestreams.Subscriber<? super E> subscriber) {
         synchronized (this) {
             if (downstream != null) {
                 throw new IllegalStateException("an SSE stream is written to one connection only");
@@ -114,13 +118,14 @@ final class SseStream implements Publisher<Event<Object>>, Subscription, CoreSub
 
     @Override
     public void onNext(Subscriber.Delivery delivery) {
-        Event<Object> event = toEvent.apply(delivery);
+        boolean first;
+        synchronized (this) {
+            first = !retrySaid;
+            retrySaid = true;
+        }
+        E event = toEvent.apply(delivery, first);
         synchronized (this) {
             asked = false;
-            if (!retrySaid) {
-                retrySaid = true;
-                event = event.retry(retry);
-            }
             ready.add(event);
         }
         drain();
@@ -151,13 +156,13 @@ final class SseStream implements Publisher<Event<Object>>, Subscription, CoreSub
             if (ended || demand == 0 || !ready.isEmpty()) {
                 return;
             }
-            ready.add(HEARTBEAT);
+            ready.add(heartbeatEvent);
         }
         drain();
     }
 
     /** An event about the stream itself (the credential's notice), after what is ready. */
-    void notice(Event<Object> event) {
+    void notice(E event) {
         synchronized (this) {
             if (ended) {
                 return;
@@ -231,7 +236,7 @@ final class SseStream implements Publisher<Event<Object>>, Subscription, CoreSub
             emitting = true;
         }
         while (true) {
-            Event<Object> next = null;
+            E next = null;
             Subscription ask = null;
             boolean complete = false;
             Throwable error = null;

@@ -57,6 +57,7 @@ public class SseTransport {
 
     static final String RESET_EVENT = "reset";
     static final String TOKEN_EXPIRING_EVENT = "token-expiring";
+    private static final Event<Object> HEARTBEAT = Event.<Object>of("").comment("heartbeat");
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
@@ -178,11 +179,14 @@ public class SseTransport {
     private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
                                                           @Nullable Event<Object> first, Runnable release) {
         // The reconnection delay is said once, in the stream's first event: EventSource keeps it.
-        Publisher<Event<Object>> events = new SseStream(subscriber, first,
-                delivery -> Event.<Object>of(encoding.json(delivery.update()))
-                        .id(id.apply(delivery))
-                        .name(SubscriptionRequests.eventName(delivery.update())),
-                config.retry(),
+        Publisher<Event<Object>> events = new SseStream<>(subscriber, first,
+                (delivery, firstEvent) -> {
+                    Event<Object> event = Event.<Object>of(encoding.json(delivery.update()))
+                            .id(id.apply(delivery))
+                            .name(SubscriptionRequests.eventName(delivery.update()));
+                    return firstEvent ? event.retry(config.retry()) : event;
+                },
+                HEARTBEAT,
                 stream -> lifetimes.watch(caller, moment -> {
                     switch (moment) {
                         case CredentialLifetimes.Expiring expiring -> stream.notice(Event.<Object>of(Map.of(
