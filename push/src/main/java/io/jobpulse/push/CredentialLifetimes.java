@@ -5,13 +5,18 @@ import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import jakarta.inject.Singleton;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The life of the credential a stream or socket was opened with, the same for both transports: a
@@ -70,6 +75,32 @@ public class CredentialLifetimes {
                     ended);
         }
         return moments.takeUntil(moment -> moment instanceof Ended).replay().refCount();
+    }
+
+    /**
+     * Watches the caller's credential as {@link #of} describes, calling {@code onMoment} for each
+     * moment, with what one connection can afford by the thousand: at most one timer at a time for
+     * the expiry (the notice's, then the end's), and the revocation and take-over checks only as
+     * the credential's kind needs them. Dispose of the result when the connection ends.
+     */
+    public Disposable watch(Caller caller, Consumer<Moment> onMoment) {
+        Disposable.Composite watches = Disposables.composite(
+                credentials.revoked(caller).subscribe(tick -> onMoment.accept(new Ended(CREDENTIAL_REVOKED))),
+                tokens.takenOver(caller).subscribe(newer -> onMoment.accept(new Ended(TOKEN_TAKEN_OVER))));
+        Instant expiresAt = caller.expiresAt();
+        if (expiresAt != null) {
+            Duration notice = Duration.between(Instant.now(), expiresAt).minus(config.tokenExpiringNotice());
+            // Added once disposed, a timer is disposed at once: a notice that fires as the connection ends starts nothing.
+            watches.add(later(notice, () -> {
+                onMoment.accept(new Expiring(expiresAt));
+                watches.add(later(Duration.between(Instant.now(), expiresAt), () -> onMoment.accept(new Ended(TOKEN_EXPIRED))));
+            }));
+        }
+        return watches;
+    }
+
+    private static Disposable later(Duration delay, Runnable task) {
+        return Schedulers.parallel().schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
     }
 
     /** A fresh stream token for the same owner, covering at least the jobs of the credential it replaces, as a caller. */

@@ -15,14 +15,14 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.annotation.RequestAttribute;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.inject.Named;
 import org.reactivestreams.Publisher;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
 /**
@@ -57,27 +57,37 @@ public class SseTransport {
 
     static final String RESET_EVENT = "reset";
     static final String TOKEN_EXPIRING_EVENT = "token-expiring";
+    private static final Event<Object> HEARTBEAT = Event.<Object>of("").comment("heartbeat");
 
     private final Subscriptions subscriptions;
     private final Heartbeats heartbeats;
     private final PushConfiguration config;
     private final ConnectionLimits connections;
     private final CredentialLifetimes lifetimes;
+    private final UpdateEncoding encoding;
+    private final ExecutorService blocking;
 
     public SseTransport(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
-                               ConnectionLimits connections, CredentialLifetimes lifetimes) {
+                        ConnectionLimits connections, CredentialLifetimes lifetimes, UpdateEncoding encoding,
+                        @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.subscriptions = subscriptions;
         this.heartbeats = heartbeats;
         this.config = config;
         this.connections = connections;
         this.lifetimes = lifetimes;
+        this.encoding = encoding;
+        this.blocking = blocking;
     }
 
     @Get(value = Routes.JOB_STREAM, produces = MediaType.TEXT_EVENT_STREAM)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
-                                                            @Nullable @Header("Last-Event-ID") String lastEventId,
-                                                            @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
+    public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                                                               @PathVariable String id,
+                                                                               @Nullable @Header("Last-Event-ID") String lastEventId,
+                                                                               @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+        return offEventLoop(() -> openJob(caller, id, lastEventId, lastEventIdParameter));
+    }
+
+    private HttpResponse<Publisher<Event<Object>>> openJob(Caller caller, String id, String lastEventId, String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
         long after = SubscriptionRequests.version("Last-Event-ID", lastEventId != null ? lastEventId : lastEventIdParameter);
@@ -96,14 +106,18 @@ public class SseTransport {
     }
 
     @Get(value = Routes.STREAM, produces = MediaType.TEXT_EVENT_STREAM)
-    @ExecuteOn(TaskExecutors.BLOCKING)
-    public HttpResponse<Publisher<Event<Object>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
-                                                              @Nullable @QueryValue String owner,
-                                                              @Nullable @QueryValue List<String> type,
-                                                              @Nullable @QueryValue String tag,
-                                                              @Nullable @QueryValue List<String> status,
-                                                              @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
-                                                              @Nullable @QueryValue("lastEventId") String lastEventIdParameter)
+    public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                                                                 @Nullable @QueryValue String owner,
+                                                                                 @Nullable @QueryValue List<String> type,
+                                                                                 @Nullable @QueryValue String tag,
+                                                                                 @Nullable @QueryValue List<String> status,
+                                                                                 @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
+                                                                                 @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+        return offEventLoop(() -> openOwner(caller, owner, type, tag, status, lastEventIdHeader, lastEventIdParameter));
+    }
+
+    private HttpResponse<Publisher<Event<Object>>> openOwner(Caller caller, String owner, List<String> type, String tag, List<String> status,
+                                                             String lastEventIdHeader, String lastEventIdParameter)
             throws InterruptedException {
         caller.requireSubscribe();
         Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(caller, owner, type, tag, status);
@@ -129,6 +143,33 @@ public class SseTransport {
         return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), first, release);
     }
 
+    /** What opens a stream: it may block (waiting for the feed, reading the topic or a job's state). */
+    private interface Opening {
+        HttpResponse<Publisher<Event<Object>>> open() throws InterruptedException;
+    }
+
+    /**
+     * Opens a stream on the blocking executor, and answers from there. Not {@code @ExecuteOn}: for a
+     * route on an executor, Micronaut also moves every element of a streamed body to that executor
+     * ({@code publishOn}), which costs a queue per connection and a task (here a new virtual thread)
+     * per event per stream; a stream's events are written from the thread that produces them.
+     * Failures complete the answer as they are, so a refusal is still its problem response.
+     */
+    private CompletableFuture<HttpResponse<Publisher<Event<Object>>>> offEventLoop(Opening opening) {
+        CompletableFuture<HttpResponse<Publisher<Event<Object>>>> answer = new CompletableFuture<>();
+        blocking.execute(() -> {
+            try {
+                answer.complete(opening.open());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                answer.completeExceptionally(e);
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            }
+        });
+        return answer;
+    }
+
     /**
      * The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. A
      * stream opened with a credential that expires (a stream token, a JWT) is told
@@ -138,32 +179,31 @@ public class SseTransport {
     private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
                                                           @Nullable Event<Object> first, Runnable release) {
         // The reconnection delay is said once, in the stream's first event: EventSource keeps it.
-        boolean retrySaid = first != null;
-        Flux<Event<Object>> updates = subscriber.deliveries().index()
-                .map(numbered -> {
-                    Subscriber.Delivery delivery = numbered.getT2();
-                    Event<Object> event = Event.<Object>of(delivery.update())
+        Publisher<Event<Object>> events = new SseStream<>(subscriber, first,
+                (delivery, firstEvent) -> {
+                    Event<Object> event = Event.<Object>of(encoding.json(delivery.update()))
                             .id(id.apply(delivery))
                             .name(SubscriptionRequests.eventName(delivery.update()));
-                    return numbered.getT1() == 0 && !retrySaid ? event.retry(config.retry()) : event;
-                });
-        Flux<CredentialLifetimes.Moment> life = lifetimes.of(caller);
-        Flux<Event<Object>> notice = life.ofType(CredentialLifetimes.Expiring.class)
-                .map(expiring -> Event.<Object>of(Map.of("expiresAt", expiring.expiresAt().toString(), "detail",
-                        "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
-                                + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT));
-        Mono<CredentialLifetimes.Ended> end = life.ofType(CredentialLifetimes.Ended.class).next();
-        Flux<Event<Object>> live = updates.publish(shared -> Flux.merge(shared,
-                heartbeats.ticks()
-                        .map(tick -> Event.<Object>of("").comment("heartbeat"))
-                        .takeUntilOther(shared.then()),
-                notice.takeUntilOther(shared.then())));
-        Flux<Event<Object>> events = (first == null ? Flux.<Event<Object>>empty() : Flux.just(first)).concatWith(live.takeUntilOther(end))
-                .doFinally(signal -> {
+                    return firstEvent ? event.retry(config.retry()) : event;
+                },
+                HEARTBEAT,
+                stream -> lifetimes.watch(caller, moment -> {
+                    switch (moment) {
+                        case CredentialLifetimes.Expiring expiring -> stream.notice(Event.<Object>of(Map.of(
+                                "expiresAt", expiring.expiresAt().toString(), "detail",
+                                "This stream ends when its token expires. Ask for a fresh token (POST /v1/stream-tokens) and reconnect"
+                                        + " with it and your last event id (?token=...&lastEventId=...).")).name(TOKEN_EXPIRING_EVENT));
+                        case CredentialLifetimes.Ended ended -> stream.end();
+                    }
+                }),
+                heartbeats,
+                () -> {
                     subscriptions.close(subscriber);
                     release.run();
                 });
-        return HttpResponse.ok((Publisher<Event<Object>>) events)
+        // Said here: for an answer that comes as a future, Micronaut does not take it from the route's produces.
+        return HttpResponse.ok(events)
+                .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)
                 .header("Cache-Control", "no-cache, no-store")
                 .header("X-Accel-Buffering", "no");
     }

@@ -53,9 +53,10 @@ final class Subscriber {
     }
 
     private final LongSupplier clock;
-    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    // Sized for an idle connection (the default is 16 slots each); they grow when updates wait.
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(1);
     /** What the client missed, handed on before {@link #waiting}. */
-    private final ArrayDeque<FeedEntry> missed = new ArrayDeque<>();
+    private final ArrayDeque<FeedEntry> missed = new ArrayDeque<>(1);
     /** Why the subscriber was disconnected before the transport attached, to tell it then. */
     private RuntimeException failure;
     private final Flux<Delivery> flux;
@@ -80,7 +81,9 @@ final class Subscriber {
         this.lastVersion = lastVersion;
         this.cursor = cursor;
         this.bufferSize = bufferSize;
-        this.flux = Flux.create(this::attach);
+        // Delivery already follows demand (see drain): a sink that does not buffer suffices, and holds no queue
+        // (the default one's is sized for 256 elements) per connection. Flux.push would not do: its onRequest says unbounded demand.
+        this.flux = Flux.create(this::attach, FluxSink.OverflowStrategy.IGNORE);
     }
 
     Selector selector() {

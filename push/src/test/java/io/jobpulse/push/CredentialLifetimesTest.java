@@ -3,6 +3,7 @@ package io.jobpulse.push;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.ProblemException;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -13,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,6 +68,29 @@ class CredentialLifetimesTest {
         List<CredentialLifetimes.Moment> moments = lifetimes.of(user).collectList().block(Duration.ofSeconds(5));
         assertThat(moments).containsExactly(new CredentialLifetimes.Expiring(user.expiresAt()),
                 new CredentialLifetimes.Ended(CredentialLifetimes.TOKEN_EXPIRED));
+    }
+
+    @Test
+    void aWatchGivesTheSameMomentsWithOneTimerAtATime() throws InterruptedException {
+        Caller user = Caller.user("alice", EnumSet.of(Caller.Scope.READ), Instant.now().plusMillis(500));
+        BlockingQueue<CredentialLifetimes.Moment> moments = new LinkedBlockingQueue<>();
+        Disposable watch = lifetimes.watch(user, moments::add);
+        assertThat(moments.poll(5, TimeUnit.SECONDS)).isEqualTo(new CredentialLifetimes.Expiring(user.expiresAt()));
+        assertThat(moments.poll(5, TimeUnit.SECONDS)).isEqualTo(new CredentialLifetimes.Ended(CredentialLifetimes.TOKEN_EXPIRED));
+        watch.dispose();
+
+        Caller service = Caller.service("k1", "alice", EnumSet.of(Caller.Scope.READ));
+        keyLive.set(false);
+        lifetimes.watch(service, moments::add);
+        assertThat(moments.poll(5, TimeUnit.SECONDS)).isEqualTo(new CredentialLifetimes.Ended(CredentialLifetimes.CREDENTIAL_REVOKED));
+    }
+
+    @Test
+    void aDisposedWatchSaysNothingMore() throws InterruptedException {
+        Caller user = Caller.user("alice", EnumSet.of(Caller.Scope.READ), Instant.now().plusMillis(300));
+        BlockingQueue<CredentialLifetimes.Moment> moments = new LinkedBlockingQueue<>();
+        lifetimes.watch(user, moments::add).dispose();
+        assertThat(moments.poll(600, TimeUnit.MILLISECONDS)).isNull();
     }
 
     @Test
