@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param applicationId      the Kafka Streams application id (consumer group, internal topic prefix)
  * @param stateDir           where the state stores live on disk
- * @param commitInterval     how often Streams commits; with exactly-once this bounds the latency of a change
+ * @param commitInterval     how often Streams commits; with exactly-once, how long a change may wait before
+ *                           committed-only readers (the projections) see it; push reads it uncommitted
  * @param readYourWritesWait how long a read waits for the topology to be running, and at most for a missing job
  * @param readYourWritesWindow how recent (by the time in its id) a missing job must be to be waited for; the wait
  *                           ends this long after the id's time
@@ -34,7 +35,7 @@ import java.util.Map;
 public record TopologyConfiguration(
         @Bindable(defaultValue = "jobpulse-topology") String applicationId,
         @Bindable(defaultValue = ".jobpulse/streams/default") String stateDir,
-        @Bindable(defaultValue = "20ms") Duration commitInterval,
+        @Bindable(defaultValue = "100ms") Duration commitInterval,
         @Bindable(defaultValue = "5s") Duration readYourWritesWait,
         @Bindable(defaultValue = "3s") Duration readYourWritesWindow,
         @Bindable(defaultValue = "16") int readYourWritesWaiters,
