@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -64,7 +65,7 @@ import java.util.stream.Stream;
  *       state with the live run's. Its own figure is used (events / the time it prints).</li>
  * </ol>
  *
- * Usage: bench/fold-throughput.sh [events]   (default 1,000,000; BENCH_QUICK=1: 300,000)
+ * Usage: bench/fold-throughput.sh [events]   (default 1,000,000; BENCH_QUICK=1: 200,000)
  */
 public class FoldThroughput {
 
@@ -78,7 +79,7 @@ public class FoldThroughput {
 
     public static void main(String[] args) throws Exception {
         boolean quick = "1".equals(System.getenv("BENCH_QUICK"));
-        int wanted = args.length > 0 ? Integer.parseInt(args[0]) : quick ? 300_000 : 1_000_000;
+        int wanted = args.length > 0 ? Integer.parseInt(args[0]) : quick ? 200_000 : 1_000_000;
         boolean skipLive = Boolean.parseBoolean(System.getProperty("bench.skip-live", "false"));
         Path home = Files.createTempDirectory("jobpulse-fold-bench");
         Path stateDir = home.resolve("streams");
@@ -93,6 +94,7 @@ public class FoldThroughput {
             System.out.printf("%,d events of %,d jobs written to %s (3 partitions) in %.1f s; %.0f bytes an event on average%n",
                     log.events, log.jobs, Topics.JOB_EVENTS_NAME, seconds(started), (double) log.bytes / log.events);
 
+            readRate(kafka, log.events, true); // warm-up: the JIT compiles the decoding and the fold once for all runs
             double baseline = readRate(kafka, log.events, false);
             double inMemory = readRate(kafka, log.events, true);
             System.out.printf("baseline: plain consumer, read + decode          %,10.0f events/s%n", baseline);
@@ -109,6 +111,7 @@ public class FoldThroughput {
             System.out.printf("replay topology: %,d events in %.1f s (the command's own figure; %.1f s with its JVM start): %,10.0f events/s%n",
                     replay.events, replay.seconds, replay.wallSeconds, replayRate);
             System.out.println("replay's check: " + replay.verdict);
+            System.out.print(replay.output.indent(2));
 
             String size = String.format("%,d events, %,d jobs", log.events, log.jobs);
             new Results("fold.replay.rate", "replay topology, events/s (" + size + ")", "/s", replayRate, baseline,
@@ -143,7 +146,7 @@ public class FoldThroughput {
     record Properties(String kafka, String jdbc, String password, Path stateDir) {
     }
 
-    record Replay(long events, double seconds, double wallSeconds, String verdict) {
+    record Replay(long events, double seconds, double wallSeconds, String verdict, String output) {
     }
 
     /**
@@ -159,6 +162,7 @@ public class FoldThroughput {
         int jobs = 0;
         long events = 0;
         long bytes = 0;
+        AtomicReference<Exception> failed = new AtomicReference<>();
         Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
@@ -180,10 +184,17 @@ public class FoldThroughput {
                     slots.removeLast();
                 }
                 bytes += JobJson.write(event).length;
-                producer.send(new ProducerRecord<>(Topics.JOB_EVENTS_NAME, event.jobId(), event));
+                producer.send(new ProducerRecord<>(Topics.JOB_EVENTS_NAME, event.jobId(), event), (metadata, e) -> {
+                    if (e != null) {
+                        failed.compareAndSet(null, e);
+                    }
+                });
                 events++;
             }
             producer.flush();
+        }
+        if (failed.get() != null) {
+            throw new IllegalStateException("the broker did not take every event", failed.get());
         }
         return new Log(events, jobs, bytes);
     }
@@ -243,9 +254,13 @@ public class FoldThroughput {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<String, JobState> states = new HashMap<>();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long read = 0;
             long started = System.nanoTime();
-            while (read < events) {
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (seconds(started) > 300) {
+                    throw new IllegalStateException("read " + read + " of " + events + " events in 5 minutes");
+                }
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     JobEvent event = Topics.JOB_EVENTS.decode(record.value());
                     if (fold && JobLifecycle.evolve(states.get(event.jobId()), event) instanceof Outcome.Applied applied) {
@@ -253,6 +268,9 @@ public class FoldThroughput {
                     }
                     read++;
                 }
+            }
+            if (read != events) {
+                throw new IllegalStateException("the log holds " + read + " events, not the " + events + " written");
             }
             return read / seconds(started);
         }
@@ -318,7 +336,8 @@ public class FoldThroughput {
         }
         String verdict = output.toString().lines().filter(l -> l.contains("rebuilt state") || l.contains("differ"))
                 .findFirst().orElse("(no verdict)");
-        return new Replay(Long.parseLong(replayed.group(1)), Double.parseDouble(replayed.group(2)), wall, verdict);
+        String printed = output.toString().lines().filter(l -> !l.startsWith("WARNING") && !l.contains(" WARN ")).reduce("", (a, b) -> a + b + "\n");
+        return new Replay(Long.parseLong(replayed.group(1)), Double.parseDouble(replayed.group(2)), wall, verdict, printed);
     }
 
     private static double seconds(long startedNanos) {

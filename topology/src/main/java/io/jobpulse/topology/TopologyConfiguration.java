@@ -44,7 +44,7 @@ public record TopologyConfiguration(
         @Nullable String instanceId,
         @Nullable String advertisedHost,
         @Bindable(defaultValue = "0") int standbyReplicas,
-        @Bindable(defaultValue = "10s") Duration rebuildCommitInterval,
+        @Bindable(defaultValue = "1s") Duration rebuildCommitInterval,
         Map<String, String> streams) {
 
     /** The setting of {@link #stateDir}. */

@@ -149,6 +149,8 @@ public final class TopologyReplay {
         long commitMs = config.rebuildCommitInterval().toMillis();
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitMs));
         props.put(StreamsConfig.POLL_MS_CONFIG, "100");
+        // The process does nothing else: fold the partitions on as many threads as there are processors.
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(Runtime.getRuntime().availableProcessors()));
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(REBUILD_CACHE_BYTES));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), REBUILD_LINGER_MS);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), REBUILD_BATCH_BYTES);
