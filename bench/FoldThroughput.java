@@ -80,7 +80,6 @@ public class FoldThroughput {
     public static void main(String[] args) throws Exception {
         boolean quick = "1".equals(System.getenv("BENCH_QUICK"));
         int wanted = args.length > 0 ? Integer.parseInt(args[0]) : quick ? 200_000 : 1_000_000;
-        boolean skipLive = Boolean.parseBoolean(System.getProperty("bench.skip-live", "false"));
         Path home = Files.createTempDirectory("jobpulse-fold-bench");
         Path stateDir = home.resolve("streams");
         boolean identical;
@@ -101,12 +100,17 @@ public class FoldThroughput {
             System.out.printf("reference: read + decode + fold into a HashMap   %,10.0f events/s%n", inMemory);
 
             Properties app = new Properties(kafka, stack.postgres().jdbcUrl(), stack.postgres().password(), stateDir);
-            double live = Double.NaN;
-            if (!skipLive) {
-                live = liveRate(app, log.events);
-                System.out.printf("live fold (topology role, exactly-once)           %,10.0f events/s%n", live);
+            double live = liveRate(app, log.events);
+            System.out.printf("live fold (topology role, exactly-once)           %,10.0f events/s%n", live);
+            Replay replay = replay(app, System.getenv().getOrDefault("BENCH_REPLAY_JAVA_OPTS", ""));
+            // Further replays of the same log with other settings, for comparison (not rows of the table).
+            for (String variant : System.getenv().getOrDefault("BENCH_REPLAY_VARIANTS", "").split("\\|")) {
+                if (!variant.isBlank()) {
+                    Replay other = replay(app, variant);
+                    System.out.printf("replay with %s: %,.0f events/s (%.1f s)%n  %s%n", variant, other.events / other.seconds,
+                            other.seconds, other.output.lines().filter(l -> l.startsWith("replayed")).findFirst().orElse(""));
+                }
             }
-            Replay replay = replay(app);
             double replayRate = replay.events / replay.seconds;
             System.out.printf("replay topology: %,d events in %.1f s (the command's own figure; %.1f s with its JVM start): %,10.0f events/s%n",
                     replay.events, replay.seconds, replay.wallSeconds, replayRate);
@@ -120,10 +124,8 @@ public class FoldThroughput {
             new Results("fold.replay.1m", "replay topology of 1,000,000 events, s" + (replay.events == 1_000_000 ? ""
                     : " (scaled from " + String.format("%,d", replay.events) + ")"), "s", replay.seconds * scale,
                     1_000_000.0 / baseline, "plain consumer reading 1,000,000", true, 30, Double.NaN).report();
-            if (!skipLive) {
-                new Results("fold.live.rate", "live fold catching up a backlog, events/s (" + size + ")", "/s", live, baseline,
-                        "plain consumer: read + decode the same log", false, Double.NaN, Double.NaN).report();
-            }
+            new Results("fold.live.rate", "live fold catching up a backlog, events/s (" + size + ")", "/s", live, baseline,
+                    "plain consumer: read + decode the same log", false, Double.NaN, Double.NaN).report();
             identical = replay.verdict.startsWith("every rebuilt state equals");
         } finally {
             deleteTree(home);
@@ -313,15 +315,14 @@ public class FoldThroughput {
     }
 
     /** Runs {@code ./jobpulse replay topology} on this stack and reads what it printed. */
-    private static Replay replay(Properties app) throws Exception {
+    private static Replay replay(Properties app, String javaOpts) throws Exception {
         ProcessBuilder builder = new ProcessBuilder("./jobpulse", "replay", "topology").redirectErrorStream(true);
         builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", app.kafka);
         builder.environment().put("JDBC_URL", app.jdbc);
         builder.environment().put("JDBC_USERNAME", "postgres");
         builder.environment().put("JDBC_PASSWORD", app.password);
         builder.environment().put("JOBPULSE_STATE_DIR", app.stateDir.toString());
-        String opts = System.getenv().getOrDefault("BENCH_REPLAY_JAVA_OPTS", "");
-        builder.environment().put("JOBPULSE_JAVA_OPTS", opts);
+        builder.environment().put("JOBPULSE_JAVA_OPTS", javaOpts);
         long started = System.nanoTime();
         Process process = builder.start();
         StringBuilder output = new StringBuilder();

@@ -40,6 +40,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Rebuilds the topology's state stores from {@code jobpulse.job-events} and checks that the
@@ -149,8 +150,6 @@ public final class TopologyReplay {
         long commitMs = config.rebuildCommitInterval().toMillis();
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitMs));
         props.put(StreamsConfig.POLL_MS_CONFIG, "100");
-        // The process does nothing else: fold the partitions on as many threads as there are processors.
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(Runtime.getRuntime().availableProcessors()));
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(REBUILD_CACHE_BYTES));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), REBUILD_LINGER_MS);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), REBUILD_BATCH_BYTES);
@@ -163,21 +162,19 @@ public final class TopologyReplay {
 
     /** The jobs whose state differs between two changelogs' contents, or which only one has. */
     private static Set<String> differences(Map<String, byte[]> previous, Map<String, byte[]> rebuilt) {
-        Set<String> different = new TreeSet<>();
         Set<String> all = new HashSet<>(previous.keySet());
         all.addAll(rebuilt.keySet());
-        for (String id : all) {
-            byte[] before = previous.get(id);
-            byte[] after = rebuilt.get(id);
-            if (before == null || after == null) {
-                different.add(id);
-            } else if (!Arrays.equals(before, after)
-                    // Equal states may be written differently (the order of a map's keys, an older version's writer).
-                    && !JobJson.read(before, JobState.class).equals(JobJson.read(after, JobState.class))) {
-                different.add(id);
-            }
+        // In parallel: with many jobs, decoding the states to compare is seconds of the replay.
+        return all.parallelStream().filter(id -> differ(previous.get(id), rebuilt.get(id)))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static boolean differ(byte[] before, byte[] after) {
+        if (before == null || after == null) {
+            return true;
         }
-        return different;
+        // Equal states may be written differently (the order of a map's keys, an older version's writer).
+        return !Arrays.equals(before, after) && !JobJson.read(before, JobState.class).equals(JobJson.read(after, JobState.class));
     }
 
     static String changelog(String applicationId, String store) {
