@@ -77,8 +77,8 @@ final class ReplayCommand {
                 throw new IllegalStateException(e.getMessage() + " (beside ./jobpulse dev, which runs it in its own process: restart dev"
                         + " without it for the replay, JOBPULSE_ROLES=ingest,projections,push ./jobpulse dev)");
             }
-            out.printf("replayed %d events in %.1f s: %d jobs before, %d rebuilt%n", report.events(),
-                    report.took().toMillis() / 1000.0, report.previous(), report.rebuilt());
+            out.printf("replayed %d events in %.1f s (%.1f s of it folding): %d jobs before, %d rebuilt%n", report.events(),
+                    report.took().toMillis() / 1000.0, report.folding().toMillis() / 1000.0, report.previous(), report.rebuilt());
             out.println(report.identical() ? "every rebuilt state equals the previous one"
                     : report.differences() + " jobs differ from before, e.g. " + report.different());
         }

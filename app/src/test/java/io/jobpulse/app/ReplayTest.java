@@ -1,6 +1,8 @@
 package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -106,6 +109,52 @@ class ReplayTest {
         assertThat(output).contains("every rebuilt state equals the previous one");
         try (JobpulseInstance restarted = JobpulseInstance.allRoles()) {
             before.forEach((id, state) -> assertThat(json(restarted.get("/v1/jobs/" + id))).isEqualTo(state));
+        }
+    }
+
+    /**
+     * The rebuild commits in large transactions: one stopped half-way leaves its own partial state, and
+     * the next replay starts again from the beginning, to exactly what the live fold had.
+     */
+    @Test
+    void aReplayStoppedHalfWayAndRunAgainRebuildsWhatTheLiveFoldHad() throws Exception {
+        Map<String, JsonNode> before = new LinkedHashMap<>();
+        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ids.add(submitAndFinish(jobpulse, "x.replay-stopped"));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    ids.stream().allMatch(id -> json(jobpulse.get("/v1/jobs/" + id)).path("version").asInt() == 3));
+            ids.forEach(id -> before.put(id, json(jobpulse.get("/v1/jobs/" + id))));
+        }
+        Thread first = new Thread(() -> {
+            try {
+                replay("topology");
+            } catch (IllegalStateException stopped) {
+                // Interrupted: what this test is about.
+            }
+        });
+        first.start();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.isAlive() || rebuilding(admin));
+        }
+        first.interrupt();
+        first.join();
+
+        assertThat(replay("topology")).contains("replayed");
+        try (JobpulseInstance restarted = JobpulseInstance.allRoles()) {
+            before.forEach((id, state) -> assertThat(json(restarted.get("/v1/jobs/" + id))).isEqualTo(state));
+        }
+    }
+
+    /** Whether the topology's group has a member: the replay's rebuild is folding. */
+    private static boolean rebuilding(Admin admin) {
+        try {
+            return !admin.describeConsumerGroups(List.of("jobpulse-topology")).describedGroups().get("jobpulse-topology").get()
+                    .members().isEmpty();
+        } catch (ExecutionException | InterruptedException e) {
+            return false;
         }
     }
 }

@@ -33,7 +33,16 @@ final class DeadlineIndex {
     }
 
     static String key(Instant deadline, String jobId) {
-        return String.format("%019d/%s", Math.max(0, deadline.toEpochMilli()), jobId);
+        return millis(Math.max(0, deadline.toEpochMilli())) + "/" + jobId;
+    }
+
+    /**
+     * {@code String.format("%019d", millis)} for a millis that is not negative, without the
+     * formatter: keys are made twice for every event folded, and formatting was most of the index's cost.
+     */
+    static String millis(long millis) {
+        String digits = Long.toString(millis);
+        return "0".repeat(19 - digits.length()) + digits;
     }
 
     /** Moves a job's entry from its state before a change to its state after it. */
@@ -56,7 +65,7 @@ final class DeadlineIndex {
         List<Entry> due = new ArrayList<>();
         long nowMillis = now.toEpochMilli();
         // "<now + 1 ms>/" sorts after every key at 'now' and before every later one (job ids are not empty).
-        try (KeyValueIterator<String, String> overdue = store.range(null, String.format("%019d/", nowMillis + 1))) {
+        try (KeyValueIterator<String, String> overdue = store.range(null, millis(nowMillis + 1) + "/")) {
             while (overdue.hasNext() && due.size() < max) {
                 KeyValue<String, String> entry = overdue.next();
                 long deadline = Long.parseLong(entry.key.substring(0, 19));

@@ -79,7 +79,7 @@ public final class JobLifecycle {
         Outcome outcome = fold(state, event);
         if (outcome instanceof Outcome.Applied applied && !(event instanceof JobEvent.CancelRequested)
                 && !(event instanceof JobEvent.DeadlinePassed)) {
-            int size = JobJson.write(applied.state()).length;
+            int size = StateJson.write(applied.state()).length;
             if (size > maxStateBytes && (state == null || size > JobJson.write(state).length)) {
                 return rejected(RejectionReason.STATE_TOO_LARGE, "job " + event.jobId() + "'s state would be " + size
                         + " bytes after this " + event.wireName() + " event, more than the maximum of " + maxStateBytes

@@ -70,6 +70,8 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     static final int RECORD_OVERHEAD = 1_024;
     /** How much of a rejection's detail, or of a malformed record's text, is kept when the rejection is too large. */
     private static final int KEPT_TEXT = 2_000;
+    /** How many of the states a task last read or wrote it keeps decoded ({@link RecentStates}). */
+    static final int RECENT_STATES = 2_048;
 
     /**
      * The children this processor writes to, by name.
@@ -89,6 +91,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     private final Set<String> refusedLive;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
+    private RecentStates recent;
     private DeadlineIndex deadlines;
 
     /**
@@ -114,6 +117,8 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(StateStores.JOB_STATE);
+        // Init runs again when a task is revived after an aborted transaction: what it kept may not be in the store.
+        this.recent = new RecentStates(RECENT_STATES);
         this.deadlines = new DeadlineIndex(context.getStateStore(StateStores.JOB_DEADLINES));
         if (sinks != null) {
             context.schedule(deadlineCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::expireOverdue);
@@ -134,10 +139,11 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                     record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8), now(record)));
             return;
         }
-        JobState before = states.get(event.jobId());
+        JobState before = recent.get(event.jobId(), states::get);
         switch (writable(event, JobLifecycle.evolve(before, event, limits.maxStateBytes()))) {
             case Outcome.Applied applied -> {
                 states.put(event.jobId(), applied.state());
+                recent.put(event.jobId(), applied.state());
                 deadlines.track(before, applied.state());
                 StatusChange change = applied.change();
                 if (sinks != null) {
@@ -170,7 +176,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         int largest;
         try {
             // The change carries the whole new state, so its record is the larger of the two: measure it alone.
-            largest = JobJson.write(applied.change()).length;
+            largest = StateJson.changeSize(applied.change());
         } catch (RuntimeException e) {
             return new Outcome.Rejected(RejectionReason.UNWRITABLE, "job " + event.jobId() + "'s state after this "
                     + event.wireName() + " event cannot be serialized (" + e.getMessage() + "); the job keeps its previous state");

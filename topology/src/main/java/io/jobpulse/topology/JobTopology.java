@@ -1,13 +1,12 @@
 package io.jobpulse.topology;
 
-import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobLimits;
-import io.jobpulse.events.JobState;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topic;
 import io.jobpulse.events.Topics;
 import io.jobpulse.processors.CallbackRouter;
 import io.jobpulse.processors.JobLifecycleProcessor;
+import io.jobpulse.processors.StateJson;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -75,7 +74,7 @@ public final class JobTopology {
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StateStores.JOB_STATE),
-                Serdes.String(), JobJson.serde(JobState.class)), LIFECYCLE);
+                Serdes.String(), StateJson.serde()), LIFECYCLE);
         // Unfinished jobs by deadline, so the deadline check scans only what is overdue.
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StateStores.JOB_DEADLINES),

@@ -29,6 +29,8 @@ import java.util.Map;
  * @param standbyReplicas    how many other instances keep a warm copy of each partition's store
  *                           ({@code num.standby.replicas}), to answer reads and take over at once when its
  *                           instance dies
+ * @param rebuildCommitInterval how often {@code jobpulse replay topology} commits while it rebuilds: the rebuild
+ *                           writes no record others read, so it commits in large transactions (still exactly-once)
  * @param streams            any further Kafka Streams properties, passed through as given
  */
 @ConfigurationProperties("jobpulse.topology")
@@ -43,6 +45,7 @@ public record TopologyConfiguration(
         @Nullable String instanceId,
         @Nullable String advertisedHost,
         @Bindable(defaultValue = "0") int standbyReplicas,
+        @Bindable(defaultValue = "1s") Duration rebuildCommitInterval,
         Map<String, String> streams) {
 
     /** The setting of {@link #stateDir}. */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -24,24 +25,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.StreamsConfig;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Rebuilds the topology's state stores from {@code jobpulse.job-events} and checks that the
@@ -67,14 +66,26 @@ public final class TopologyReplay {
     private static final Duration WAIT = Duration.ofMinutes(30);
 
     /**
+     * Bytes of Kafka Streams' record cache in front of the stores during a rebuild: a job's state is
+     * written to the store and its changelog once per commit, not once per event.
+     */
+    static final long REBUILD_CACHE_BYTES = 64L * 1024 * 1024;
+    /** How long the rebuild's producer waits to fill a batch, and how large one may be: it writes only the changelogs. */
+    private static final String REBUILD_LINGER_MS = "20";
+    private static final String REBUILD_BATCH_BYTES = Integer.toString(512 * 1024);
+
+    /**
      * What the replay did.
      *
      * @param events     records of {@code jobpulse.job-events} replayed
      * @param previous   jobs in the stores before
      * @param rebuilt    jobs in the stores after
      * @param different  ids of jobs whose state differs (or exists on one side only), at most 20
+     * @param took       the whole replay
+     * @param folding    of which the rebuild itself: from the start of the topology to its commit at the log's end
      */
-    public record Report(long events, int previous, int rebuilt, List<String> different, long differences, Duration took) {
+    public record Report(long events, int previous, int rebuilt, List<String> different, long differences, Duration took,
+                         Duration folding) {
 
         public boolean identical() {
             return differences == 0;
@@ -90,42 +101,80 @@ public final class TopologyReplay {
     public static Report run(TopologyConfiguration config, String bootstrapServers, JobLimits limits) {
         long started = System.nanoTime();
         String appId = config.applicationId();
+        String stateChangelog = changelog(appId, StateStores.JOB_STATE);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             requireNoMembers(admin, appId);
-            Map<String, JobState> previous = readChangelog(bootstrapServers, changelog(appId, StateStores.JOB_STATE));
+            Map<String, byte[]> previous = readChangelog(bootstrapServers, stateChangelog);
             Set<String> refusedLive = refusedForLimits(bootstrapServers);
             Map<TopicPartition, Long> end = endOffsets(bootstrapServers);
             reset(admin, appId);
 
+            long folding = System.nanoTime();
             KafkaStreams streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.REBUILD,
                     TopologyRuntime.effectiveLimits(admin, appId, limits, config), refusedLive),
-                    TopologyRuntime.streamsProperties(config, bootstrapServers));
+                    rebuildProperties(config, bootstrapServers));
             streams.cleanUp();
             streams.start();
             try {
                 awaitCommitted(admin, appId, end);
-                Map<String, JobState> rebuilt = readStore(streams);
-                Set<String> different = new TreeSet<>();
-                Set<String> all = new TreeSet<>(previous.keySet());
-                all.addAll(rebuilt.keySet());
-                for (String id : all) {
-                    if (!Objects.equals(previous.get(id), rebuilt.get(id))) {
-                        different.add(id);
-                    }
-                }
-                long events = end.values().stream().mapToLong(Long::longValue).sum();
-                return new Report(events, previous.size(), rebuilt.size(), different.stream().limit(20).toList(),
-                        different.size(), Duration.ofNanos(System.nanoTime() - started));
             } finally {
                 streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                         .withTimeout(Duration.ofSeconds(30)));
             }
+            Duration fold = Duration.ofNanos(System.nanoTime() - folding);
+            // The rebuilt changelog is what the stores hold, and what every instance started afterwards restores.
+            Map<String, byte[]> rebuilt = readChangelog(bootstrapServers, stateChangelog);
+            Set<String> different = differences(previous, rebuilt);
+            long events = end.values().stream().mapToLong(Long::longValue).sum();
+            return new Report(events, previous.size(), rebuilt.size(), different.stream().limit(20).toList(),
+                    different.size(), Duration.ofNanos(System.nanoTime() - started), fold);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Kafka refused a step of the replay: " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * The Streams properties of a rebuild: the live ones, still exactly-once, but committing every
+     * {@link TopologyConfiguration#rebuildCommitInterval()} with a record cache in front of the
+     * stores and batching producer. Nobody reads what a rebuild writes until it is complete, so
+     * latency does not matter, and a commit (three round trips to the broker, waiting for every
+     * write's acknowledgement) every 20 ms would be most of its time. Being exactly-once, a rebuild
+     * that stops half-way leaves stores and offsets consistent; the next replay starts again from
+     * the beginning all the same. {@code jobpulse.topology.streams.*} still applies last.
+     */
+    static Properties rebuildProperties(TopologyConfiguration config, String bootstrapServers) {
+        Properties props = TopologyRuntime.streamsProperties(config, bootstrapServers);
+        long commitMs = config.rebuildCommitInterval().toMillis();
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitMs));
+        props.put(StreamsConfig.POLL_MS_CONFIG, "100");
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.toString(REBUILD_CACHE_BYTES));
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), REBUILD_LINGER_MS);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), REBUILD_BATCH_BYTES);
+        // A transaction stays open for a whole commit interval; the broker must not abort it as hung meanwhile.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                Long.toString(Math.max(60_000, 6 * commitMs)));
+        props.putAll(config.streams());
+        return props;
+    }
+
+    /** The jobs whose state differs between two changelogs' contents, or which only one has. */
+    private static Set<String> differences(Map<String, byte[]> previous, Map<String, byte[]> rebuilt) {
+        Set<String> all = new HashSet<>(previous.keySet());
+        all.addAll(rebuilt.keySet());
+        // In parallel: with many jobs, decoding the states to compare is seconds of the replay.
+        return all.parallelStream().filter(id -> differ(previous.get(id), rebuilt.get(id)))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static boolean differ(byte[] before, byte[] after) {
+        if (before == null || after == null) {
+            return true;
+        }
+        // Equal states may be written differently (the order of a map's keys, an older version's writer).
+        return !Arrays.equals(before, after) && !JobJson.read(before, JobState.class).equals(JobJson.read(after, JobState.class));
     }
 
     static String changelog(String applicationId, String store) {
@@ -201,26 +250,6 @@ public final class TopologyReplay {
         }
     }
 
-    private static Map<String, JobState> readStore(KafkaStreams streams) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(1));
-        while (true) {
-            try {
-                ReadOnlyKeyValueStore<String, JobState> store = streams.store(
-                        StoreQueryParameters.fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.keyValueStore()));
-                Map<String, JobState> states = new HashMap<>();
-                try (KeyValueIterator<String, JobState> all = store.all()) {
-                    all.forEachRemaining(entry -> states.put(entry.key, entry.value));
-                }
-                return states;
-            } catch (InvalidStateStoreException e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
     private static Map<TopicPartition, Long> endOffsets(String bootstrapServers) {
         try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOB_EVENTS.name()).stream()
@@ -229,14 +258,17 @@ public final class TopologyReplay {
         }
     }
 
-    /** The latest state per job in a changelog topic (none if the topic does not exist). */
-    private static Map<String, JobState> readChangelog(String bootstrapServers, String topic) {
-        Map<String, JobState> states = new HashMap<>();
+    /**
+     * The latest state per job in a changelog topic, as written (none if the topic does not exist):
+     * only states that differ are decoded, to be compared.
+     */
+    private static Map<String, byte[]> readChangelog(String bootstrapServers, String topic) {
+        Map<String, byte[]> states = new HashMap<>();
         readAll(bootstrapServers, topic, record -> {
             if (record.value() == null) {
                 states.remove(record.key());
             } else {
-                states.put(record.key(), JobJson.read(record.value(), JobState.class));
+                states.put(record.key(), record.value());
             }
         });
         return states;
