@@ -2,7 +2,7 @@
 # Fold throughput in events/s, live and in `./jobpulse replay topology`, beside a plain consumer
 # reading and decoding the same log (bench/FoldThroughput.java), on a real broker (port 19592) and
 # PostgreSQL (15932) started for the run.
-# Usage: bench/fold-throughput.sh [events]   (default 1000000; BENCH_QUICK=1: 200000, about 90 s)
+# Usage: bench/fold-throughput.sh [events]   (default 1000000, in run-all's quick mode too: about 2 min)
 # BENCH_REPLAY_JAVA_OPTS is passed to the replay's JVM (e.g. a Flight Recording); BENCH_REPLAY_VARIANTS,
 # JVM options separated by |, replays the same log again once with each (for comparison, not rows).
 set -euo pipefail

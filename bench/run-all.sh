@@ -18,7 +18,7 @@ STEPS=(
   "report-to-stream bench/report-to-stream.sh 150"
   "submit-throughput bench/submit-throughput.sh 180"
   "push bench/push.sh 120"
-  "fold-throughput bench/fold-throughput.sh 150"
+  "fold-throughput bench/fold-throughput.sh 240"
   "projection-throughput bench/projection-throughput.sh 120"
 )
 
