@@ -49,6 +49,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class DevCommandTest {
 
+    /** The least time between two commands a reader pastes. */
+    private static final Duration PASTING = Duration.ofMillis(300);
+
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Pattern EXPORT = Pattern.compile("export ([A-Z]+)=(\\S+)");
     private static final Pattern LOCATION = Pattern.compile("(?im)^location:\\s*/v1/jobs/([^\\s/]+)");
@@ -146,7 +149,10 @@ class DevCommandTest {
     /**
      * Runs commands one after the other as a reader would, each {@code <id>} standing for the job
      * the last submit's answer named (its Location), and checks each answer: the status it announces
-     * (else a 2xx), and for a stream, a first event.
+     * (else a 2xx), and for a stream, a first event. A reader pastes one command after another, a
+     * moment apart: the tour's refusals (a cancel after the job succeeded) assume the previous
+     * command's event has been folded, which takes milliseconds, not the no time at all between two
+     * commands run by a program.
      */
     private static void runInOrder(List<PastedCommands.Command> commands) {
         List<PastedCommands.Command> assignments = new ArrayList<>();
@@ -158,6 +164,7 @@ class DevCommandTest {
             }
             PastedCommands.Command command = job == null ? written : written.with("<id>", job);
             assertThat(command.text()).as("a placeholder that no earlier answer fills").doesNotContainPattern("<[a-z]+>");
+            pause(PASTING);
             PastedCommands.Answer answer = PastedCommands.run(assignments, command, tokens);
             String what = command.text() + "\n answered (exit " + answer.exitCode() + "):\n" + answer.output() + answer.errors();
             assertThat(command.accepts(answer.status()))
@@ -173,6 +180,15 @@ class DevCommandTest {
             if (location.find()) {
                 job = location.group(1);
             }
+        }
+    }
+
+    private static void pause(Duration time) {
+        try {
+            Thread.sleep(time);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 
