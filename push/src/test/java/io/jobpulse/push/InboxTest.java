@@ -44,7 +44,9 @@ class InboxTest {
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch afterTheSlowOne = new CountDownLatch(1);
             CountDownLatch otherDone = new CountDownLatch(3);
+            CountDownLatch slowStarted = new CountDownLatch(1);
             slow.add(() -> {
+                slowStarted.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException e) {
@@ -56,6 +58,7 @@ class InboxTest {
 
             try {
                 assertThat(otherDone.await(10, TimeUnit.SECONDS)).as("the other socket's messages").isTrue();
+                assertThat(slowStarted.await(10, TimeUnit.SECONDS)).as("the slow message is being handled").isTrue();
                 assertThat(afterTheSlowOne.getCount()).as("waits for the slow one").isEqualTo(1);
                 assertThat(slow.waiting()).isEqualTo(2);
             } finally {
