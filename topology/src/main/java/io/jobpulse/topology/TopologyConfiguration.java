@@ -37,7 +37,7 @@ import java.util.Map;
 public record TopologyConfiguration(
         @Bindable(defaultValue = "jobpulse-topology") String applicationId,
         @Bindable(defaultValue = ".jobpulse/streams/default") String stateDir,
-        @Bindable(defaultValue = "100ms") Duration commitInterval,
+        @Bindable(defaultValue = "20ms") Duration commitInterval,
         @Bindable(defaultValue = "5s") Duration readYourWritesWait,
         @Bindable(defaultValue = "3s") Duration readYourWritesWindow,
         @Bindable(defaultValue = "16") int readYourWritesWaiters,
