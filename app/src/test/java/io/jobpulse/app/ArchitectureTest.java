@@ -33,7 +33,7 @@ class ArchitectureTest {
     }
 
     private static void onlyDependsOn(String module, String... allowed) {
-        String[] others = Stream.of("events", "http", "consumers", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
+        String[] others = Stream.of("events", "http", "consumers", "outbound", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
                 .filter(m -> !m.equals(module) && !List.of(allowed).contains(m))
                 .map(m -> "io.jobpulse." + m + "..")
                 .toArray(String[]::new);
@@ -59,6 +59,11 @@ class ArchitectureTest {
     }
 
     @Test
+    void theOutboundRulesDependOnNothingOfOurs() {
+        onlyDependsOn("outbound");
+    }
+
+    @Test
     void processorsDependOnlyOnEvents() {
         onlyDependsOn("processors", "events");
     }
@@ -70,7 +75,7 @@ class ArchitectureTest {
 
     @Test
     void ingestDependsOnlyOnEventsAndProcessors() {
-        onlyDependsOn("ingest", "events", "http", "consumers", "processors");
+        onlyDependsOn("ingest", "events", "http", "consumers", "outbound", "processors");
     }
 
     @Test

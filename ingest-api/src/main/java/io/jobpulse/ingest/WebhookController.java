@@ -11,7 +11,7 @@ import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.jobpulse.http.Routes;
-import io.jobpulse.ingest.outbound.OutboundUrl;
+import io.jobpulse.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.jobpulse.ingest.webhooks.WebhookSignature;
 import io.micronaut.context.annotation.Requires;

@@ -1,7 +1,7 @@
 package io.jobpulse.ingest.webhooks;
 
-import io.jobpulse.ingest.outbound.OutboundUrl;
-import io.jobpulse.ingest.outbound.UrlTemplate;
+import io.jobpulse.outbound.OutboundUrl;
+import io.jobpulse.outbound.UrlTemplate;
 import io.jobpulse.processors.providers.ProviderAdapter;
 import io.jobpulse.processors.providers.ProviderAdapters;
 import jakarta.inject.Singleton;

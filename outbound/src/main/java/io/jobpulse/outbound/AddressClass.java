@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 /**
  * What kind of network an IP address belongs to, for deciding whether Jobpulse may call it.

@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 /**
  * An operator's URL with {@code {requestId}} in its path, such as

@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;

@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;

@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterEach;

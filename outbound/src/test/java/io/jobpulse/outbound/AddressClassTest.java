@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

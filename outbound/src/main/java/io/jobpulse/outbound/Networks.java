@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

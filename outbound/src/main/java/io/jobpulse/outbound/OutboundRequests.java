@@ -1,4 +1,4 @@
-package io.jobpulse.ingest.outbound;
+package io.jobpulse.outbound;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
