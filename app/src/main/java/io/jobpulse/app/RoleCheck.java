@@ -19,7 +19,7 @@ import java.util.Set;
 @Requires(notEnv = KeysCommand.ENVIRONMENT)
 public class RoleCheck {
 
-    static final Set<String> KNOWN = Set.of("ingest", "topology", "projections", "push");
+    static final Set<String> KNOWN = Set.of("ingest", "topology", "projections", "push", "notifications");
 
     public RoleCheck(@Property(name = Roles.PROPERTY) String roles) {
         List<String> named = Arrays.stream(roles.split(",")).map(String::strip).filter(r -> !r.isEmpty()).toList();

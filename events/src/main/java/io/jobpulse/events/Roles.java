@@ -12,6 +12,7 @@ public final class Roles {
     public static final String TOPOLOGY = "(.*,)?\\s*topology\\s*(,.*)?";
     public static final String PROJECTIONS = "(.*,)?\\s*projections\\s*(,.*)?";
     public static final String PUSH = "(.*,)?\\s*push\\s*(,.*)?";
+    public static final String NOTIFICATIONS = "(.*,)?\\s*notifications\\s*(,.*)?";
 
     private Roles() {
     }

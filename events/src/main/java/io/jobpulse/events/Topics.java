@@ -5,7 +5,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import java.time.Duration;
 import java.util.List;
 
-/** The catalogue of Jobpulse's topics. All are keyed by job id. */
+/** The catalogue of Jobpulse's topics: the jobs' (keyed by job id) and the outbound webhooks' (keyed by endpoint id). */
 public final class Topics {
 
     public static final String JOB_EVENTS_NAME = "jobpulse.job-events";
@@ -14,6 +14,9 @@ public final class Topics {
     public static final String JOB_POLLS_NAME = "jobpulse.job-polls";
     public static final String PROVIDER_REQUESTS_NAME = "jobpulse.provider-requests";
     public static final String PROVIDER_CALLBACKS_NAME = "jobpulse.provider-callbacks";
+    public static final String ENDPOINTS_NAME = "jobpulse.endpoints";
+    public static final String DELIVERIES_NAME = "jobpulse.deliveries";
+    public static final String DELIVERY_LOG_NAME = "jobpulse.delivery-log";
 
     /** The log: every event of every job, kept for audit and replay. */
     public static final Topic<String, JobEvent> JOB_EVENTS =
@@ -53,8 +56,24 @@ public final class Topics {
                     // Routing is quick or fails within minutes; a week is for inspection.
                     new Topic.Cleanup.KeptFor(Duration.ofDays(7)));
 
+    /**
+     * Every change of every outbound webhook endpoint, with the endpoint as it stands after it, kept
+     * for audit and replay. It holds the endpoints' signing secrets: restrict who may read it as
+     * you restrict the database.
+     */
+    public static final Topic<String, EndpointChange> ENDPOINTS =
+            new Topic<>(ENDPOINTS_NAME, Serdes.String(), JobJson.serde(EndpointChange.class), new Topic.Cleanup.KeptForever());
+
+    /** The webhooks to send, keyed by endpoint: one per matching job change, test and retry asked for. */
+    public static final Topic<String, Delivery> DELIVERIES =
+            new Topic<>(DELIVERIES_NAME, Serdes.String(), JobJson.serde(Delivery.class), new Topic.Cleanup.KeptAsConfigured());
+
+    /** What became of each delivery, keyed by endpoint: when it is held, after each attempt, when it ends. */
+    public static final Topic<String, DeliveryReport> DELIVERY_LOG =
+            new Topic<>(DELIVERY_LOG_NAME, Serdes.String(), JobJson.serde(DeliveryReport.class), new Topic.Cleanup.KeptAsConfigured());
+
     public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS,
-            PROVIDER_REQUESTS, PROVIDER_CALLBACKS);
+            PROVIDER_REQUESTS, PROVIDER_CALLBACKS, ENDPOINTS, DELIVERIES, DELIVERY_LOG);
 
     /**
      * The key of a provider's request on {@link #PROVIDER_REQUESTS} and {@link #PROVIDER_CALLBACKS}

@@ -26,6 +26,15 @@ public final class Routes {
     public static final String WEBHOOKS = "/v1/webhooks";
     public static final String WEBHOOK = "/{provider}";
     public static final String STREAM_TOKENS = "/v1/stream-tokens";
+    /** Outbound webhook endpoints; the rest are relative to it. */
+    public static final String ENDPOINTS = "/v1/endpoints";
+    public static final String ENDPOINT = "/{id}";
+    public static final String ENDPOINT_ROTATE_SECRET = "/{id}/rotate-secret";
+    public static final String ENDPOINT_TEST = "/{id}/test";
+    public static final String ENDPOINT_PAUSE = "/{id}/pause";
+    public static final String ENDPOINT_RESUME = "/{id}/resume";
+    public static final String ENDPOINT_DELIVERIES = "/{id}/deliveries";
+    public static final String ENDPOINT_DELIVERY_RETRY = "/{id}/deliveries/{deliveryId}/retry";
     /** The dashboard's page; its styles and scripts are under {@link #DASHBOARD_FILES}. */
     public static final String DASHBOARD = "/";
     public static final String DASHBOARD_FILES = "/dashboard/{file}";

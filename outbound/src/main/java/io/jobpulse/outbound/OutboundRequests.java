@@ -11,6 +11,7 @@ import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -21,11 +22,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Every request Jobpulse makes on someone's behalf (status polls, provider cancels) goes through
+ * Every request Jobpulse makes on someone's behalf (status polls, provider cancels, outbound webhooks) goes through
  * here, under one set of rules ({@code jobpulse.outbound.*}, {@link OutboundConfiguration}):
  * <ul>
  *   <li>the URL, in {@link OutboundUrl canonical form}, must match the operator's template it is
- *       sent under ({@link UrlTemplate}), and the canonical form is what is sent;</li>
+ *       sent under ({@link UrlTemplate}), and the canonical form is what is sent (a webhook goes to the
+ *       URL its endpoint's owner registered, checked when it was registered);</li>
  *   <li>at the time of each request the host is looked up and <em>every</em> address it has must
  *       be public ({@link AddressClass}) or in {@code allowed-private-networks};</li>
  *   <li>redirects are not followed (a 3xx is an answer like any other);</li>
@@ -116,21 +118,33 @@ public class OutboundRequests {
      */
     public CompletableFuture<Answer> send(String method, OutboundUrl url, UrlTemplate allowedBy, String authorization,
                                           Map<String, String> headers) {
-        CompletableFuture<Answer> result = new CompletableFuture<>();
         if (!allowedBy.matches(url)) {
-            result.completeExceptionally(new Refused(url + " is not a URL of " + allowedBy));
-            return result;
+            return CompletableFuture.failedFuture(new Refused(url + " is not a URL of " + allowedBy));
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(url.toUri()).timeout(config.requestTimeout())
-                .method(method, HttpRequest.BodyPublishers.noBody());
+        HttpRequest.Builder request = HttpRequest.newBuilder(url.toUri()).method(method, HttpRequest.BodyPublishers.noBody());
         headers.forEach(request::header);
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
+        return exchange(url, request, config.requestTimeout(), "jobpulse.outbound.request-timeout");
+    }
+
+    /**
+     * POSTs a body to a URL its owner chose (a webhook endpoint), under the same address, redirect
+     * and size rules, within {@code timeout}; no template applies.
+     */
+    public CompletableFuture<Answer> post(OutboundUrl url, Map<String, String> headers, byte[] body, Duration timeout, String timeoutSetting) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(url.toUri()).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
+        return exchange(url, request, timeout, timeoutSetting);
+    }
+
+    private CompletableFuture<Answer> exchange(OutboundUrl url, HttpRequest.Builder request, Duration timeout, String timeoutSetting) {
+        CompletableFuture<Answer> result = new CompletableFuture<>();
+        request.timeout(timeout);
         AtomicReference<CompletableFuture<HttpResponse<byte[]>>> exchange = new AtomicReference<>();
-        CompletableFuture.delayedExecutor(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-            if (result.completeExceptionally(new HttpTimeoutException("no whole answer within " + config.requestTimeout()
-                    + " (jobpulse.outbound.request-timeout)"))) {
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (result.completeExceptionally(new HttpTimeoutException("no whole answer within " + timeout + " (" + timeoutSetting + ")"))) {
                 cancel(exchange.get());
             }
         });

@@ -1,0 +1,284 @@
+package io.jobpulse.notifications;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jobpulse.events.Delivery;
+import io.jobpulse.events.DeliveryTypes;
+import io.jobpulse.events.Endpoint;
+import io.jobpulse.events.EndpointChange;
+import io.jobpulse.events.JobJson;
+import io.jobpulse.events.Roles;
+import io.jobpulse.http.Caller;
+import io.jobpulse.http.Problem;
+import io.jobpulse.http.ProblemException;
+import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.Routes;
+import io.jobpulse.outbound.OutboundRequests;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Introspected;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Patch;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestAttribute;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * The endpoints API ({@code /v1/endpoints}): an application registers where it wants to be told of
+ * its jobs' changes, and sees what became of each delivery. Reads need {@code jobpulse:jobs:read},
+ * changes {@code jobpulse:jobs:submit}; an endpoint belongs to its owner, and one for every owner
+ * to administrators. Every change is first an event on {@code jobpulse.endpoints}.
+ */
+@Controller(Routes.ENDPOINTS)
+@Requires(property = Roles.PROPERTY, pattern = Roles.NOTIFICATIONS)
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class EndpointsController {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 100;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<String> DELIVERY_STATUSES = Set.of("pending", "retrying", "delivered", "failed");
+
+    /** A page of deliveries, newest first; {@code next} is the cursor of the next page, or null. */
+    @Introspected
+    public record DeliveryPage(List<EndpointStore.DeliveryRow> deliveries, String next) {
+    }
+
+    /** The list of endpoints. */
+    @Introspected
+    public record EndpointList(List<EndpointView> endpoints) {
+    }
+
+    /** A delivery that was asked for (a test, a retry) and is now on its way. */
+    @Introspected
+    public record DeliveryAccepted(String endpointId, String deliveryId, String type) {
+    }
+
+    private final EndpointStore store;
+    private final NotificationLog log;
+    private final NotificationsRuntime runtime;
+    private final NotificationsConfiguration config;
+    private final EndpointRules rules;
+    private final Clock clock = Clock.systemUTC();
+
+    public EndpointsController(EndpointStore store, NotificationLog log, NotificationsRuntime runtime, NotificationsConfiguration config,
+                               OutboundRequests outbound) {
+        this.store = store;
+        this.log = log;
+        this.runtime = runtime;
+        this.config = config;
+        this.rules = new EndpointRules(outbound, config.allowHttp());
+    }
+
+    @io.micronaut.http.annotation.Status(io.micronaut.http.HttpStatus.CREATED)
+    @Post
+    public HttpResponse<EndpointView> create(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Body EndpointRequest request) {
+        caller.require(Caller.Scope.SUBMIT);
+        String owner = request.owner() == null && caller.may(Caller.Scope.ADMIN) ? null : caller.ownerFor(request.owner());
+        String url = rules.url(request.url());
+        if (store.countOwned(owner) >= config.maxEndpointsPerOwner()) {
+            throw new ProblemException(Problem.of(ProblemType.CONFLICT, "This owner has " + config.maxEndpointsPerOwner()
+                    + " endpoints, the most it may have (jobpulse.notifications.max-endpoints-per-owner); delete one first."));
+        }
+        Instant now = clock.instant();
+        String secret = Signatures.newSecret();
+        Endpoint endpoint = new Endpoint("ep_" + HexFormat.of().formatHex(randomBytes(10)), owner, url,
+                EndpointRules.description(request.description()), EndpointRules.filter(request.filter()), Endpoint.ACTIVE,
+                List.of(new Endpoint.Secret(secret, now, null)), 1, now, now);
+        store.create(new EndpointChange("endpoint.created", caller.source(), endpoint, now), log);
+        awaitKnown(endpoint);
+        return HttpResponse.created(EndpointView.of(new EndpointStore.Row(endpoint, null)).withSecret(secret, null),
+                URI.create(Routes.ENDPOINTS + "/" + endpoint.id()));
+    }
+
+    @Get
+    public EndpointList list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner) {
+        caller.require(Caller.Scope.READ);
+        String whose = owner == null && caller.may(Caller.Scope.ADMIN) ? null : caller.ownerFor(owner);
+        return new EndpointList(store.list(whose).stream().map(EndpointView::of).toList());
+    }
+
+    @Get(Routes.ENDPOINT)
+    public EndpointView get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+        caller.require(Caller.Scope.READ);
+        return EndpointView.of(visible(caller, id));
+    }
+
+    @Patch(Routes.ENDPOINT)
+    public EndpointView update(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body EndpointRequest request) {
+        caller.require(Caller.Scope.SUBMIT);
+        if (request.owner() != null) {
+            throw EndpointRules.invalid("owner", "An endpoint's owner cannot change; register a new endpoint for another owner.");
+        }
+        String url = request.url() == null ? null : rules.url(request.url());
+        String description = EndpointRules.description(request.description());
+        var filter = request.filter() == null ? null : EndpointRules.filter(request.filter());
+        return change(caller, id, "endpoint.updated", endpoint -> new Endpoint(endpoint.id(), endpoint.owner(),
+                url != null ? url : endpoint.url(), description != null ? description : endpoint.description(),
+                filter != null ? filter : endpoint.filter(), endpoint.status(), endpoint.secrets(), endpoint.version() + 1,
+                endpoint.createdAt(), clock.instant()));
+    }
+
+    @Delete(Routes.ENDPOINT)
+    public HttpResponse<Void> delete(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+        caller.require(Caller.Scope.SUBMIT);
+        change(caller, id, "endpoint.deleted", endpoint -> withStatus(endpoint, Endpoint.DELETED));
+        return HttpResponse.noContent();
+    }
+
+    @Post(Routes.ENDPOINT_PAUSE)
+    public EndpointView pause(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+        caller.require(Caller.Scope.SUBMIT);
+        return change(caller, id, "endpoint.paused", endpoint -> withStatus(endpoint, Endpoint.PAUSED));
+    }
+
+    /** Resumes a paused endpoint, and enables one Jobpulse disabled. */
+    @Post(Routes.ENDPOINT_RESUME)
+    public EndpointView resume(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+        caller.require(Caller.Scope.SUBMIT);
+        return change(caller, id, "endpoint.resumed", endpoint -> withStatus(endpoint, Endpoint.ACTIVE));
+    }
+
+    /** A new secret signs from now on; the previous one signs beside it for {@code secret-overlap}. */
+    @Post(Routes.ENDPOINT_ROTATE_SECRET)
+    public EndpointView rotateSecret(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+        caller.require(Caller.Scope.SUBMIT);
+        String secret = Signatures.newSecret();
+        Instant now = clock.instant();
+        Instant overlapEnds = now.plus(config.secretOverlap());
+        EndpointView rotated = change(caller, id, "endpoint.secret-rotated", endpoint -> {
+            List<Endpoint.Secret> secrets = new ArrayList<>();
+            secrets.add(new Endpoint.Secret(secret, now, null));
+            for (Endpoint.Secret old : endpoint.secrets()) {
+                Instant ends = old.expiresAt() == null ? overlapEnds : old.expiresAt();
+                if (ends.isAfter(now)) {
+                    secrets.add(new Endpoint.Secret(old.secret(), old.createdAt(), ends));
+                }
+            }
+            return new Endpoint(endpoint.id(), endpoint.owner(), endpoint.url(), endpoint.description(), endpoint.filter(),
+                    endpoint.status(), secrets, endpoint.version() + 1, endpoint.createdAt(), now);
+        });
+        return rotated.withSecret(secret, overlapEnds);
+    }
+
+    /** Sends a {@code ping} delivery, signed like any other. */
+    @Post(Routes.ENDPOINT_TEST)
+    public HttpResponse<DeliveryAccepted> test(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+        caller.require(Caller.Scope.SUBMIT);
+        EndpointStore.Row row = visible(caller, id);
+        Instant now = clock.instant();
+        ObjectNode data = JobJson.mapper().createObjectNode().put("endpointId", id);
+        Delivery ping = new Delivery("msg_" + HexFormat.of().formatHex(randomBytes(16)), id, null, 0, DeliveryTypes.PING,
+                FanOut.body(DeliveryTypes.PING, now, data), now, false);
+        log.write(ping);
+        return HttpResponse.accepted().body(new DeliveryAccepted(row.endpoint().id(), ping.id(), ping.type()));
+    }
+
+    @Get(Routes.ENDPOINT_DELIVERIES)
+    public DeliveryPage deliveries(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
+                                   @Nullable @QueryValue String status, @Nullable @QueryValue Integer limit,
+                                   @Nullable @QueryValue String cursor) {
+        caller.require(Caller.Scope.READ);
+        visible(caller, id);
+        if (status != null && !DELIVERY_STATUSES.contains(status)) {
+            throw EndpointRules.invalid("status", "'" + status + "' is not a delivery status; use pending, retrying, delivered or failed.");
+        }
+        int size = limit == null ? DEFAULT_LIMIT : limit;
+        if (size < 1 || size > MAX_LIMIT) {
+            throw EndpointRules.invalid("limit", "'limit' must be 1 to " + MAX_LIMIT + ".");
+        }
+        Instant beforeCreated = null;
+        String beforeId = null;
+        if (cursor != null) {
+            int dot = cursor.indexOf('.');
+            try {
+                beforeCreated = Instant.ofEpochMilli(Long.parseLong(cursor.substring(0, dot))).plusNanos(
+                        Long.parseLong(cursor.substring(dot + 1, cursor.indexOf('_', dot))));
+                beforeId = cursor.substring(cursor.indexOf('_', dot) + 1);
+            } catch (RuntimeException e) {
+                throw EndpointRules.invalid("cursor", "'cursor' is not one this API gave; use the 'next' of the previous page.");
+            }
+        }
+        List<EndpointStore.DeliveryRow> rows = store.deliveries(id, status, beforeCreated, beforeId, size + 1);
+        List<EndpointStore.DeliveryRow> page = rows.subList(0, Math.min(size, rows.size()));
+        String next = null;
+        if (rows.size() > size) {
+            Instant last = page.getLast().createdAt();
+            next = last.toEpochMilli() + "." + (last.getNano() % 1_000_000) + "_" + page.getLast().id();
+        }
+        return new DeliveryPage(page, next);
+    }
+
+    /** Sends a delivery again at once, whatever became of it, with the same {@code webhook-id}. */
+    @Post(Routes.ENDPOINT_DELIVERY_RETRY)
+    public HttpResponse<DeliveryAccepted> retry(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
+                                                @PathVariable String deliveryId) {
+        caller.require(Caller.Scope.SUBMIT);
+        visible(caller, id);
+        EndpointStore.DeliveryRow row = store.delivery(id, deliveryId)
+                .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No delivery " + deliveryId + " of endpoint " + id + "."));
+        log.write(new Delivery(row.id(), id, row.jobId(), row.version(), row.type(), row.payload(), row.createdAt(), true));
+        return HttpResponse.accepted().body(new DeliveryAccepted(id, row.id(), row.type()));
+    }
+
+    private EndpointView change(Caller caller, String id, String changeName, UnaryOperator<Endpoint> next) {
+        EndpointStore.Row changed = store.change(id, row -> visibleTo(caller, row) ? row : null, next, changeName, caller.source(), log)
+                .orElseThrow(() -> notFound(id));
+        awaitKnown(changed.endpoint());
+        return EndpointView.of(changed);
+    }
+
+    private EndpointStore.Row visible(Caller caller, String id) {
+        return store.find(id).filter(row -> visibleTo(caller, row)).orElseThrow(() -> notFound(id));
+    }
+
+    /** An owner's endpoints are its own; one for every owner is an administrator's. */
+    private static boolean visibleTo(Caller caller, EndpointStore.Row row) {
+        String owner = row.endpoint().owner();
+        return caller.may(Caller.Scope.ADMIN) || (owner != null && (caller.owner() == null || caller.owner().equals(owner)));
+    }
+
+    private static ProblemException notFound(String id) {
+        return new ProblemException(ProblemType.NOT_FOUND, "No endpoint " + id + ".");
+    }
+
+    /** Waits, boundedly, until this instance's deliveries know the endpoint as it now is. */
+    private void awaitKnown(Endpoint endpoint) {
+        long until = System.nanoTime() + config.registrationWait().toNanos();
+        while (!runtime.knows(endpoint.id(), endpoint.version()) && System.nanoTime() < until) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static Endpoint withStatus(Endpoint endpoint, String status) {
+        return new Endpoint(endpoint.id(), endpoint.owner(), endpoint.url(), endpoint.description(), endpoint.filter(), status,
+                endpoint.secrets(), endpoint.version() + 1, endpoint.createdAt(), Instant.now());
+    }
+
+    private static byte[] randomBytes(int count) {
+        byte[] bytes = new byte[count];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+}
