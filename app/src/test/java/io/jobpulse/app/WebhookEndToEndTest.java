@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.Signature;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -157,6 +158,75 @@ class WebhookEndToEndTest {
         assertThat(history.get("changes")).extracting(change -> change.get("status").asText())
                 .as("redelivery, a stale 'starting' and a late 'processing' changed nothing (the second 'running' is the grant)")
                 .containsExactly("queued", "running", "running", "failed", "queued");
+    }
+
+    /** A Replicate-style callback as Svix delivers it: svix-* headers, no credential of ours. */
+    private static HttpResponse<String> throughSvix(String job, String deliveryId, String body, byte[] secret) {
+        return jobpulse.sendAsIs(StandardWebhooksSigner.signedBySvix(webhook(job, "replicate"), deliveryId, body, secret, Instant.now()).build());
+    }
+
+    @Test
+    void aDeliveryThroughSvixMovesTheJobAndItsRetryIsDeduplicated() {
+        String job = submit();
+
+        HttpResponse<String> first = throughSvix(job, "msg_svix_1", "{\"id\":\"pred-svix\",\"status\":\"processing\"}", SECRET);
+        // Running (2), then the request granted to the job (3).
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 3);
+        // Svix retries a delivery with the same svix-id, signed anew.
+        HttpResponse<String> retried = throughSvix(job, "msg_svix_1", "{\"id\":\"pred-svix\",\"status\":\"processing\"}", SECRET);
+        HttpResponse<String> last = throughSvix(job, "msg_svix_2", "{\"id\":\"pred-svix\",\"status\":\"succeeded\",\"output\":\"done\"}", SECRET);
+
+        for (HttpResponse<String> answer : List.of(first, retried, last)) {
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        }
+        assertThat(json(retried).get("eventId").asText()).as("the retry names the first delivery's event")
+                .isEqualTo(json(first).get("eventId").asText());
+        // The last delivery is the sentinel: it applies after the retry, as version 4.
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 4);
+        assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).isEqualTo("succeeded");
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 4);
+        List<JsonNode> callbacks = new ArrayList<>();
+        for (JsonNode event : json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).get("events")) {
+            if (event.get("type").asText().equals("job.callback-received")) {
+                assertThat(event.has("appliedAs")).as(event.toString()).isTrue();
+                callbacks.add(event.get("event"));
+            }
+        }
+        assertThat(callbacks).extracting(event -> event.get("deliveryId").asText())
+                .as("the retry was applied once").containsExactly("msg_svix_1", "msg_svix_2");
+        JsonNode kept = callbacks.getFirst();
+        assertThat(kept.get("verification").asText()).isEqualTo("v1 (svix headers), secret 1 of 1");
+        assertThat(kept.at("/raw/headers/svix-id").asText()).isEqualTo("msg_svix_1");
+        assertThat(kept.at("/raw/headers/user-agent").asText()).startsWith("Svix-Webhooks/");
+        assertThat(kept.at("/raw/headers").has("svix-signature")).as("no signature in the raw history").isFalse();
+    }
+
+    @Test
+    void aSvixDeliveryWithAWrongSecretOrMixedHeaderSetsIsRefusedAndWritesNothing() {
+        String job = submit();
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 1);
+        String body = "{\"id\":\"pred-svix-f\",\"status\":\"succeeded\"}";
+        HttpRequest valid = StandardWebhooksSigner.signedBySvix(webhook(job, "replicate"), "msg_svix_m", body, SECRET, Instant.now()).build();
+        // Svix's id and timestamp beside its valid signature moved to the Standard Webhooks name.
+        HttpRequest mixed = HttpRequest.newBuilder(valid, (name, value) -> !name.equalsIgnoreCase("svix-signature"))
+                .header("webhook-signature", valid.headers().firstValue("svix-signature").orElseThrow()).build();
+
+        HttpResponse<String> forged = throughSvix(job, "msg_svix_f", body, "an attacker's guess at the secret".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> combined = jobpulse.sendAsIs(mixed);
+
+        for (HttpResponse<String> refused : List.of(forged, combined)) {
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
+            assertThat(json(refused).get("type").asText()).endsWith("/unauthorized");
+        }
+        assertThat(json(forged).get("detail").asText()).contains("no signature in svix-signature matches a configured secret");
+        assertThat(json(combined).get("detail").asText()).contains("missing webhook-id, webhook-timestamp")
+                .contains("or Svix's svix-id, svix-timestamp and svix-signature, as one whole set").contains("never combined");
+        // A sentinel: the next accepted change is version 2, so neither refused one was written.
+        jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"running\"}");
+        await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 2);
+        assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).isEqualTo("running");
     }
 
     @Test

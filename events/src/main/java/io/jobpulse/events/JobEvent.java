@@ -139,7 +139,8 @@ public sealed interface JobEvent {
      * A provider called back about the job through a signed webhook.
      *
      * @param provider     the provider's configured name
-     * @param deliveryId   the provider's id of this delivery ({@code webhook-id}); a redelivery repeats it
+     * @param deliveryId   the provider's id of this delivery ({@code webhook-id}, Svix's {@code svix-id}, fal's
+     *                     request id); a redelivery repeats it
      * @param verification how the callback was authenticated, e.g. {@code v1a} with the key that matched
      * @param observation  the adapter's reading of the callback
      * @param raw          the callback's relevant headers and body, as received

@@ -13,6 +13,7 @@ import io.jobpulse.http.ProblemType;
 import io.jobpulse.http.Routes;
 import io.jobpulse.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
+import io.jobpulse.ingest.webhooks.StandardWebhookSignature;
 import io.jobpulse.ingest.webhooks.WebhookSignature;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
@@ -56,8 +57,9 @@ import java.util.UUID;
  * request than the one its job holds ({@code request-mismatch}).
  *
  * <p>The event keeps the headers that say what was delivered and when (content type, user agent,
- * delivery id and timestamp), never a signature: the raw history is shown to the job's owner, and
- * a signature there would let it replay the delivery.
+ * delivery id and timestamp, under Standard Webhooks', Svix's or fal's names), never a signature:
+ * the raw history is shown to the job's owner, and a signature there would let it replay the
+ * delivery.
  */
 @Controller(Routes.WEBHOOKS)
 @Requires(beans = JobEventPublisher.class)
@@ -65,7 +67,9 @@ import java.util.UUID;
 public class WebhookController {
 
     /** The headers kept with a callback (lower case): what was delivered and when, no signature, no account. */
-    static final Set<String> KEPT_HEADERS = Set.of("content-type", "user-agent", "webhook-id", "webhook-timestamp",
+    static final Set<String> KEPT_HEADERS = Set.of("content-type", "user-agent",
+            StandardWebhookSignature.STANDARD.id(), StandardWebhookSignature.STANDARD.timestamp(),
+            StandardWebhookSignature.SVIX.id(), StandardWebhookSignature.SVIX.timestamp(),
             "x-fal-webhook-request-id", "x-fal-webhook-timestamp");
 
     private final Providers providers;

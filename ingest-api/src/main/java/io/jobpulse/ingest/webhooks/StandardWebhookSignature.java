@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Standard Webhooks (standardwebhooks.com): headers {@code webhook-id}, {@code webhook-timestamp}
@@ -20,8 +22,39 @@ import java.util.Map;
  * configuring the new one beside the old. Secrets are base64 with an optional {@code whsec_}
  * prefix; public keys base64 of the 32 raw bytes with an optional {@code whpk_} prefix. A
  * timestamp further than the tolerance from now is refused, which bounds replays.
+ *
+ * <p>Svix, which delivers for many providers, signs exactly this way under the names
+ * {@code svix-id}, {@code svix-timestamp} and {@code svix-signature}; those are accepted too. One
+ * set is read per delivery: {@code webhook-*} when any of its three headers is there, else
+ * {@code svix-*}, and the id, timestamp and signature all come from that set. Never combining
+ * the sets matters because the id is the delivery's dedupe key: a signature from one set must not
+ * vouch for an id taken from the other. A delivery that carries {@code webhook-*} headers is
+ * judged by them alone, whatever its {@code svix-*} headers say.
  */
 public final class StandardWebhookSignature implements WebhookSignature {
+
+    /**
+     * The names of one set of the three headers (lower case), and how a verdict names the set.
+     *
+     * @param label what a verdict's {@code how} adds after the scheme: nothing for the standard names, so
+     *              their verdicts read as they always have
+     */
+    public record Headers(String id, String timestamp, String signature, String label) {
+
+        /** The set's three names, for messages: "a, b and c". */
+        String names() {
+            return id + ", " + timestamp + " and " + signature;
+        }
+
+        boolean anyIn(Map<String, String> headers) {
+            return headers.containsKey(id) || headers.containsKey(timestamp) || headers.containsKey(signature);
+        }
+    }
+
+    /** The names of the Standard Webhooks specification; preferred when a delivery carries both sets. */
+    public static final Headers STANDARD = new Headers("webhook-id", "webhook-timestamp", "webhook-signature", "");
+    /** Svix's names for the same three values. */
+    public static final Headers SVIX = new Headers("svix-id", "svix-timestamp", "svix-signature", " (svix headers)");
 
     private final List<byte[]> secrets;
     private final List<PublicKey> publicKeys;
@@ -38,20 +71,21 @@ public final class StandardWebhookSignature implements WebhookSignature {
 
     @Override
     public Verdict verify(Map<String, String> headers, byte[] body, Instant now) {
-        String id = headers.get("webhook-id");
-        String timestamp = headers.get("webhook-timestamp");
-        String signatures = headers.get("webhook-signature");
+        Headers names = SVIX.anyIn(headers) && !STANDARD.anyIn(headers) ? SVIX : STANDARD;
+        String id = headers.get(names.id());
+        String timestamp = headers.get(names.timestamp());
+        String signatures = headers.get(names.signature());
         if (id == null || timestamp == null || signatures == null) {
-            return new Rejected("webhook-id, webhook-timestamp and webhook-signature headers are required");
+            return new Rejected(missing(names, headers));
         }
         Instant sentAt;
         try {
             sentAt = Instant.ofEpochSecond(Long.parseLong(timestamp.trim()));
         } catch (NumberFormatException e) {
-            return new Rejected("webhook-timestamp must be Unix seconds");
+            return new Rejected(names.timestamp() + " must be Unix seconds");
         }
         if (Duration.between(sentAt, now).abs().compareTo(tolerance) > 0) {
-            return new Rejected("webhook-timestamp is more than " + tolerance.toSeconds() + " s from now");
+            return new Rejected(names.timestamp() + " is more than " + tolerance.toSeconds() + " s from now");
         }
         byte[] signed = signedContent(id, timestamp.trim(), body);
         for (String candidate : signatures.trim().split(" +")) {
@@ -69,18 +103,32 @@ public final class StandardWebhookSignature implements WebhookSignature {
             if (scheme.equals("v1")) {
                 for (int i = 0; i < secrets.size(); i++) {
                     if (MessageDigest.isEqual(hmac(secrets.get(i), signed), signature)) {
-                        return new Verified(id, sentAt, "v1, secret " + (i + 1) + " of " + secrets.size());
+                        return new Verified(id, sentAt, "v1" + names.label() + ", secret " + (i + 1) + " of " + secrets.size());
                     }
                 }
             } else if (scheme.equals("v1a")) {
                 for (int i = 0; i < publicKeys.size(); i++) {
                     if (Ed25519Keys.verifies(publicKeys.get(i), signed, signature)) {
-                        return new Verified(id, sentAt, "v1a, key " + (i + 1) + " of " + publicKeys.size());
+                        return new Verified(id, sentAt, "v1a" + names.label() + ", key " + (i + 1) + " of " + publicKeys.size());
                     }
                 }
             }
         }
-        return new Rejected("no signature in webhook-signature matches a configured secret or key");
+        return new Rejected("no signature in " + names.signature() + " matches a configured secret or key");
+    }
+
+    /** Why a delivery without a whole set of headers is refused: what is missing, and the sets accepted. */
+    private static String missing(Headers names, Map<String, String> headers) {
+        if (!names.anyIn(headers)) {
+            return STANDARD.names() + " headers are required (or Svix's " + SVIX.names() + ")";
+        }
+        String accepted = STANDARD.names() + ", or Svix's " + SVIX.names();
+        String absent = Stream.of(names.id(), names.timestamp(), names.signature())
+                .filter(name -> !headers.containsKey(name)).collect(Collectors.joining(", "));
+        String reason = "missing " + absent + ": a delivery needs " + accepted + ", as one whole set";
+        return names == STANDARD && SVIX.anyIn(headers)
+                ? reason + " (the sets are never combined, and with a webhook-* header present the svix-* ones are not read)"
+                : reason;
     }
 
     /** {@code id.timestamp.body}, the bytes every signature covers. */

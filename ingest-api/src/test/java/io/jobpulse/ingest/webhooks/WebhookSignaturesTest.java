@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +39,21 @@ class WebhookSignaturesTest {
         return new StandardWebhookSignature(List.of(secrets), List.of(), TOLERANCE);
     }
 
+    /** The known answer of the Standard Webhooks specification, under one set of header names. */
+    private static WebhookSignature.Verdict knownAnswer(StandardWebhookSignature.Headers names) {
+        return hmacOnly("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").verify(Map.of(names.id(), "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                        names.timestamp(), "1614265330", names.signature(), "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+                "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8), Instant.ofEpochSecond(1614265330));
+    }
+
     @Test
-    void acceptsTheStandardWebhooksKnownAnswer() {
-        var signature = hmacOnly("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    void acceptsTheStandardWebhooksKnownAnswerUnderItsOwnAndSvixsHeaderNames() {
         Instant sent = Instant.ofEpochSecond(1614265330);
 
-        var verdict = signature.verify(Map.of("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp", "1614265330",
-                        "webhook-signature", "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
-                "{\"test\": 2432232314}".getBytes(StandardCharsets.UTF_8), sent);
-
-        assertThat(verdict).isEqualTo(new WebhookSignature.Verified("msg_p5jXN8AQM9LWM0D4loKWxJek", sent, "v1, secret 1 of 1"));
+        assertThat(knownAnswer(StandardWebhookSignature.STANDARD))
+                .isEqualTo(new WebhookSignature.Verified("msg_p5jXN8AQM9LWM0D4loKWxJek", sent, "v1, secret 1 of 1"));
+        assertThat(knownAnswer(StandardWebhookSignature.SVIX))
+                .isEqualTo(new WebhookSignature.Verified("msg_p5jXN8AQM9LWM0D4loKWxJek", sent, "v1 (svix headers), secret 1 of 1"));
     }
 
     @Test
@@ -84,6 +90,66 @@ class WebhookSignaturesTest {
         assertThat(signature.verify(headers("m", future, v1(SECRET, "m", future, BODY)), BODY, NOW)).isInstanceOf(WebhookSignature.Rejected.class);
         assertThat(signature.verify(Map.of("webhook-id", "m"), BODY, NOW)).isInstanceOf(WebhookSignature.Rejected.class);
         assertThat(signature.verify(headers("m", NOW, "v1,%%%"), BODY, NOW)).isInstanceOf(WebhookSignature.Rejected.class);
+    }
+
+    private static Map<String, String> svix(String id, Instant at, String signature) {
+        return Map.of("svix-id", id, "svix-timestamp", Long.toString(at.getEpochSecond()), "svix-signature", signature);
+    }
+
+    @Test
+    void refusesASvixDeliveryWithATamperedBodyAWrongSecretOrAStaleTimestamp() {
+        var signature = hmacOnly(SECRET);
+        byte[] tampered = "{\"id\":\"pred-1\",\"status\":\"failed\"}".getBytes(StandardCharsets.UTF_8);
+        String other = "whsec_" + Base64.getEncoder().encodeToString("someone else's secret, 32 bytes!".getBytes(StandardCharsets.UTF_8));
+        Instant old = NOW.minus(Duration.ofMinutes(6));
+
+        assertThat(signature.verify(svix("m", NOW, v1(SECRET, "m", NOW, BODY)), BODY, NOW)).isInstanceOf(WebhookSignature.Verified.class);
+        assertThat(signature.verify(svix("m", NOW, v1(SECRET, "m", NOW, BODY)), tampered, NOW))
+                .isEqualTo(new WebhookSignature.Rejected("no signature in svix-signature matches a configured secret or key"));
+        assertThat(signature.verify(svix("m", NOW, v1(other, "m", NOW, BODY)), BODY, NOW)).isInstanceOf(WebhookSignature.Rejected.class);
+        assertThat(signature.verify(svix("m", old, v1(SECRET, "m", old, BODY)), BODY, NOW))
+                .isEqualTo(new WebhookSignature.Rejected("svix-timestamp is more than 300 s from now"));
+    }
+
+    @Test
+    void neverCombinesAnIdOfOneHeaderSetWithASignatureOfTheOther() {
+        var signature = hmacOnly(SECRET);
+        String forSvixId = v1(SECRET, "msg_svix", NOW, BODY);
+        String timestamp = Long.toString(NOW.getEpochSecond());
+
+        var svixIdStandardSignature = signature.verify(Map.of("svix-id", "msg_svix", "svix-timestamp", timestamp,
+                "webhook-signature", forSvixId), BODY, NOW);
+        var standardIdSvixSignature = signature.verify(Map.of("webhook-id", "msg_svix", "webhook-timestamp", timestamp,
+                "svix-signature", forSvixId), BODY, NOW);
+        var anotherIdBesideAWholeSvixSet = signature.verify(Map.of("webhook-id", "msg_other", "svix-id", "msg_svix",
+                "svix-timestamp", timestamp, "svix-signature", forSvixId), BODY, NOW);
+
+        for (var verdict : List.of(svixIdStandardSignature, standardIdSvixSignature, anotherIdBesideAWholeSvixSet)) {
+            assertThat(verdict).isInstanceOfSatisfying(WebhookSignature.Rejected.class, rejected -> assertThat(rejected.reason())
+                    .contains("webhook-id, webhook-timestamp and webhook-signature, or Svix's svix-id, svix-timestamp and"
+                            + " svix-signature, as one whole set")
+                    .contains("never combined"));
+        }
+        assertThat(((WebhookSignature.Rejected) svixIdStandardSignature).reason()).startsWith("missing webhook-id, webhook-timestamp:");
+    }
+
+    @Test
+    void aDeliveryWithBothWholeSetsIsJudgedByTheStandardOne() {
+        var signature = hmacOnly(SECRET);
+        Map<String, String> both = new HashMap<>(headers("msg_standard", NOW, v1(SECRET, "msg_standard", NOW, BODY)));
+        both.putAll(svix("msg_svix", NOW, v1(SECRET, "msg_svix", NOW, BODY)));
+        Map<String, String> forgedStandardBesideValidSvix = new HashMap<>(both);
+        forgedStandardBesideValidSvix.put("webhook-signature", "v1," + Base64.getEncoder().encodeToString(new byte[32]));
+
+        assertThat(signature.verify(both, BODY, NOW)).isEqualTo(new WebhookSignature.Verified("msg_standard", NOW, "v1, secret 1 of 1"));
+        assertThat(signature.verify(forgedStandardBesideValidSvix, BODY, NOW))
+                .isEqualTo(new WebhookSignature.Rejected("no signature in webhook-signature matches a configured secret or key"));
+    }
+
+    @Test
+    void aDeliveryWithNeitherSetNamesBoth() {
+        assertThat(hmacOnly(SECRET).verify(Map.of("content-type", "application/json"), BODY, NOW)).isEqualTo(new WebhookSignature.Rejected(
+                "webhook-id, webhook-timestamp and webhook-signature headers are required (or Svix's svix-id, svix-timestamp and svix-signature)"));
     }
 
     @Test
