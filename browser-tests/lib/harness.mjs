@@ -1,33 +1,19 @@
 // What every browser test script shares: Debian's Chromium driven by playwright-core (never a
 // browser playwright downloads), a fresh profile per run, JSON lines on stdout for the JUnit side
-// to read, command-line options, and tiny static pages on other origins.
+// to read and command-line options (from cli.mjs), and tiny static pages on other origins.
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { emit } from './cli.mjs';
+
+export { emit, options } from './cli.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Prints one fact as a JSON line. */
-export function emit(fact) {
-  process.stdout.write(JSON.stringify(fact) + '\n');
-}
-
-/** `--name value` options, as an object. */
-export function options(argv = process.argv.slice(2)) {
-  const parsed = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    if (!argv[i].startsWith('--') || argv[i + 1] === undefined) {
-      throw new Error(`expected --name value pairs, got ${argv.slice(i).join(' ')}`);
-    }
-    parsed[argv[i].slice(2)] = argv[i + 1];
-  }
-  return parsed;
-}
 
 /** Starts Chromium with a fresh profile; close() stops it and deletes the profile. */
 export async function launch() {

@@ -13,7 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * playwright-core) against a running Jobpulse. Where the browser, Node.js or npm is missing, the
  * test is skipped, saying what is missing, except under CI ({@code CI=true}), where it fails: a CI
  * run without a browser must not pass by skipping. {@code ./jobpulse test} installs Chromium and the
- * scripts' dependencies where it can.
+ * scripts' dependencies where it can. The webhook receiver ({@link WebhookReceiver}) lives in the same
+ * folder and follows the same rule, without needing the browser.
  */
 final class BrowserTests {
 
@@ -31,15 +32,16 @@ final class BrowserTests {
         return NodeScript.start(folder.resolve(script), args);
     }
 
-    private static void require(boolean present, String missing) {
+    /** Skips the test, saying what is missing, unless it is there; under CI=true fails instead. */
+    static void require(boolean present, String missing) {
         if (!present) {
-            assertThat("true".equalsIgnoreCase(System.getenv("CI"))).as("CI=true and the browser tests cannot run: " + missing).isFalse();
-            Assumptions.abort("browser test skipped: " + missing);
+            assertThat("true".equalsIgnoreCase(System.getenv("CI"))).as("CI=true and a test of browser-tests/ cannot run: " + missing).isFalse();
+            Assumptions.abort("test of browser-tests/ skipped: " + missing);
         }
     }
 
     /** {@code browser-tests/} at the top of the project, found from wherever the tests run. */
-    private static Path folder() {
+    static Path folder() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("browser-tests/package.json"))) {
                 return dir.resolve("browser-tests");
