@@ -33,7 +33,7 @@ class ArchitectureTest {
     }
 
     private static void onlyDependsOn(String module, String... allowed) {
-        String[] others = Stream.of("events", "http", "consumers", "outbound", "processors", "topology", "ingest", "projections", "push", "devstack", "app")
+        String[] others = Stream.of("events", "http", "consumers", "outbound", "processors", "topology", "ingest", "projections", "push", "notifications", "devstack", "app")
                 .filter(m -> !m.equals(module) && !List.of(allowed).contains(m))
                 .map(m -> "io.jobpulse." + m + "..")
                 .toArray(String[]::new);
@@ -86,6 +86,11 @@ class ArchitectureTest {
     @Test
     void pushDependsOnlyOnEvents() {
         onlyDependsOn("push", "events", "http", "consumers");
+    }
+
+    @Test
+    void notificationsDependOnlyOnEventsAndTheOutboundRules() {
+        onlyDependsOn("notifications", "events", "http", "outbound");
     }
 
     @Test

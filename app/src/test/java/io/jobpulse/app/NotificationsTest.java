@@ -1,0 +1,234 @@
+package io.jobpulse.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.jobpulse.app.WebhookReceiver.Answer;
+import io.jobpulse.app.WebhookReceiver.Received;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.jobpulse.app.SliceEndToEndTest.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Outbound webhooks as an application meets them: it registers an endpoint, and a receiver that
+ * checks every signature with the {@code standardwebhooks} package (not Jobpulse's code) gets one
+ * signed delivery per matching change, in order, retried after failures and timeouts, never one
+ * of another owner's jobs. Retries are shortened here (0 s, 300 ms, 600 ms, 1 s; 1 s timeout).
+ */
+class NotificationsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static WebhookReceiver receiver;
+    private static JobpulseInstance jobpulse;
+
+    @BeforeAll
+    static void start() throws Exception {
+        receiver = WebhookReceiver.start();
+        Map<String, Object> props = new HashMap<>(JobpulseInstance.LOOPBACK_ALLOWED);
+        props.put("jobpulse.notifications.allow-http", "true");
+        props.put("jobpulse.notifications.retry-schedule", "0s,300ms,600ms,1s");
+        props.put("jobpulse.notifications.request-timeout", "1s");
+        props.put("jobpulse.notifications.secret-overlap", "3s");
+        jobpulse = JobpulseInstance.start(props);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (jobpulse != null) {
+            jobpulse.close();
+        }
+        if (receiver != null) {
+            receiver.close();
+        }
+    }
+
+    /** Registers an endpoint for alice's jobs with the tag, on a receiver path answering as given; returns its JSON. */
+    static JsonNode register(JobpulseInstance jobpulse, WebhookReceiver receiver, String user, String path, String tag,
+                             List<Answer> answers) {
+        HttpResponse<String> created = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/endpoints"))
+                .header("Authorization", "Bearer " + JobpulseInstance.token(user)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + receiver.url(path) + "\",\"description\":\"test\","
+                        + "\"filter\":{\"tags\":[\"" + tag + "\"]}}")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        JsonNode endpoint = json(created);
+        assertThat(endpoint.path("secret").asText()).startsWith("whsec_");
+        receiver.configure(path, List.of(endpoint.path("secret").asText()), answers, null);
+        return endpoint;
+    }
+
+    private static String submit(String tag) {
+        HttpResponse<String> submitted = jobpulse.post("/v1/jobs", "{\"type\":\"image.generate\",\"input\":{},\"tags\":[\"" + tag + "\"]}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        return json(submitted).path("id").asText();
+    }
+
+    private static void report(String job, String body) {
+        HttpResponse<String> reported = jobpulse.post("/v1/jobs/" + job + "/reports", body);
+        assertThat(reported.statusCode()).as(reported.body()).isEqualTo(202);
+    }
+
+    private static JsonNode deliveries(String endpoint) {
+        HttpResponse<String> listed = jobpulse.get("/v1/endpoints/" + endpoint + "/deliveries");
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        return json(listed).path("deliveries");
+    }
+
+    private static String tag() {
+        return "n-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void eachMatchingChangeIsDeliveredOnceSignedAndInOrder() {
+        String tag = tag();
+        String path = "/ordered-" + tag;
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of());
+        String job = submit(tag);
+        submit("other-" + tag);
+        report(job, "{\"status\":\"running\",\"progress\":0.5}");
+        report(job, "{\"progress\":0.8,\"message\":\"almost\"}");
+        report(job, "{\"status\":\"succeeded\",\"result\":{\"url\":\"https://cdn.example/a.png\"}}");
+
+        List<Received> received = receiver.awaitReceived(path, 4, WAIT);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> receiver.received(path).size() == 4);
+        assertThat(received).allSatisfy(request -> assertThat(request.verifiedBy()).as("verified by the endpoint's secret").containsExactly(0));
+        assertThat(received.stream().map(r -> r.json().path("type").asText()).toList())
+                .containsExactly("job.queued", "job.running", "job.updated", "job.succeeded");
+        assertThat(received.stream().map(r -> r.json().at("/data/version").asLong()).toList()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(received).allSatisfy(r -> assertThat(r.json().at("/data/jobId").asText()).isEqualTo(job));
+        assertThat(received.stream().map(Received::id).distinct()).hasSize(4);
+        assertThat(received.getLast().json().at("/data/job/result/url").asText()).isEqualTo("https://cdn.example/a.png");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(endpoint.path("id").asText()))
+                .hasSize(4).allSatisfy(d -> {
+                    assertThat(d.path("status").asText()).isEqualTo("delivered");
+                    assertThat(d.path("attempts").asInt()).isEqualTo(1);
+                    assertThat(d.path("responseStatus").asInt()).isEqualTo(200);
+                }));
+    }
+
+    @Test
+    void failuresAndTimeoutsAreRetriedWithTheSameId() {
+        String tag = tag();
+        String path = "/flaky-" + tag;
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, path, tag,
+                List.of(Answer.status(500).withBody("upstream down"), Answer.delayed(200, Duration.ofSeconds(3))));
+        submit(tag);
+
+        List<Received> received = receiver.awaitReceived(path, 3, WAIT);
+        assertThat(received.stream().map(Received::id).distinct()).as("one webhook-id across retries").hasSize(1);
+        assertThat(received.stream().map(Received::answered).toList()).startsWith(500, 200, 200);
+        assertThat(received).allSatisfy(r -> assertThat(r.verifiedBy()).containsExactly(0));
+        assertThat(received.get(1).at() - received.get(0).at()).as("the second attempt waits its turn").isGreaterThanOrEqualTo(250);
+        assertThat(received.get(2).at() - received.get(1).at()).as("after the 1 s timeout, 600 ms").isGreaterThanOrEqualTo(1_400);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode delivery = deliveries(endpoint.path("id").asText()).get(0);
+            assertThat(delivery.path("status").asText()).isEqualTo("delivered");
+            assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aJobsChangesWaitForTheEarlierOneWhileAnotherEndpointStalls() {
+        String tag = tag();
+        String stalled = "/stalled-" + tag;
+        String fast = "/fast-" + tag;
+        register(jobpulse, receiver, JobpulseInstance.USER, stalled, tag,
+                List.of(Answer.status(503), Answer.status(503), Answer.status(503)));
+        register(jobpulse, receiver, JobpulseInstance.USER, fast, tag, List.of());
+        String job = submit(tag);
+        report(job, "{\"status\":\"running\"}");
+        report(job, "{\"status\":\"succeeded\"}");
+
+        List<Received> quick = receiver.awaitReceived(fast, 3, WAIT);
+        assertThat(quick.stream().map(r -> r.json().at("/data/version").asLong()).toList()).containsExactly(1L, 2L, 3L);
+        assertThat(receiver.received(stalled).stream().filter(r -> r.answered() == 200)).as("the stalled endpoint is still failing").isEmpty();
+
+        List<Received> slow = receiver.awaitReceived(stalled, 6, WAIT);
+        List<Long> versions = slow.stream().map(r -> r.json().at("/data/version").asLong()).toList();
+        assertThat(versions).as("version 1 is retried until delivered before version 2 is sent").containsExactly(1L, 1L, 1L, 1L, 2L, 3L);
+    }
+
+    @Test
+    void anotherOwnersEndpointNeverReceivesYourJobs() {
+        String tag = tag();
+        JsonNode bobs = register(jobpulse, receiver, "bob", "/bob-" + tag, tag, List.of());
+        register(jobpulse, receiver, JobpulseInstance.USER, "/alice-" + tag, tag, List.of());
+        String job = submit(tag);
+        report(job, "{\"status\":\"succeeded\"}");
+        receiver.awaitReceived("/alice-" + tag, 2, WAIT);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received("/bob-" + tag).isEmpty());
+
+        HttpResponse<String> peek = jobpulse.get("/v1/endpoints/" + bobs.path("id").asText());
+        assertThat(peek.statusCode()).isEqualTo(404);
+        assertThat(peek.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(jobpulse.get("/v1/endpoints/" + bobs.path("id").asText() + "/deliveries").statusCode()).isEqualTo(404);
+        assertThat(json(jobpulse.get("/v1/endpoints")).path("endpoints").findValuesAsText("id")).doesNotContain(bobs.path("id").asText());
+    }
+
+    @Test
+    void aRotatedSecretSignsBesideTheNewOneUntilTheOverlapEnds() throws Exception {
+        String tag = tag();
+        String path = "/rotated-" + tag;
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of());
+        String id = endpoint.path("id").asText();
+        String old = endpoint.path("secret").asText();
+        HttpResponse<String> rotated = jobpulse.post("/v1/endpoints/" + id + "/rotate-secret", "");
+        assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
+        String fresh = json(rotated).path("secret").asText();
+        assertThat(fresh).startsWith("whsec_").isNotEqualTo(old);
+        assertThat(json(rotated).has("previousSecretExpiresAt")).isTrue();
+        assertThat(json(jobpulse.get("/v1/endpoints/" + id)).has("secret")).as("a secret is shown only when made").isFalse();
+        receiver.configure(path, List.of(old, fresh), List.of(), null);
+
+        submit(tag);
+        assertThat(receiver.awaitReceived(path, 1, WAIT).getFirst().verifiedBy()).as("during the overlap").containsExactly(0, 1);
+        Thread.sleep(3_500);
+        submit(tag);
+        assertThat(receiver.awaitReceived(path, 2, WAIT).get(1).verifiedBy()).as("after the overlap").containsExactly(1);
+    }
+
+    @Test
+    void aTestSendsAPingAndAGoneEndpointIsDisabledUntilResumed() {
+        String tag = tag();
+        String path = "/gone-" + tag;
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of(Answer.status(410)));
+        String id = endpoint.path("id").asText();
+
+        HttpResponse<String> ping = jobpulse.post("/v1/endpoints/" + id + "/test", "");
+        assertThat(ping.statusCode()).as(ping.body()).isEqualTo(202);
+        Received first = receiver.awaitReceived(path, 1, WAIT).getFirst();
+        assertThat(first.json().path("type").asText()).isEqualTo("ping");
+        assertThat(first.verifiedBy()).containsExactly(0);
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode disabled = json(jobpulse.get("/v1/endpoints/" + id));
+            assertThat(disabled.path("status").asText()).isEqualTo("disabled");
+            assertThat(disabled.path("disabledReason").asText()).contains("410");
+        });
+
+        String job = submit(tag);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(id).findValuesAsText("jobId")).contains(job));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(id).get(0).path("status").asText()).isEqualTo("failed"));
+        assertThat(receiver.received(path)).hasSize(1);
+
+        HttpResponse<String> resumed = jobpulse.post("/v1/endpoints/" + id + "/resume", "");
+        assertThat(json(resumed).path("status").asText()).isEqualTo("active");
+        String failed = deliveries(id).get(0).path("id").asText();
+        HttpResponse<String> retried = jobpulse.post("/v1/endpoints/" + id + "/deliveries/" + failed + "/retry", "");
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(202);
+        Received again = receiver.awaitReceived(path, 2, WAIT).get(1);
+        assertThat(again.id()).isEqualTo(failed);
+        assertThat(again.json().at("/data/jobId").asText()).isEqualTo(job);
+        assertThat(again.answered()).isEqualTo(200);
+    }
+}
