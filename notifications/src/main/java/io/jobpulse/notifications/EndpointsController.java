@@ -91,6 +91,8 @@ public class EndpointsController {
     public HttpResponse<EndpointView> create(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Body EndpointRequest request) {
         caller.require(Caller.Scope.SUBMIT);
         String owner = request.owner() == null && caller.may(Caller.Scope.ADMIN) ? null : caller.ownerFor(request.owner());
+        String description = EndpointRules.description(request.description());
+        var filter = EndpointRules.filter(request.filter());
         String url = rules.url(request.url());
         if (store.countOwned(owner) >= config.maxEndpointsPerOwner()) {
             throw new ProblemException(Problem.of(ProblemType.CONFLICT, "This owner has " + config.maxEndpointsPerOwner()
@@ -98,8 +100,7 @@ public class EndpointsController {
         }
         Instant now = clock.instant();
         String secret = Signatures.newSecret();
-        Endpoint endpoint = new Endpoint("ep_" + HexFormat.of().formatHex(randomBytes(10)), owner, url,
-                EndpointRules.description(request.description()), EndpointRules.filter(request.filter()), Endpoint.ACTIVE,
+        Endpoint endpoint = new Endpoint("ep_" + HexFormat.of().formatHex(randomBytes(10)), owner, url, description, filter, Endpoint.ACTIVE,
                 List.of(new Endpoint.Secret(secret, now, null)), 1, now, now);
         store.create(new EndpointChange("endpoint.created", caller.source(), endpoint, now), log);
         awaitKnown(endpoint);
@@ -126,9 +127,9 @@ public class EndpointsController {
         if (request.owner() != null) {
             throw EndpointRules.invalid("owner", "An endpoint's owner cannot change; register a new endpoint for another owner.");
         }
-        String url = request.url() == null ? null : rules.url(request.url());
         String description = EndpointRules.description(request.description());
         var filter = request.filter() == null ? null : EndpointRules.filter(request.filter());
+        String url = request.url() == null ? null : rules.url(request.url());
         return change(caller, id, "endpoint.updated", endpoint -> new Endpoint(endpoint.id(), endpoint.owner(),
                 url != null ? url : endpoint.url(), description != null ? description : endpoint.description(),
                 filter != null ? filter : endpoint.filter(), endpoint.status(), endpoint.secrets(), endpoint.version() + 1,
