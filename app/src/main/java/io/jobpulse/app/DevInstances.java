@@ -52,7 +52,7 @@ import java.util.stream.Collectors;
 final class DevInstances implements AutoCloseable {
 
     static final int MAX = 9;
-    static final String EVERY_ROLE = "ingest,topology,projections,push";
+    static final String EVERY_ROLE = "ingest,topology,projections,push,notifications";
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
