@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
  * Outbound webhooks as an application meets them: it registers an endpoint, and a receiver that
  * checks every signature with the {@code standardwebhooks} package (not Jobpulse's code) gets one
  * signed delivery per matching change, in order, retried after failures and timeouts, never one
- * of another owner's jobs. Retries are shortened here (0 s, 300 ms, 600 ms, 1 s; 1 s timeout).
+ * of another owner's jobs. Retries are shortened here (0 s, 300 ms, 600 ms, 1 s; 1 s timeout; an
+ * endpoint failing for 4 s is disabled).
  */
 class NotificationsTest {
 
@@ -39,6 +40,7 @@ class NotificationsTest {
         props.put("jobpulse.notifications.retry-schedule", "0s,300ms,600ms,1s");
         props.put("jobpulse.notifications.request-timeout", "1s");
         props.put("jobpulse.notifications.secret-overlap", "3s");
+        props.put("jobpulse.notifications.disable-after", "4s");
         jobpulse = JobpulseInstance.start(props);
     }
 
@@ -99,7 +101,8 @@ class NotificationsTest {
         report(job, "{\"status\":\"succeeded\",\"result\":{\"url\":\"https://cdn.example/a.png\"}}");
 
         List<Received> received = receiver.awaitReceived(path, 4, WAIT);
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> receiver.received(path).size() == 4);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(receiver.received(path)).as("no more than the four changes").hasSize(4));
         assertThat(received).allSatisfy(request -> assertThat(request.verifiedBy()).as("verified by the endpoint's secret").containsExactly(0));
         assertThat(received.stream().map(r -> r.json().path("type").asText()).toList())
                 .containsExactly("job.queued", "job.running", "job.updated", "job.succeeded");
@@ -143,8 +146,9 @@ class NotificationsTest {
         String tag = tag();
         String stalled = "/stalled-" + tag;
         String fast = "/fast-" + tag;
+        // Answers later than the 1 s timeout, twice: version 1 is in flight, then waiting, for about 2.3 s.
         register(jobpulse, receiver, JobpulseInstance.USER, stalled, tag,
-                List.of(Answer.status(503), Answer.status(503), Answer.status(503)));
+                List.of(Answer.delayed(200, Duration.ofSeconds(3)), Answer.delayed(200, Duration.ofSeconds(3))));
         register(jobpulse, receiver, JobpulseInstance.USER, fast, tag, List.of());
         String job = submit(tag);
         report(job, "{\"status\":\"running\"}");
@@ -152,11 +156,13 @@ class NotificationsTest {
 
         List<Received> quick = receiver.awaitReceived(fast, 3, WAIT);
         assertThat(quick.stream().map(r -> r.json().at("/data/version").asLong()).toList()).containsExactly(1L, 2L, 3L);
-        assertThat(receiver.received(stalled).stream().filter(r -> r.answered() == 200)).as("the stalled endpoint is still failing").isEmpty();
+        Received firstStalled = receiver.awaitReceived(stalled, 1, WAIT).getFirst();
+        assertThat(quick.getLast().at()).as("the fast endpoint had every change before the stalled one's first request timed out")
+                .isLessThan(firstStalled.at() + 1_000);
 
-        List<Received> slow = receiver.awaitReceived(stalled, 6, WAIT);
+        List<Received> slow = receiver.awaitReceived(stalled, 5, WAIT);
         List<Long> versions = slow.stream().map(r -> r.json().at("/data/version").asLong()).toList();
-        assertThat(versions).as("version 1 is retried until delivered before version 2 is sent").containsExactly(1L, 1L, 1L, 1L, 2L, 3L);
+        assertThat(versions).as("version 1 is retried until delivered before version 2 is sent").containsExactly(1L, 1L, 1L, 2L, 3L);
     }
 
     @Test
@@ -230,5 +236,87 @@ class NotificationsTest {
         assertThat(again.id()).isEqualTo(failed);
         assertThat(again.json().at("/data/jobId").asText()).isEqualTo(job);
         assertThat(again.answered()).isEqualTo(200);
+    }
+
+    @Test
+    void aPausedEndpointsDeliveriesWaitForItsResume() {
+        String tag = tag();
+        String path = "/paused-" + tag;
+        String id = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of()).path("id").asText();
+        HttpResponse<String> paused = jobpulse.post("/v1/endpoints/" + id + "/pause", "");
+        assertThat(json(paused).path("status").asText()).isEqualTo("paused");
+        String job = submit(tag);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(id).findValuesAsText("jobId")).contains(job));
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received(path).isEmpty());
+        assertThat(deliveries(id).get(0).path("status").asText()).isEqualTo("pending");
+
+        jobpulse.post("/v1/endpoints/" + id + "/resume", "");
+        assertThat(receiver.awaitReceived(path, 1, WAIT).getFirst().json().at("/data/jobId").asText()).isEqualTo(job);
+    }
+
+    @Test
+    void anEndpointFailingLongerThanAllowedIsDisabledAndSaysWhy() {
+        String tag = tag();
+        String path = "/failing-" + tag;
+        String id = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of()).path("id").asText();
+        receiver.configure(path, List.of(), List.of(), Answer.status(500));
+        String job = submit(tag);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(700)).untilAsserted(() -> {
+            report(job, "{\"progress\":" + Math.random() + "}");
+            JsonNode endpoint = json(jobpulse.get("/v1/endpoints/" + id));
+            assertThat(endpoint.path("status").asText()).as("after %s, deliveries %s", receiver.received(path).stream()
+                    .map(r -> r.answered() + "@" + r.at() + " v" + r.json().at("/data/version")).toList(), deliveries(id)).isEqualTo("disabled");
+            assertThat(endpoint.path("disabledReason").asText()).contains("every attempt has failed since");
+        });
+        assertThat(receiver.received(path).size()).as("attempts for more than 4 s").isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
+    void anEndpointIsChangedAndDeleted() {
+        String tag = tag();
+        String other = tag();
+        String path = "/changed-" + tag;
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of());
+        String id = endpoint.path("id").asText();
+        HttpResponse<String> patched = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/endpoints/" + id))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"filter\":{\"tags\":[\"" + other + "\"]}}")));
+        assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+        assertThat(json(patched).path("version").asLong()).isEqualTo(2);
+        assertThat(json(patched).at("/filter/tags/0").asText()).isEqualTo(other);
+        assertThat(json(patched).path("url").asText()).isEqualTo(endpoint.path("url").asText());
+
+        submit(tag);
+        String matching = submit(other);
+        assertThat(receiver.awaitReceived(path, 1, WAIT).getFirst().json().at("/data/jobId").asText()).isEqualTo(matching);
+
+        HttpResponse<String> deleted = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/endpoints/" + id)).DELETE());
+        assertThat(deleted.statusCode()).isEqualTo(204);
+        assertThat(jobpulse.get("/v1/endpoints/" + id).statusCode()).isEqualTo(404);
+        submit(other);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> receiver.received(path).size() == 1);
+    }
+
+    @Test
+    void anAdministratorsEndpointHearsOfEveryOwnersJobs() {
+        String tag = tag();
+        String path = "/every-owner-" + tag;
+        HttpResponse<String> created = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/endpoints"))
+                .header("Authorization", "Bearer " + JobpulseInstance.adminToken()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"" + receiver.url(path) + "\",\"filter\":{\"tags\":[\"" + tag + "\"]}}")));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(json(created).has("owner")).as("no owner: every owner's jobs").isFalse();
+        receiver.configure(path, List.of(json(created).path("secret").asText()), List.of(), null);
+        assertThat(jobpulse.get("/v1/endpoints/" + json(created).path("id").asText()).statusCode()).as("alice does not see it").isEqualTo(404);
+
+        String alices = submit(tag);
+        HttpResponse<String> bobs = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                .header("Authorization", "Bearer " + JobpulseInstance.token("bob")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"image.generate\",\"input\":{},\"tags\":[\"" + tag + "\"]}")));
+        assertThat(bobs.statusCode()).isEqualTo(202);
+        List<Received> received = receiver.awaitReceived(path, 2, WAIT);
+        assertThat(received.stream().map(r -> r.json().at("/data/jobId").asText()).toList())
+                .containsExactlyInAnyOrder(alices, json(bobs).path("id").asText());
+        assertThat(received).allSatisfy(r -> assertThat(r.verifiedBy()).containsExactly(0));
     }
 }
