@@ -55,6 +55,7 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     private final NotificationsConfiguration config;
     private final WebhookSender sender;
     private final Clock clock;
+    private final DeliveryOutcomes outcomesTold;
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, Integer> inFlightPerEndpoint = new HashMap<>();
@@ -65,10 +66,11 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     private KeyValueStore<String, String> due;
     private KeyValueStore<String, EndpointHealth> health;
 
-    DeliveryScheduler(NotificationsConfiguration config, WebhookSender sender, Clock clock) {
+    DeliveryScheduler(NotificationsConfiguration config, WebhookSender sender, Clock clock, DeliveryOutcomes outcomesTold) {
         this.config = config;
         this.sender = sender;
         this.clock = clock;
+        this.outcomesTold = outcomesTold;
     }
 
     @Override
@@ -184,6 +186,7 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
                     outcome.endpointVersion());
             return;
         }
+        outcomesTold.attemptFailed(endpointId);
         Instant failingSince = state.failingSince() != null ? state.failingSince() : at;
         String disable = attempt.gone() ? "it answered 410 Gone"
                 : Duration.between(failingSince, at).compareTo(config.disableAfter()) >= 0
@@ -259,6 +262,17 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
                 waiting.responseExcerpt(), waiting.error(), waiting.lastAttemptAt(), open ? waiting.nextAttemptAt() : null, latency,
                 disabled, endpointVersion, at);
         context.forward(new Record<>(waiting.delivery().endpointId(), report, at.toEpochMilli()));
+        tell(waiting.delivery().endpointId(), status, latency);
+    }
+
+    private void tell(String endpointId, String status, Long latency) {
+        switch (status) {
+            case DeliveryReport.DELIVERED -> outcomesTold.delivered(endpointId, Duration.ofMillis(latency));
+            case DeliveryReport.FAILED -> outcomesTold.failed(endpointId);
+            case DeliveryReport.RETRYING -> outcomesTold.retrying(endpointId);
+            default -> {
+            }
+        }
     }
 
     private static Duration jittered(Duration wait) {
