@@ -20,6 +20,7 @@ STEPS=(
   "push bench/push.sh 120"
   "fold-throughput bench/fold-throughput.sh 240"
   "projection-throughput bench/projection-throughput.sh 120"
+  "webhooks bench/webhooks.sh 150"
 )
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"

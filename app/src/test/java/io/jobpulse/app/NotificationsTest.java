@@ -3,6 +3,9 @@ package io.jobpulse.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.app.WebhookReceiver.Answer;
 import io.jobpulse.app.WebhookReceiver.Received;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -139,6 +143,26 @@ class NotificationsTest {
             assertThat(delivery.path("status").asText()).isEqualTo("delivered");
             assertThat(delivery.path("attempts").asInt()).isEqualTo(3);
         });
+        String id = endpoint.path("id").asText();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(count("jobpulse.notifications.delivered", id)).isEqualTo(1));
+        assertThat(count("jobpulse.notifications.attempts.failed", id)).as("a 500 and a timeout").isEqualTo(2);
+        assertThat(count("jobpulse.notifications.retries", id)).isEqualTo(2);
+        assertThat(count("jobpulse.notifications.failed", id)).isZero();
+        Timer latency = metrics().find("jobpulse.notifications.latency").tag("endpoint", id).timer();
+        assertThat(latency).isNotNull();
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(latency.totalTime(TimeUnit.MILLISECONDS)).as("the change waited out a timeout and two retries")
+                .isGreaterThanOrEqualTo(1_400);
+    }
+
+    private static MeterRegistry metrics() {
+        return jobpulse.context().getBean(MeterRegistry.class);
+    }
+
+    /** The endpoint's counter, 0 while it has none. */
+    private static double count(String name, String endpointId) {
+        Counter counter = metrics().find(name).tag("endpoint", endpointId).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
@@ -226,6 +250,8 @@ class NotificationsTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(id).findValuesAsText("jobId")).contains(job));
         await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(id).get(0).path("status").asText()).isEqualTo("failed"));
         assertThat(receiver.received(path)).hasSize(1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(count("jobpulse.notifications.failed", id)).as("the ping and the change").isEqualTo(2));
+        assertThat(count("jobpulse.notifications.delivered", id)).isZero();
 
         HttpResponse<String> resumed = jobpulse.post("/v1/endpoints/" + id + "/resume", "");
         assertThat(json(resumed).path("status").asText()).isEqualTo("active");

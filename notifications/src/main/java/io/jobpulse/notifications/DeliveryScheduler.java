@@ -55,6 +55,7 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     private final NotificationsConfiguration config;
     private final WebhookSender sender;
     private final Clock clock;
+    private final DeliveryOutcomes outcomesTold;
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, Integer> inFlightPerEndpoint = new HashMap<>();
@@ -65,10 +66,11 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     private KeyValueStore<String, String> due;
     private KeyValueStore<String, EndpointHealth> health;
 
-    DeliveryScheduler(NotificationsConfiguration config, WebhookSender sender, Clock clock) {
+    DeliveryScheduler(NotificationsConfiguration config, WebhookSender sender, Clock clock, DeliveryOutcomes outcomesTold) {
         this.config = config;
         this.sender = sender;
         this.clock = clock;
+        this.outcomesTold = outcomesTold;
     }
 
     @Override
@@ -125,14 +127,17 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     }
 
     private void start(String dueKey, String entry, Instant now) {
-        Waiting waiting = deliveries.get(entry);
-        if (waiting == null || inFlight.contains(entry)) {
-            if (waiting == null) {
-                due.delete(dueKey);
-            }
+        // Checked on the key alone, before any value is read: with a backlog, most due entries
+        // belong to an endpoint that is at its limit, and reading them was most of the tick's time.
+        String endpointId = entry.substring(0, entry.indexOf('/'));
+        if (inFlight.contains(entry) || inFlightPerEndpoint.getOrDefault(endpointId, 0) >= config.maxInFlightPerEndpoint()) {
             return;
         }
-        String endpointId = waiting.delivery().endpointId();
+        Waiting waiting = deliveries.get(entry);
+        if (waiting == null) {
+            due.delete(dueKey);
+            return;
+        }
         Endpoint endpoint = endpoints.get(endpointId);
         if (endpoint == null) {
             moveDue(entry, waiting, now.plus(UNKNOWN_ENDPOINT_WAIT));
@@ -150,9 +155,6 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         }
         if (Endpoint.PAUSED.equals(endpoint.status())) {
             moveDue(entry, waiting, now.plus(PAUSED_WAIT));
-            return;
-        }
-        if (inFlightPerEndpoint.getOrDefault(endpointId, 0) >= config.maxInFlightPerEndpoint()) {
             return;
         }
         moveDue(entry, waiting, now.plus(config.requestTimeout()).plus(LEASE_MARGIN));
@@ -184,6 +186,7 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
                     outcome.endpointVersion());
             return;
         }
+        outcomesTold.attemptFailed(endpointId);
         Instant failingSince = state.failingSince() != null ? state.failingSince() : at;
         String disable = attempt.gone() ? "it answered 410 Gone"
                 : Duration.between(failingSince, at).compareTo(config.disableAfter()) >= 0
@@ -259,6 +262,17 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
                 waiting.responseExcerpt(), waiting.error(), waiting.lastAttemptAt(), open ? waiting.nextAttemptAt() : null, latency,
                 disabled, endpointVersion, at);
         context.forward(new Record<>(waiting.delivery().endpointId(), report, at.toEpochMilli()));
+        tell(waiting.delivery().endpointId(), status, latency);
+    }
+
+    private void tell(String endpointId, String status, Long latency) {
+        switch (status) {
+            case DeliveryReport.DELIVERED -> outcomesTold.delivered(endpointId, Duration.ofMillis(latency));
+            case DeliveryReport.FAILED -> outcomesTold.failed(endpointId);
+            case DeliveryReport.RETRYING -> outcomesTold.retrying(endpointId);
+            default -> {
+            }
+        }
     }
 
     private static Duration jittered(Duration wait) {

@@ -33,7 +33,8 @@ public final class DeliveryTopology {
     private DeliveryTopology() {
     }
 
-    public static Topology build(NotificationsConfiguration config, WebhookSender sender, Clock clock) {
+    /** @param outcomes told of each delivery's transitions, on the stream threads (the metrics) */
+    public static Topology build(NotificationsConfiguration config, WebhookSender sender, Clock clock, DeliveryOutcomes outcomes) {
         Topology topology = new Topology();
         topology.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ENDPOINTS), Serdes.String(), JobJson.serde(io.jobpulse.events.Endpoint.class))
@@ -49,7 +50,7 @@ public final class DeliveryTopology {
 
         topology.addSource("deliveries-source", Topics.DELIVERIES.keySerde().deserializer(), Topics.DELIVERIES.valueSerde().deserializer(),
                 Topics.DELIVERIES.name());
-        topology.addProcessor("scheduler", () -> new DeliveryScheduler(config, sender, clock), "deliveries-source");
+        topology.addProcessor("scheduler", () -> new DeliveryScheduler(config, sender, clock, outcomes), "deliveries-source");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DELIVERIES), Serdes.String(),
                 JobJson.serde(Waiting.class)).withCachingDisabled(), "scheduler");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DUE), Serdes.String(), Serdes.String())

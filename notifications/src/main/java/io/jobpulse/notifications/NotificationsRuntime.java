@@ -4,6 +4,7 @@ import io.jobpulse.events.Endpoint;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.outbound.OutboundRequests;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -46,7 +47,7 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
      * @param instanceId     {@code jobpulse.consumers.instance-id}: a static member {@code <instance-id>.<application id>}
      * @param sessionTimeout {@code jobpulse.consumers.session-timeout}, as every group member's
      */
-    public NotificationsRuntime(NotificationsConfiguration config, OutboundRequests outbound,
+    public NotificationsRuntime(NotificationsConfiguration config, OutboundRequests outbound, MeterRegistry metrics,
                                 @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
                                 @Property(name = "jobpulse.topology.state-dir") String stateDir,
                                 @Property(name = "jobpulse.consumers.instance-id") @Nullable String instanceId,
@@ -78,7 +79,7 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
         }
         props.putAll(config.streams());
         WebhookSender sender = new WebhookSender(outbound, config.requestTimeout(), config.responseExcerpt());
-        this.streams = new KafkaStreams(DeliveryTopology.build(config, sender, Clock.systemUTC()), props);
+        this.streams = new KafkaStreams(DeliveryTopology.build(config, sender, Clock.systemUTC(), new DeliveryMetrics(metrics)), props);
     }
 
     @Override
