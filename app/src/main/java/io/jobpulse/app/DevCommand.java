@@ -258,7 +258,9 @@ final class DevCommand {
     private static void printDemo(String url) {
         System.out.printf("""
                 Demo: a pretend image model (provider "demo") gets a new job every 3 s, as alice; its signed
-                callbacks (some dropped, doubled or stale) and polling move them. Watch:
+                callbacks (some dropped, doubled or stale) and polling move them. A webhook receiver on loopback,
+                registered as alice's endpoint, logs each delivery it verified ("webhook job.succeeded job <id> v7
+                verified"); the dashboard's Endpoints tab lists them. Watch:
                   curl -N '%s/v1/stream?tag=demo' -H "Authorization: Bearer $ALICE"
                   curl -s '%s/v1/jobs/summary' -H "Authorization: Bearer $ALICE"
                 %n""", url, url);
