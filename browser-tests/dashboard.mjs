@@ -22,7 +22,7 @@
 //   {"step":"screenshots","files":[..],"types":[every job type shown],
 //    "overflow":{"390":<px wider than the window>,"panel390":<px wider than the job's panel>}}
 // once the job of the last type is shown and every result picture in view has loaded.
-import { emit, launch, options, run } from './lib/harness.mjs';
+import { emit, launch, options, reportingPage, run } from './lib/harness.mjs';
 
 const WAIT = 30000;
 
@@ -30,10 +30,7 @@ await run(async () => {
   const { base, token, screenshots, watched, 'to-cancel': toCancel, last } = options();
   const browser = await launch();
   try {
-    const page = await browser.context.newPage();
-    await page.setViewportSize({ width: 1280, height: 900 });
-    page.on('pageerror', (error) => emit({ pageError: String(error) }));
-    page.on('console', (message) => message.type() === 'error' && emit({ console: message.text() }));
+    const page = await reportingPage(browser);
 
     await page.goto(base + '/');
     await page.fill('#token', 'not-a-token');

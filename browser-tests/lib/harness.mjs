@@ -28,6 +28,15 @@ export async function launch() {
   };
 }
 
+/** A page 1280 px wide whose script errors and console errors become lines ({"pageError"}, {"console"}). */
+export async function reportingPage(browser) {
+  const page = await browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  page.on('pageerror', (error) => emit({ pageError: String(error) }));
+  page.on('console', (message) => message.type() === 'error' && emit({ console: message.text() }));
+  return page;
+}
+
 /** Serves an empty page on 127.0.0.1:port, so that a page can have that origin. */
 export function blankPages(port) {
   const server = http.createServer((request, response) => {

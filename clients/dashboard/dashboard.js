@@ -4,6 +4,7 @@ import { createClient } from '/client/jobpulse-client.js';
 import { OPEN, RETRYABLE, STATUSES, describeToken, elapsed, percent, shortId, when } from './format.js';
 import { mediaOf, preview } from './results.js';
 import { JobPanel } from './job-panel.js';
+import { EndpointsView } from './endpoints.js';
 
 const TOKEN_KEY = 'jobpulse.token';
 const PAGE_SIZE = 25;
@@ -20,6 +21,7 @@ function start() {
     signIn($('token').value.trim());
   });
   $('sign-out').addEventListener('click', () => signOut());
+  for (const tab of $('views').querySelectorAll('.view-tab')) tab.addEventListener('click', () => showView(tab.dataset.view));
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token) {
     signIn(token);
@@ -30,7 +32,9 @@ function start() {
 
 function showSignIn(message = '') {
   $('session').hidden = true;
+  $('views').hidden = true;
   $('jobs').hidden = true;
+  $('endpoints').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   offerDevUsers();
@@ -84,9 +88,22 @@ async function signIn(token) {
   $('token').value = '';
   $('sign-in').hidden = true;
   $('session').hidden = false;
-  $('jobs').hidden = false;
+  $('views').hidden = false;
   $('who').textContent = describeToken(token);
   session = new Session(jobpulse, token);
+  showView('jobs');
+}
+
+/** Shows the jobs or the endpoints; the endpoints are read only while shown. */
+function showView(view) {
+  for (const tab of $('views').querySelectorAll('.view-tab')) {
+    if (tab.dataset.view === view) tab.setAttribute('aria-current', 'page');
+    else tab.removeAttribute('aria-current');
+  }
+  $('jobs').hidden = view !== 'jobs';
+  $('endpoints').hidden = view !== 'endpoints';
+  if (view === 'endpoints') session?.endpoints.show();
+  else session?.endpoints.hide();
 }
 
 function signOut(message = '') {
@@ -120,6 +137,7 @@ class Session {
       onError: (error) => this.failed(error),
       onOpen: (id) => this.rows.forEach((row, rowId) => row.element.classList.toggle('selected', rowId === id)),
     });
+    this.endpoints = new EndpointsView(jobpulse, { onError: (error) => this.failed(error) });
     this.buildFilters();
     this.ticker = setInterval(() => this.tick(), 1000);
     $('load-older').onclick = () => this.loadOlder();
@@ -300,6 +318,7 @@ class Session {
     this.watch?.close();
     clearInterval(this.ticker);
     this.panel.dispose();
+    this.endpoints.close();
     this.rows.forEach((row) => row.element.remove());
   }
 }

@@ -258,26 +258,33 @@ final class DevCommand {
     private static void printDemo(String url) {
         System.out.printf("""
                 Demo: a pretend image model (provider "demo") gets a new job every 3 s, as alice; its signed
-                callbacks (some dropped, doubled or stale) and polling move them. Watch:
+                callbacks (some dropped, doubled or stale) and polling move them. A webhook receiver on loopback,
+                registered as alice's endpoint, logs each delivery it verified ("webhook job.succeeded job <id> v7
+                verified"); the dashboard's Endpoints tab lists them. Watch:
                   curl -N '%s/v1/stream?tag=demo' -H "Authorization: Bearer $ALICE"
                   curl -s '%s/v1/jobs/summary' -H "Authorization: Bearer $ALICE"
                 %n""", url, url);
     }
 
     /**
-     * The demo: the pretend provider and the job stream ({@code io.jobpulse.app.demo}), and the
-     * {@code demo} provider's configuration, with a secret of this run's own.
+     * The demo: the pretend provider, the job stream and the webhook receiver ({@code io.jobpulse.app.demo}),
+     * the {@code demo} provider's configuration, with a secret of this run's own, and plain http allowed
+     * to the receiver's origin alone.
      */
     static Map<String, Object> demoProperties() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         int port = FreePorts.pick();
+        int receiverPort = FreePorts.pick();
         return Map.of(
                 "jobpulse.demo.enabled", "true",
                 "jobpulse.demo.provider-port", Integer.toString(port),
+                "jobpulse.demo.receiver-port", Integer.toString(receiverPort),
+                "jobpulse.notifications.http-origins", List.of("http://127.0.0.1:" + receiverPort),
                 "jobpulse.providers.demo.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(secret)),
                 "jobpulse.providers.demo.adapter", "replicate",
-                // The pretend provider serves on loopback: its status URLs are the demo's, and loopback is allowed for it.
+                // The pretend provider and the receiver serve on loopback: the provider's status URLs are the demo's,
+                // the receiver's endpoint is the demo's, and loopback is allowed for them.
                 "jobpulse.providers.demo.status-url", "http://127.0.0.1:" + port + "/v1/predictions/{requestId}",
                 "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32"));
     }

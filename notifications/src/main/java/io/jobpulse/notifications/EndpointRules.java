@@ -9,10 +9,14 @@ import io.jobpulse.http.ProblemType;
 import io.jobpulse.outbound.OutboundRequests;
 import io.jobpulse.outbound.OutboundUrl;
 
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * What an endpoint may be: a URL Jobpulse may call (https unless the operator allows http, and a
+ * What an endpoint may be: a URL Jobpulse may call (https unless the operator allows http, everywhere
+ * or for the origins named in {@code http-origins}, and a
  * host whose every address is public unless the operator allows the network, as for polls), a
  * short description and a filter of known statuses and delivery types. Each refusal is a 400
  * naming the field.
@@ -26,10 +30,17 @@ final class EndpointRules {
 
     private final OutboundRequests outbound;
     private final boolean allowHttp;
+    private final Set<String> httpOrigins;
 
-    EndpointRules(OutboundRequests outbound, boolean allowHttp) {
+    EndpointRules(OutboundRequests outbound, boolean allowHttp, Collection<String> httpOrigins) {
         this.outbound = outbound;
         this.allowHttp = allowHttp;
+        // Compared in canonical form, so that http://LOCALHOST:80/ names the same origin as http://localhost.
+        this.httpOrigins = httpOrigins.stream().map(origin -> origin(OutboundUrl.parse(origin))).collect(Collectors.toSet());
+    }
+
+    private static String origin(OutboundUrl url) {
+        return url.scheme() + "://" + url.host() + ":" + url.port();
     }
 
     /** The URL in canonical form, once it may be called. Blocking: looks the host up. */
@@ -46,9 +57,9 @@ final class EndpointRules {
         } catch (OutboundUrl.Invalid e) {
             throw invalid("url", "The 'url' cannot be called: " + e.getMessage() + ".");
         }
-        if (!"https".equals(url.scheme()) && !allowHttp) {
+        if (!"https".equals(url.scheme()) && !allowHttp && !httpOrigins.contains(origin(url))) {
             throw invalid("url", "The 'url' must be https (plain http is allowed only where the operator sets"
-                    + " jobpulse.notifications.allow-http).");
+                    + " jobpulse.notifications.allow-http, or names its origin in jobpulse.notifications.http-origins).");
         }
         try {
             outbound.checkAddresses(url);

@@ -83,7 +83,7 @@ public class EndpointsController {
         this.log = log;
         this.runtime = runtime;
         this.config = config;
-        this.rules = new EndpointRules(outbound, config.allowHttp());
+        this.rules = new EndpointRules(outbound, config.allowHttp(), config.httpOrigins());
     }
 
     @io.micronaut.http.annotation.Status(io.micronaut.http.HttpStatus.CREATED)

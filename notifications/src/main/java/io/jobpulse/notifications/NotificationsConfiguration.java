@@ -1,6 +1,7 @@
 package io.jobpulse.notifications;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param disableAfter           how long an endpoint may fail every attempt before it is disabled
  * @param secretOverlap          how long a rotated-out secret keeps signing beside the new one
  * @param allowHttp              whether an endpoint's URL may be plain {@code http} (for development); otherwise only {@code https}
+ * @param httpOrigins            origins ({@code http://127.0.0.1:43117}) whose URLs may be plain {@code http} even without
+ *                               {@code allowHttp}: one receiver let through, as {@code dev --demo} lets its own
  * @param maxInFlight            how many deliveries may be in flight at once, per instance
  * @param maxInFlightPerEndpoint how many of one endpoint's deliveries may be in flight at once, per instance
  * @param sendInterval           how often, in wall-clock time, due deliveries are looked for and started
@@ -35,6 +38,7 @@ public record NotificationsConfiguration(
         @Bindable(defaultValue = "5d") Duration disableAfter,
         @Bindable(defaultValue = "24h") Duration secretOverlap,
         @Bindable(defaultValue = "false") boolean allowHttp,
+        @Nullable List<String> httpOrigins,
         @Bindable(defaultValue = "512") int maxInFlight,
         @Bindable(defaultValue = "16") int maxInFlightPerEndpoint,
         @Bindable(defaultValue = "20ms") Duration sendInterval,
@@ -45,6 +49,7 @@ public record NotificationsConfiguration(
 
     public NotificationsConfiguration {
         streams = streams == null ? Map.of() : streams;
+        httpOrigins = httpOrigins == null ? List.of() : List.copyOf(httpOrigins);
         if (retrySchedule == null || retrySchedule.isEmpty()) {
             throw new IllegalArgumentException("jobpulse.notifications.retry-schedule needs at least one entry (the first attempt's wait)");
         }

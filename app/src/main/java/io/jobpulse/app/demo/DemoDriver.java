@@ -1,8 +1,6 @@
 package io.jobpulse.app.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jobpulse.app.security.JwtSecret;
-import io.jobpulse.app.security.SecurityConfiguration;
 import io.jobpulse.events.JobJson;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
@@ -46,10 +44,7 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
     private final PretendProvider provider;
     private final Duration interval;
     private final int maxJobs;
-    /** The demo jobs are submitted as a user ({@code jobpulse.demo.owner}, alice), whose token dev prints. */
-    private final String owner;
-    private final String jwtSecret;
-    private final SecurityConfiguration security;
+    private final DemoUser user;
     private final HttpClient http = HttpClient.newHttpClient();
     private final ScheduledExecutorService submitter = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jobpulse-demo-driver").daemon().factory());
@@ -57,19 +52,11 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
 
     public DemoDriver(PretendProvider provider, @Property(name = "jobpulse.demo.interval", defaultValue = "3s") Duration interval,
                       @Property(name = "jobpulse.demo.max-jobs", defaultValue = "1000") int maxJobs,
-                      @Property(name = "jobpulse.demo.owner", defaultValue = "alice") String owner,
-                      @Property(name = "jobpulse.security.jwt-secret") String jwtSecret, SecurityConfiguration security) {
+                      DemoUser user) {
         this.provider = provider;
         this.interval = interval;
         this.maxJobs = maxJobs;
-        this.owner = owner;
-        this.jwtSecret = jwtSecret;
-        this.security = security;
-    }
-
-    /** A short-lived token per submission, so that no long-lived credential exists. */
-    private String authorization() {
-        return "Bearer " + JwtSecret.mint(jwtSecret, security.jwtIssuer(), security.jwtAudience(), owner, null, Duration.ofMinutes(5));
+        this.user = user;
     }
 
     @Override
@@ -94,7 +81,7 @@ public class DemoDriver implements ApplicationEventListener<ServerStartupEvent> 
                      "poll":{"statusUrl":"%s","provider":"demo","interval":"PT2S"}}""".formatted(prompt,
                     prediction.get("id").asText(), prediction.at("/urls/get").asText());
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(base.resolve("/v1/jobs")).header("Content-Type", "application/json")
-                    .header("Authorization", authorization()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    .header("Authorization", user.authorization()).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (answer.statusCode() != 202) {
                 LOG.warn("demo: submission answered {}: {}", answer.statusCode(), answer.body());
