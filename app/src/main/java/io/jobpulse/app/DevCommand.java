@@ -116,6 +116,9 @@ final class DevCommand {
         }
         // The dashboard offers dev's users with one click (GET /dev/sign-in); nothing but dev turns that on.
         properties.put(DevSignInController.PROPERTY, "true");
+        // A receiver on the developer's own machine (http://localhost:3000/hooks) may be an endpoint.
+        properties.put("jobpulse.notifications.allow-http", "true");
+        properties.put("jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32", "::1/128"));
         if (demo) {
             properties.putAll(demoProperties());
         }
@@ -286,7 +289,7 @@ final class DevCommand {
                 // The pretend provider and the receiver serve on loopback: the provider's status URLs are the demo's,
                 // the receiver's endpoint is the demo's, and loopback is allowed for them.
                 "jobpulse.providers.demo.status-url", "http://127.0.0.1:" + port + "/v1/predictions/{requestId}",
-                "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32"));
+                "jobpulse.outbound.allowed-private-networks", List.of("127.0.0.1/32", "::1/128"));
     }
 
     /** The JWT secret, issuer and audience of the tokens dev prints. */

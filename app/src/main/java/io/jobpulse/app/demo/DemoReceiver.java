@@ -28,7 +28,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -53,18 +58,21 @@ public class DemoReceiver implements ApplicationEventListener<ServerStartupEvent
     private static final String PATH = "/webhooks";
     private static final Logger LOG = LoggerFactory.getLogger(DemoReceiver.class);
     private static final Duration TOLERANCE = Duration.ofMinutes(5);
+    private static final Duration SECRET_WAIT = Duration.ofSeconds(10);
 
     private final DemoUser user;
     private final HttpServer server;
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<String> verified = new CopyOnWriteArrayList<>();
     private final AtomicInteger refused = new AtomicInteger();
-    private volatile WebhookSignature signature;
+    /** Known once the registration answered: a delivery can come before that answer, and waits for it. */
+    private final CompletableFuture<WebhookSignature> signature = new CompletableFuture<>();
 
     public DemoReceiver(DemoUser user, @Property(name = "jobpulse.demo.receiver-port", defaultValue = "0") int port) throws IOException {
         this.user = user;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext(PATH, this::receive);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
     }
 
@@ -100,7 +108,7 @@ public class DemoReceiver implements ApplicationEventListener<ServerStartupEvent
             Map<String, Object> request = Map.of("url", url(), "description", DESCRIPTION,
                     "filter", Map.of("types", List.of("demo.image"), "tags", List.of("demo")));
             JsonNode created = send(base, "POST", "/v1/endpoints", new String(JobJson.write(request), StandardCharsets.UTF_8));
-            signature = new StandardWebhookSignature(List.of(created.get("secret").asText()), List.of(), TOLERANCE);
+            signature.complete(new StandardWebhookSignature(List.of(created.get("secret").asText()), List.of(), TOLERANCE));
             LOG.info("demo: webhooks of the demo jobs go to {} (endpoint {}), which checks their signatures", url(), created.get("id").asText());
         } catch (IOException | RuntimeException e) {
             LOG.warn("demo: the receiver could not register its endpoint: {}", e.toString());
@@ -128,7 +136,7 @@ public class DemoReceiver implements ApplicationEventListener<ServerStartupEvent
             byte[] body = exchange.getRequestBody().readAllBytes();
             Map<String, String> headers = new HashMap<>();
             exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(), values.getFirst()));
-            WebhookSignature check = signature;
+            WebhookSignature check = secret();
             WebhookSignature.Verdict verdict = check == null
                     ? new WebhookSignature.Rejected("the receiver has no secret yet")
                     : check.verify(headers, body, Instant.now());
@@ -157,5 +165,17 @@ public class DemoReceiver implements ApplicationEventListener<ServerStartupEvent
     void stop() {
         server.stop(0);
         http.close();
+    }
+
+    /** The endpoint's secret, waited for a while when the registration has not answered yet; null without one. */
+    private WebhookSignature secret() {
+        try {
+            return signature.get(SECRET_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 }
