@@ -1,7 +1,10 @@
 package io.jobpulse.app;
 
+import io.jobpulse.events.Endpoint;
+import io.jobpulse.events.EndpointChange;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobJson;
+import io.jobpulse.events.Topic;
 import io.jobpulse.events.Topics;
 import io.jobpulse.processors.JobAudit;
 import io.jobpulse.processors.Outcome;
@@ -29,7 +32,8 @@ import java.util.Map;
  * job's partition of {@code jobpulse.job-events} (committed records only) from its start, folds
  * the job's events with the same pure fold the topology runs, and prints each event with what it
  * did, then the job's state, as of the instant if one is given. It needs only Kafka; PostgreSQL
- * and the running service are not consulted.
+ * and the running service are not consulted. {@code jobpulse audit endpoint <endpointId>} prints an
+ * outbound webhook endpoint's changes from {@code jobpulse.endpoints} the same way.
  */
 final class AuditCommand {
 
@@ -38,7 +42,15 @@ final class AuditCommand {
 
     static void run(String[] args, Deployment deployment, PrintStream out) {
         if (args.length == 0 || args[0].startsWith("-")) {
-            throw new IllegalArgumentException("usage: jobpulse audit <jobId> [--at <ISO-8601 instant>]");
+            throw new IllegalArgumentException("usage: jobpulse audit <jobId> [--at <ISO-8601 instant>] | jobpulse audit endpoint <endpointId>");
+        }
+        if (args[0].equals("endpoint")) {
+            if (args.length != 2) {
+                throw new IllegalArgumentException("usage: jobpulse audit endpoint <endpointId>");
+            }
+            deployment.requireKafka();
+            endpoint(args[1], deployment.bootstrapServers(), out);
+            return;
         }
         String jobId = args[0];
         Instant asOf = null;
@@ -51,7 +63,7 @@ final class AuditCommand {
         }
         deployment.requireKafka();
         String bootstrapServers = deployment.bootstrapServers();
-        List<ConsumerRecord<String, byte[]>> records = read(jobId, bootstrapServers);
+        List<ConsumerRecord<String, byte[]>> records = read(Topics.JOB_EVENTS, jobId, bootstrapServers);
         if (records.isEmpty()) {
             throw new IllegalStateException("no job " + jobId + " in " + Topics.JOB_EVENTS.name() + " at " + bootstrapServers);
         }
@@ -92,8 +104,36 @@ final class AuditCommand {
         };
     }
 
-    /** The job's records, in order: its partition read from the start to its end at the time of the call. */
-    private static List<ConsumerRecord<String, byte[]>> read(String jobId, String bootstrapServers) {
+    /**
+     * An endpoint's configuration as the log has it: every change of {@code jobpulse.endpoints} for
+     * it, with who made it and what the endpoint was after it. Secrets are never printed, only when
+     * each was made and until when it signs.
+     */
+    private static void endpoint(String endpointId, String bootstrapServers, PrintStream out) {
+        List<ConsumerRecord<String, byte[]>> records = read(Topics.ENDPOINTS, endpointId, bootstrapServers);
+        if (records.isEmpty()) {
+            throw new IllegalStateException("no endpoint " + endpointId + " in " + Topics.ENDPOINTS.name() + " at " + bootstrapServers);
+        }
+        out.printf("endpoint %s: %d changes in %s%n", endpointId, records.size(), Topics.ENDPOINTS.name());
+        out.printf("%-26s %-24s %-24s %s%n", "at", "change", "by", "endpoint after it");
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                EndpointChange change = Topics.ENDPOINTS.decode(record.value());
+                Endpoint endpoint = change.endpoint();
+                String secrets = endpoint.secrets().stream().map(secret -> "made " + secret.createdAt()
+                        + (secret.expiresAt() == null ? "" : ", signs until " + secret.expiresAt())).toList().toString();
+                out.printf("%-26s %-24s %-24s v%d %s %s owner=%s filter=%s secrets=%s%n", change.at(), change.change(),
+                        change.by() == null ? "-" : change.by().key(), endpoint.version(), endpoint.status(), endpoint.url(),
+                        endpoint.owner() == null ? "(every owner)" : endpoint.owner(),
+                        new String(JobJson.write(endpoint.filter()), StandardCharsets.UTF_8), secrets);
+            } catch (SerializationException e) {
+                out.printf("%8d  not an endpoint change: %s%n", record.offset(), e.getMessage());
+            }
+        }
+    }
+
+    /** A key's records, in order: its partition of the topic read from the start to its end at the time of the call. */
+    private static List<ConsumerRecord<String, byte[]>> read(Topic<String, ?> topic, String key, String bootstrapServers) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -101,21 +141,21 @@ final class AuditCommand {
                 // Asking a broker that is not Jobpulse's about the topic must not create it there.
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get(Topics.JOB_EVENTS.name());
+            List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get(topic.name());
             if (partitions == null || partitions.isEmpty()) {
-                throw new IllegalStateException("no topic " + Topics.JOB_EVENTS.name() + " at " + bootstrapServers
-                        + ", so no job " + jobId + ": Jobpulse has not run against this broker (KAFKA_BOOTSTRAP_SERVERS)");
+                throw new IllegalStateException("no topic " + topic.name() + " at " + bootstrapServers
+                        + ", so no " + key + ": Jobpulse has not run against this broker (KAFKA_BOOTSTRAP_SERVERS)");
             }
-            // Records are keyed by job id with Kafka's default partitioner: the job's partition is the key's.
-            TopicPartition partition = new TopicPartition(Topics.JOB_EVENTS.name(),
-                    BuiltInPartitioner.partitionForKey(jobId.getBytes(StandardCharsets.UTF_8), partitions.size()));
+            // Records are keyed with Kafka's default partitioner: the key's partition holds all of its records.
+            TopicPartition partition = new TopicPartition(topic.name(),
+                    BuiltInPartitioner.partitionForKey(key.getBytes(StandardCharsets.UTF_8), partitions.size()));
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             while (consumer.position(partition) < end) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (jobId.equals(record.key()) && record.offset() < end) {
+                    if (key.equals(record.key()) && record.offset() < end) {
                         records.add(record);
                     }
                 }

@@ -26,6 +26,8 @@ public final class Jobpulse {
                   audit <jobId> [--at <instant>]
                           a job's events as the log has them, what each did, and its state (as of the instant),
                           folded again from jobpulse.job-events
+                  audit endpoint <endpointId>
+                          an outbound webhook endpoint's changes as jobpulse.endpoints has them (never its secrets)
                   replay projections [--force]
                           rebuild the read model from jobpulse.job-status beside the live one, then swap
                   replay topology

@@ -35,7 +35,7 @@ class ComposeFileTest {
     private static final Map<String, String> SECRETS = Map.of(
             "JOBPULSE_JWT_SECRET", "compose-file-test-jwt-secret-of-32-bytes",
             "JOBPULSE_SIGNING_KEY", "compose-file-test-signing-key-of-32-bytes");
-    private static final List<String> ALL_ROLES = List.of("ingest", "topology", "projections", "push");
+    private static final List<String> ALL_ROLES = List.of("ingest", "topology", "projections", "push", "notifications");
     private static final Pattern SERVER_TEMPLATE = Pattern.compile("(?m)^\\s*server-template\\s+\\S+\\s+(\\d+)\\s+(\\S+):(\\d+)\\b");
 
     private static List<String> compose;

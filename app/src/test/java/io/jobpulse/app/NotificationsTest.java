@@ -345,4 +345,33 @@ class NotificationsTest {
                 .containsExactlyInAnyOrder(alices, json(bobs).path("id").asText());
         assertThat(received).allSatisfy(r -> assertThat(r.verifiedBy()).containsExactly(0));
     }
+
+    @Test
+    void aRedirectIsAFailedAttemptNotFollowed() {
+        String tag = tag();
+        String path = "/redirecting-" + tag;
+        String id = register(jobpulse, receiver, JobpulseInstance.USER, path, tag, List.of(Answer.status(302))).path("id").asText();
+        submit(tag);
+        List<Received> received = receiver.awaitReceived(path, 2, WAIT);
+        assertThat(received.stream().map(Received::answered).toList()).containsExactly(302, 200);
+        assertThat(received.stream().map(Received::path).distinct()).containsExactly(path);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(deliveries(id).get(0).path("attempts").asInt()).isEqualTo(2));
+    }
+
+    @Test
+    void anEndpointsChangesAreAuditedFromTheLogWithoutItsSecrets() {
+        String tag = tag();
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, "/audited-" + tag, tag, List.of());
+        String id = endpoint.path("id").asText();
+        String rotated = json(jobpulse.post("/v1/endpoints/" + id + "/rotate-secret", "")).path("secret").asText();
+        jobpulse.post("/v1/endpoints/" + id + "/pause", "");
+
+        java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+        AuditCommand.run(new String[] {"endpoint", id}, JobpulseInstance.stackDeployment(),
+                new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+        String audit = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(audit).contains("endpoint " + id + ": 3 changes", "endpoint.created", "endpoint.secret-rotated", "endpoint.paused",
+                "user:alice", "v3 paused", receiver.url("/audited-" + tag));
+        assertThat(audit).doesNotContain(endpoint.path("secret").asText().substring(6), rotated.substring(6));
+    }
 }
