@@ -32,7 +32,7 @@ CREATE TABLE deliveries (
     latency_ms       bigint,
     created_at       timestamptz NOT NULL,
     updated_at       timestamptz NOT NULL,              -- the time of the report it shows; an older one never replaces it
-    payload          text        NOT NULL,
+    payload          text,                              -- the body, from the first report (later ones leave it out)
     PRIMARY KEY (endpoint_id, id)
 );
 

@@ -11,7 +11,7 @@ import java.time.Instant;
  * @param jobId     the job, or null for a ping
  * @param version   the job's version the delivery tells of; 0 for a ping
  * @param type      {@link DeliveryTypes the delivery type}
- * @param payload   the JSON body, sent and signed exactly as it is
+ * @param payload   the JSON body, sent and signed exactly as it is; in a {@link DeliveryReport} after the first, null
  * @param createdAt when the change (or the test) happened
  * @param retry     true when its owner asked for it again: sent at once, whatever became of it
  */
@@ -21,5 +21,10 @@ public record Delivery(String id, String endpointId, String jobId, long version,
     /** The order key of the deliveries that go out one after the other: one endpoint's deliveries of one job. */
     public String sequence() {
         return endpointId + "/" + (jobId == null ? "~ping" : jobId);
+    }
+
+    /** The same delivery without its body, for the reports after the first. */
+    public Delivery withoutPayload() {
+        return new Delivery(id, endpointId, jobId, version, type, null, createdAt, retry);
     }
 }

@@ -15,12 +15,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Queue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -31,11 +34,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * version order; only the first of a sequence is ever due, so a later change goes out only after
  * the earlier one was delivered or given up. Other sequences, of the same endpoint or others, go on.
  *
+ * <p>What is waiting, with when it is due next, is in the store (its changelog is in Kafka); which
+ * of it is due when is an index in memory, rebuilt from the store whenever a task starts here, so
+ * that finding what is due costs no reads of the store however many deliveries have come and gone.
+ *
  * <p>Sending never blocks the stream thread: a due delivery is started on the sender and its
  * outcome queued; every {@code send-interval} the punctuation takes the outcomes in and starts
- * what is due. While a delivery is in flight its due time is a lease (the request timeout and a
- * margin): if this instance dies mid-request, whichever instance restores the store sends it again
- * when the lease ends. A slow endpoint holds at most {@code max-in-flight-per-endpoint} of the
+ * what is due. A delivery in flight is in no index; if this instance dies mid-request, the
+ * instance that restores the store finds it due and sends it again (at least once, the same
+ * {@code webhook-id}). A slow endpoint holds at most {@code max-in-flight-per-endpoint} of the
  * instance's {@code max-in-flight} requests, so it never holds up the others.
  *
  * <p>Retries follow {@code retry-schedule}. {@code 410 Gone}, or failing every attempt for
@@ -46,10 +53,13 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
 
     private static final Duration UNKNOWN_ENDPOINT_WAIT = Duration.ofSeconds(1);
     private static final Duration PAUSED_WAIT = Duration.ofSeconds(2);
-    private static final Duration LEASE_MARGIN = Duration.ofSeconds(5);
     private static final int MOST_STARTED_PER_TICK = 1_000;
 
     private record Outcome(String entry, Attempt attempt, long endpointVersion, Instant at) {
+    }
+
+    /** A delivery that is due at a time: the first of its sequence, not in flight. */
+    private record Due(Instant at, String entry) {
     }
 
     private final NotificationsConfiguration config;
@@ -57,13 +67,14 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     private final Clock clock;
     private final DeliveryOutcomes outcomesTold;
     private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final NavigableSet<Due> due = new TreeSet<>(Comparator.comparing(Due::at).thenComparing(Due::entry));
+    private final Map<String, Instant> dueAt = new HashMap<>();
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, Integer> inFlightPerEndpoint = new HashMap<>();
 
     private ProcessorContext<String, DeliveryReport> context;
     private KeyValueStore<String, Endpoint> endpoints;
     private KeyValueStore<String, Waiting> deliveries;
-    private KeyValueStore<String, String> due;
     private KeyValueStore<String, EndpointHealth> health;
 
     DeliveryScheduler(NotificationsConfiguration config, WebhookSender sender, Clock clock, DeliveryOutcomes outcomesTold) {
@@ -78,8 +89,19 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         this.context = context;
         this.endpoints = context.getStateStore(DeliveryTopology.ENDPOINTS);
         this.deliveries = context.getStateStore(DeliveryTopology.DELIVERIES);
-        this.due = context.getStateStore(DeliveryTopology.DUE);
         this.health = context.getStateStore(DeliveryTopology.HEALTH);
+        // The store is restored by now: the first of each sequence is due when the store says.
+        String sequence = null;
+        try (KeyValueIterator<String, Waiting> all = deliveries.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, Waiting> next = all.next();
+                String nextSequence = sequenceOf(next.key);
+                if (!nextSequence.equals(sequence)) {
+                    schedule(next.key, next.value.nextAttemptAt());
+                    sequence = nextSequence;
+                }
+            }
+        }
         context.schedule(config.sendInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> tick());
     }
 
@@ -94,15 +116,15 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         Waiting held = deliveries.get(entry);
         if (held != null) {
             // The same change read again keeps the one held; a retry asked for makes it due now.
-            if (delivery.retry() && !inFlight.contains(entry) && isFirst(entry)) {
-                moveDue(entry, held, now);
+            if (delivery.retry() && dueAt.containsKey(entry)) {
+                schedule(entry, now);
             }
             return;
         }
         Waiting waiting = Waiting.of(delivery, now);
         deliveries.put(entry, waiting);
         if (isFirst(entry)) {
-            due.put(dueKey(now, entry), entry);
+            schedule(entry, now);
         }
         report(waiting, DeliveryReport.PENDING, now, null, null, 0);
     }
@@ -112,35 +134,36 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         for (Outcome outcome = outcomes.poll(); outcome != null; outcome = outcomes.poll()) {
             complete(outcome);
         }
-        List<KeyValue<String, String>> dueNow = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = due.range("", String.format("%019d", now.toEpochMilli()) + "/\uffff")) {
-            while (it.hasNext() && dueNow.size() < MOST_STARTED_PER_TICK) {
-                dueNow.add(it.next());
+        List<Due> dueNow = new ArrayList<>();
+        for (Due next : due) {
+            if (next.at().isAfter(now) || dueNow.size() >= MOST_STARTED_PER_TICK) {
+                break;
             }
+            dueNow.add(next);
         }
-        for (KeyValue<String, String> next : dueNow) {
+        for (Due next : dueNow) {
             if (inFlight.size() >= config.maxInFlight()) {
                 return;
             }
-            start(next.key, next.value, now);
+            start(next.entry(), now);
         }
     }
 
-    private void start(String dueKey, String entry, Instant now) {
+    private void start(String entry, Instant now) {
         // Checked on the key alone, before any value is read: with a backlog, most due entries
-        // belong to an endpoint that is at its limit, and reading them was most of the tick's time.
+        // belong to an endpoint that is at its limit.
         String endpointId = entry.substring(0, entry.indexOf('/'));
-        if (inFlight.contains(entry) || inFlightPerEndpoint.getOrDefault(endpointId, 0) >= config.maxInFlightPerEndpoint()) {
+        if (inFlightPerEndpoint.getOrDefault(endpointId, 0) >= config.maxInFlightPerEndpoint()) {
             return;
         }
         Waiting waiting = deliveries.get(entry);
         if (waiting == null) {
-            due.delete(dueKey);
+            unschedule(entry);
             return;
         }
         Endpoint endpoint = endpoints.get(endpointId);
         if (endpoint == null) {
-            moveDue(entry, waiting, now.plus(UNKNOWN_ENDPOINT_WAIT));
+            schedule(entry, now.plus(UNKNOWN_ENDPOINT_WAIT));
             return;
         }
         EndpointHealth state = healthOf(endpointId);
@@ -154,10 +177,10 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
             return;
         }
         if (Endpoint.PAUSED.equals(endpoint.status())) {
-            moveDue(entry, waiting, now.plus(PAUSED_WAIT));
+            schedule(entry, now.plus(PAUSED_WAIT));
             return;
         }
-        moveDue(entry, waiting, now.plus(config.requestTimeout()).plus(LEASE_MARGIN));
+        unschedule(entry);
         inFlight.add(entry);
         inFlightPerEndpoint.merge(endpointId, 1, Integer::sum);
         long version = endpoint.version();
@@ -168,21 +191,21 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
     private void complete(Outcome outcome) {
         String entry = outcome.entry();
         inFlight.remove(entry);
+        String endpointId = entry.substring(0, entry.indexOf('/'));
+        inFlightPerEndpoint.computeIfPresent(endpointId, (id, count) -> count > 1 ? count - 1 : null);
         Waiting waiting = deliveries.get(entry);
         if (waiting == null) {
             return;
         }
-        String endpointId = waiting.delivery().endpointId();
-        inFlightPerEndpoint.computeIfPresent(endpointId, (id, count) -> count > 1 ? count - 1 : null);
         Attempt attempt = outcome.attempt();
         Instant at = outcome.at();
         EndpointHealth state = healthOf(endpointId);
+        Waiting attempted = waiting.failed(attempt, at, null);
         if (attempt.delivered()) {
             if (state.failingSince() != null) {
                 health.put(endpointId, new EndpointHealth(null, state.disabledReason(), state.disabledAtVersion()));
             }
-            Waiting delivered = waiting.failed(attempt, at, null);
-            end(entry, delivered, DeliveryReport.DELIVERED, null, at, Duration.between(waiting.delivery().createdAt(), at).toMillis(),
+            end(entry, attempted, DeliveryReport.DELIVERED, null, at, Duration.between(waiting.delivery().createdAt(), at).toMillis(),
                     outcome.endpointVersion());
             return;
         }
@@ -191,22 +214,20 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         String disable = attempt.gone() ? "it answered 410 Gone"
                 : Duration.between(failingSince, at).compareTo(config.disableAfter()) >= 0
                 ? "every attempt has failed since " + failingSince + " (jobpulse.notifications.disable-after)" : null;
-        Waiting failed = waiting.failed(attempt, at, null);
         if (disable != null) {
             health.put(endpointId, new EndpointHealth(null, disable, outcome.endpointVersion()));
-            endDisabling(entry, failed, at, disable, outcome.endpointVersion());
+            remove(entry, attempted);
+            report(attempted, DeliveryReport.FAILED, at, null, disable, outcome.endpointVersion());
             return;
         }
         health.put(endpointId, new EndpointHealth(failingSince, state.disabledReason(), state.disabledAtVersion()));
-        if (failed.attempts() >= config.retrySchedule().size()) {
-            end(entry, failed, DeliveryReport.FAILED, null, at, null, outcome.endpointVersion());
+        if (attempted.attempts() >= config.retrySchedule().size()) {
+            end(entry, attempted, DeliveryReport.FAILED, null, at, null, outcome.endpointVersion());
             return;
         }
-        Instant next = at.plus(jittered(config.retrySchedule().get(failed.attempts())));
-        due.delete(dueKey(waiting.nextAttemptAt(), entry));
-        Waiting retrying = failed.dueAt(next);
+        Waiting retrying = attempted.dueAt(at.plus(jittered(config.retrySchedule().get(attempted.attempts()))));
         deliveries.put(entry, retrying);
-        due.put(dueKey(next, entry), entry);
+        schedule(entry, retrying.nextAttemptAt());
         report(retrying, DeliveryReport.RETRYING, at, null, null, outcome.endpointVersion());
     }
 
@@ -218,34 +239,32 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         report(ended, status, at, latency, null, endpointVersion);
     }
 
-    private void endDisabling(String entry, Waiting waiting, Instant at, String reason, long endpointVersion) {
-        remove(entry, waiting);
-        report(waiting, DeliveryReport.FAILED, at, null, reason, endpointVersion);
-    }
-
     private void remove(String entry, Waiting waiting) {
-        Waiting stored = deliveries.get(entry);
-        if (stored != null) {
-            due.delete(dueKey(stored.nextAttemptAt(), entry));
-        }
+        unschedule(entry);
         deliveries.delete(entry);
         String sequence = waiting.delivery().sequence() + "/";
         try (KeyValueIterator<String, Waiting> it = deliveries.range(sequence, sequence + "\uffff")) {
             if (it.hasNext()) {
-                KeyValue<String, Waiting> next = it.next();
-                moveDue(next.key, next.value, clock.instant());
+                schedule(it.next().key, clock.instant());
             }
         }
     }
 
-    private void moveDue(String entry, Waiting waiting, Instant at) {
-        due.delete(dueKey(waiting.nextAttemptAt(), entry));
-        deliveries.put(entry, waiting.dueAt(at));
-        due.put(dueKey(at, entry), entry);
+    private void schedule(String entry, Instant at) {
+        unschedule(entry);
+        due.add(new Due(at, entry));
+        dueAt.put(entry, at);
+    }
+
+    private void unschedule(String entry) {
+        Instant at = dueAt.remove(entry);
+        if (at != null) {
+            due.remove(new Due(at, entry));
+        }
     }
 
     private boolean isFirst(String entry) {
-        String sequence = entry.substring(0, entry.lastIndexOf('/', entry.lastIndexOf('/') - 1) + 1);
+        String sequence = sequenceOf(entry);
         try (KeyValueIterator<String, Waiting> it = deliveries.range(sequence, sequence + "\uffff")) {
             return it.hasNext() && it.next().key.equals(entry);
         }
@@ -256,13 +275,18 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         return state == null ? EndpointHealth.FINE : state;
     }
 
+    /**
+     * Tells the delivery log what became of a delivery. Only its first report carries the body;
+     * later ones leave it out, as the log's readers have it from the first.
+     */
     private void report(Waiting waiting, String status, Instant at, Long latency, String disabled, long endpointVersion) {
         boolean open = DeliveryReport.PENDING.equals(status) || DeliveryReport.RETRYING.equals(status);
-        DeliveryReport report = new DeliveryReport(waiting.delivery(), status, waiting.attempts(), waiting.responseStatus(),
+        Delivery delivery = DeliveryReport.PENDING.equals(status) ? waiting.delivery() : waiting.delivery().withoutPayload();
+        DeliveryReport report = new DeliveryReport(delivery, status, waiting.attempts(), waiting.responseStatus(),
                 waiting.responseExcerpt(), waiting.error(), waiting.lastAttemptAt(), open ? waiting.nextAttemptAt() : null, latency,
                 disabled, endpointVersion, at);
-        context.forward(new Record<>(waiting.delivery().endpointId(), report, at.toEpochMilli()));
-        tell(waiting.delivery().endpointId(), status, latency);
+        context.forward(new Record<>(delivery.endpointId(), report, at.toEpochMilli()));
+        tell(delivery.endpointId(), status, latency);
     }
 
     private void tell(String endpointId, String status, Long latency) {
@@ -288,7 +312,8 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         return delivery.sequence() + "/" + String.format("%019d", order) + "/" + delivery.id();
     }
 
-    private static String dueKey(Instant at, String entry) {
-        return String.format("%019d", at.toEpochMilli()) + "/" + entry;
+    /** The sequence part of an entry's key, with its trailing slash. */
+    private static String sequenceOf(String entry) {
+        return entry.substring(0, entry.lastIndexOf('/', entry.lastIndexOf('/') - 1) + 1);
     }
 }

@@ -14,7 +14,7 @@ import java.time.Clock;
  *  jobpulse.endpoints --------------------------> global store "endpoints" (every endpoint, on every instance)
  *  jobpulse.job-status --> fan-out ------------> jobpulse.deliveries (key = endpoint id)
  *                                                       |
- *                          scheduler <------------------+   stores "deliveries", "due", "endpoint-health"
+ *                          scheduler <------------------+   stores "deliveries", "endpoint-health"
  *                              | sends, asynchronously; retries on its schedule
  *                              v
  *                          jobpulse.delivery-log (what became of each)
@@ -27,7 +27,6 @@ public final class DeliveryTopology {
 
     static final String ENDPOINTS = "endpoints";
     static final String DELIVERIES = "deliveries";
-    static final String DUE = "due";
     static final String HEALTH = "endpoint-health";
 
     private DeliveryTopology() {
@@ -53,8 +52,6 @@ public final class DeliveryTopology {
         topology.addProcessor("scheduler", () -> new DeliveryScheduler(config, sender, clock, outcomes), "deliveries-source");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DELIVERIES), Serdes.String(),
                 JobJson.serde(Waiting.class)).withCachingDisabled(), "scheduler");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DUE), Serdes.String(), Serdes.String())
-                .withCachingDisabled(), "scheduler");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEALTH), Serdes.String(),
                 JobJson.serde(EndpointHealth.class)).withCachingDisabled(), "scheduler");
         topology.addSink("delivery-log-sink", Topics.DELIVERY_LOG.name(), Topics.DELIVERY_LOG.keySerde().serializer(),

@@ -234,6 +234,10 @@ public class EndpointsController {
         visible(caller, id);
         EndpointStore.DeliveryRow row = store.delivery(id, deliveryId)
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No delivery " + deliveryId + " of endpoint " + id + "."));
+        if (row.payload() == null) {
+            throw new ProblemException(ProblemType.CONFLICT, "Delivery " + deliveryId + " has no body on record to send again"
+                    + " (its first report was not kept); the job's next change will be delivered as usual.");
+        }
         log.write(new Delivery(row.id(), id, row.jobId(), row.version(), row.type(), row.payload(), row.createdAt(), true));
         return HttpResponse.accepted().body(new DeliveryAccepted(id, row.id(), row.type()));
     }
