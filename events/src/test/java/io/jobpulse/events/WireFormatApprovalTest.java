@@ -30,7 +30,10 @@ class WireFormatApprovalTest {
         return Stream.concat(events, Stream.of(
                 Arguments.of("status-change", StatusChange.class),
                 Arguments.of("rejected-event", RejectedEvent.class),
-                Arguments.of("rejected-event-decoded", RejectedEvent.class)));
+                Arguments.of("rejected-event-decoded", RejectedEvent.class),
+                Arguments.of("endpoint-change", EndpointChange.class),
+                Arguments.of("delivery", Delivery.class),
+                Arguments.of("delivery-report", DeliveryReport.class)));
     }
 
     @ParameterizedTest(name = "{0}")
