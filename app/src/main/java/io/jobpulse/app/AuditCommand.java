@@ -63,7 +63,7 @@ final class AuditCommand {
         }
         deployment.requireKafka();
         String bootstrapServers = deployment.bootstrapServers();
-        List<ConsumerRecord<String, byte[]>> records = read(Topics.JOB_EVENTS, jobId, bootstrapServers);
+        List<ConsumerRecord<String, byte[]>> records = read(Topics.JOB_EVENTS, "job", jobId, bootstrapServers);
         if (records.isEmpty()) {
             throw new IllegalStateException("no job " + jobId + " in " + Topics.JOB_EVENTS.name() + " at " + bootstrapServers);
         }
@@ -110,7 +110,7 @@ final class AuditCommand {
      * each was made and until when it signs.
      */
     private static void endpoint(String endpointId, String bootstrapServers, PrintStream out) {
-        List<ConsumerRecord<String, byte[]>> records = read(Topics.ENDPOINTS, endpointId, bootstrapServers);
+        List<ConsumerRecord<String, byte[]>> records = read(Topics.ENDPOINTS, "endpoint", endpointId, bootstrapServers);
         if (records.isEmpty()) {
             throw new IllegalStateException("no endpoint " + endpointId + " in " + Topics.ENDPOINTS.name() + " at " + bootstrapServers);
         }
@@ -133,7 +133,7 @@ final class AuditCommand {
     }
 
     /** A key's records, in order: its partition of the topic read from the start to its end at the time of the call. */
-    private static List<ConsumerRecord<String, byte[]>> read(Topic<String, ?> topic, String key, String bootstrapServers) {
+    private static List<ConsumerRecord<String, byte[]>> read(Topic<String, ?> topic, String what, String key, String bootstrapServers) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -144,7 +144,7 @@ final class AuditCommand {
             List<PartitionInfo> partitions = consumer.listTopics(Duration.ofSeconds(10)).get(topic.name());
             if (partitions == null || partitions.isEmpty()) {
                 throw new IllegalStateException("no topic " + topic.name() + " at " + bootstrapServers
-                        + ", so no " + key + ": Jobpulse has not run against this broker (KAFKA_BOOTSTRAP_SERVERS)");
+                        + ", so no " + what + " " + key + ": Jobpulse has not run against this broker (KAFKA_BOOTSTRAP_SERVERS)");
             }
             // Records are keyed with Kafka's default partitioner: the key's partition holds all of its records.
             TopicPartition partition = new TopicPartition(topic.name(),

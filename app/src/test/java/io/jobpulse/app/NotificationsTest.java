@@ -374,4 +374,33 @@ class NotificationsTest {
                 "user:alice", "v3 paused", receiver.url("/audited-" + tag));
         assertThat(audit).doesNotContain(endpoint.path("secret").asText().substring(6), rotated.substring(6));
     }
+
+    @Test
+    void theEndpointsTableIsReplayedFromTheLog() throws Exception {
+        String tag = tag();
+        JsonNode endpoint = register(jobpulse, receiver, JobpulseInstance.USER, "/replayed-" + tag, tag, List.of());
+        String id = endpoint.path("id").asText();
+        jobpulse.post("/v1/endpoints/" + id + "/pause", "");
+        TestStack stack = TestStack.get();
+        try (var connection = java.sql.DriverManager.getConnection(stack.jdbcUrl, stack.username, stack.password);
+             var delete = connection.prepareStatement("DELETE FROM endpoints WHERE id = ?")) {
+            delete.setString(1, id);
+            assertThat(delete.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(jobpulse.get("/v1/endpoints/" + id).statusCode()).isEqualTo(404);
+
+        // A projector in a group of its own reads jobpulse.endpoints from its start, as a reset group does.
+        // Its deliveries (an application of their own) start at the end of the jobs' changes, so as to send nothing again.
+        try (JobpulseInstance replaying = JobpulseInstance.start(Map.of("jobpulse.roles", "notifications",
+                "jobpulse.notifications.projector-group-id", "replay-projector-" + tag, "jobpulse.notifications.application-id", "replay-deliveries-" + tag,
+                "jobpulse.notifications.streams.consumer.auto.offset.reset", "latest"))) {
+            await().atMost(WAIT).untilAsserted(() -> {
+                HttpResponse<String> back = jobpulse.get("/v1/endpoints/" + id);
+                assertThat(back.statusCode()).isEqualTo(200);
+                assertThat(json(back).path("status").asText()).isEqualTo("paused");
+                assertThat(json(back).path("version").asLong()).isEqualTo(2);
+                assertThat(json(back).path("url").asText()).isEqualTo(endpoint.path("url").asText());
+            });
+        }
+    }
 }

@@ -3,6 +3,7 @@ package io.jobpulse.notifications;
 import io.jobpulse.events.Delivery;
 import io.jobpulse.events.DeliveryReport;
 import io.jobpulse.events.Endpoint;
+import io.jobpulse.events.Topics;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -52,6 +53,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class DeliveryScheduler implements Processor<String, Delivery, String, DeliveryReport> {
 
     private static final Duration UNKNOWN_ENDPOINT_WAIT = Duration.ofSeconds(1);
+    private static final Duration UNKNOWN_ENDPOINT_LIMIT = Duration.ofMinutes(10);
     private static final Duration PAUSED_WAIT = Duration.ofSeconds(2);
     private static final int MOST_STARTED_PER_TICK = 1_000;
 
@@ -163,7 +165,12 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         }
         Endpoint endpoint = endpoints.get(endpointId);
         if (endpoint == null) {
-            schedule(entry, now.plus(UNKNOWN_ENDPOINT_WAIT));
+            // Not heard of yet (its change is on its way to this instance), or never to be.
+            if (waiting.delivery().createdAt().plus(UNKNOWN_ENDPOINT_LIMIT).isBefore(now)) {
+                end(entry, waiting, DeliveryReport.FAILED, "not sent: no such endpoint in " + Topics.ENDPOINTS.name(), now, null, 0);
+            } else {
+                schedule(entry, now.plus(UNKNOWN_ENDPOINT_WAIT));
+            }
             return;
         }
         EndpointHealth state = healthOf(endpointId);

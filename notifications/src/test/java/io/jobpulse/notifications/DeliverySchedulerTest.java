@@ -185,6 +185,20 @@ class DeliverySchedulerTest {
         assertThat(sender.sent.stream().map(Delivery::version)).containsExactly(1L, 2L);
     }
 
+    @Test
+    void aDeliveryForAnEndpointNeverHeardOfWaitsAWhileThenFails() {
+        Delivery stray = new Delivery(FanOut.id("ep9", "j1", 1), "ep9", "j1", 1, "job.updated", "{}", START, false);
+        deliveries.pipeInput("ep9", stray);
+        tick(Duration.ofMinutes(5));
+        assertThat(statuses()).containsExactly("j1/v1 pending");
+        tick(Duration.ofMinutes(6));
+        assertThat(log.readValuesToList()).singleElement().satisfies(r -> {
+            assertThat(r.status()).isEqualTo("failed");
+            assertThat(r.error()).contains("no such endpoint");
+        });
+        assertThat(sender.sent).isEmpty();
+    }
+
     /** A clock the test moves with the driver's wall clock. */
     static final class MovableClock extends Clock {
         Instant now = START;
