@@ -347,11 +347,15 @@ class LogResumeTest {
                 "jobpulse.state-token", JobpulseInstance.adminToken(),
                 "jobpulse.push.history-size", "5",
                 "jobpulse.push.max-log-replay", "10"))) {
-            // The instance reads from the end of the topic once it is ready: let it be, then write the changes.
+            // The instance reads from the end of the topic once it is ready: let it be, then write the
+            // changes, and resume only once it has streamed them all, so none comes live after the reset.
             try (SseClient warm = bounded.stream("/v1/stream?tag=" + tag, null)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> warm.status() == 200 && !warm.events().isEmpty());
+                interleave(List.of(job.subList(1, job.size())));
+                long last = job.getLast().version();
+                await().atMost(Duration.ofSeconds(20)).until(() -> warm.updates().stream().map(StreamingTest::data)
+                        .anyMatch(update -> update.path("version").asLong() == last));
             }
-            interleave(List.of(job.subList(1, job.size())));
             try (SseClient resumed = bounded.stream("/v1/stream?tag=" + tag, cursor)) {
                 await().atMost(Duration.ofSeconds(20)).until(() -> !resumed.events().isEmpty());
                 assertThat(resumed.events().getFirst().name()).isEqualTo("reset");
