@@ -207,7 +207,7 @@ final class DeliveryScheduler implements Processor<String, Delivery, String, Del
         Attempt attempt = outcome.attempt();
         Instant at = outcome.at();
         EndpointHealth state = healthOf(endpointId);
-        Waiting attempted = waiting.failed(attempt, at, null);
+        Waiting attempted = waiting.attempted(attempt, at);
         if (attempt.delivered()) {
             if (state.failingSince() != null) {
                 health.put(endpointId, new EndpointHealth(null, state.disabledReason(), state.disabledAtVersion()));

@@ -77,8 +77,8 @@ public class EndpointStore {
             Endpoint changed = next.apply(current.get().endpoint());
             log.write(new EndpointChange(changeName, by, changed, changed.updatedAt()));
             upsert(connection, changed);
-            boolean stillDisabled = current.get().disabledReason() != null && changed.version() == current.get().endpoint().version();
-            return Optional.of(new Row(changed, stillDisabled ? current.get().disabledReason() : null));
+            // Every change makes a new version, and a new version enables an endpoint Jobpulse disabled.
+            return Optional.of(new Row(changed, null));
         });
     }
 

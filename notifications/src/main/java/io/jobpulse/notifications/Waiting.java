@@ -21,7 +21,8 @@ record Waiting(Delivery delivery, int attempts, Instant nextAttemptAt, Integer r
         return new Waiting(delivery, attempts, at, responseStatus, responseExcerpt, error, lastAttemptAt);
     }
 
-    Waiting failed(Attempt attempt, Instant at, Instant next) {
-        return new Waiting(delivery, attempts + 1, next, attempt.status(), attempt.excerpt(), attempt.error(), at);
+    /** After one more attempt, with its answer; when it is due next is for the caller to say. */
+    Waiting attempted(Attempt attempt, Instant at) {
+        return new Waiting(delivery, attempts + 1, null, attempt.status(), attempt.excerpt(), attempt.error(), at);
     }
 }
