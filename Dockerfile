@@ -13,7 +13,7 @@ FROM eclipse-temurin:21-jre
 # mounted on it starts out writable by that user.
 RUN useradd --uid 10001 --user-group --no-create-home --home-dir /var/lib/jobpulse \
         --shell /usr/sbin/nologin jobpulse \
-    && mkdir -p /var/lib/jobpulse/streams \
+    && mkdir -p /var/lib/jobpulse/streams /var/lib/jobpulse/metrics-key \
     && chown -R jobpulse:jobpulse /var/lib/jobpulse
 COPY --from=build /src/app/target/lib/ /opt/jobpulse/lib/
 COPY --from=build /src/app/target/jobpulse.jar /opt/jobpulse/jobpulse.jar

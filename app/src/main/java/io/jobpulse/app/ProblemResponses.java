@@ -185,13 +185,27 @@ public class ProblemResponses implements ErrorResponseProcessor<Problem> {
      * attacks), told which origin and where to list it. An answer to {@code HEAD} keeps no body, as
      * HTTP wants; 1xx, 2xx and 3xx answers (a {@code 101} upgrade, a {@code 204}, a {@code 304}, a
      * stream) are not 4xx and pass as they are. This filter comes first, so that it sees the
-     * answers of every other filter.
+     * answers of every other filter; so it is also where every 4xx answer is counted ({@link Rejections}).
      */
     @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
     public static class EmptyRejections implements Ordered {
 
+        private final Rejections rejections;
+
+        public EmptyRejections(Rejections rejections) {
+            this.rejections = rejections;
+        }
+
         @ResponseFilter
         public void fill(HttpRequest<?> request, MutableHttpResponse<?> response) {
+            try {
+                fillEmpty(request, response);
+            } finally {
+                rejections.count(response);
+            }
+        }
+
+        private void fillEmpty(HttpRequest<?> request, MutableHttpResponse<?> response) {
             int status = response.status().getCode();
             if (status < 400 || status >= 500 || response.getBody().isPresent() || request.getMethod() == HttpMethod.HEAD) {
                 return;

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +36,8 @@ class ComposeFileTest {
     private static final Map<String, String> SECRETS = Map.of(
             "JOBPULSE_JWT_SECRET", "compose-file-test-jwt-secret-of-32-bytes",
             "JOBPULSE_SIGNING_KEY", "compose-file-test-signing-key-of-32-bytes");
+    /** What the compose file requires besides the instances' secrets: Grafana's admin password. */
+    private static final Map<String, String> REQUIRED = Map.of("GRAFANA_ADMIN_PASSWORD", "compose-file-test-grafana-password");
     private static final List<String> ALL_ROLES = List.of("ingest", "topology", "projections", "push", "notifications");
     private static final Pattern SERVER_TEMPLATE = Pattern.compile("(?m)^\\s*server-template\\s+\\S+\\s+(\\d+)\\s+(\\S+):(\\d+)\\b");
 
@@ -53,7 +56,7 @@ class ComposeFileTest {
     void composeReadsTheFileAsIdenticalInstancesBehindOneProxy() throws Exception {
         Map<String, Object> config = config();
         Map<String, Object> services = map(config.get("services"));
-        assertThat(services).containsOnlyKeys("kafka", "postgres", "jobpulse", "proxy");
+        assertThat(services).containsOnlyKeys("kafka", "postgres", "jobpulse", "proxy", "metrics-key", "prometheus", "grafana");
 
         Map<String, Object> jobpulse = map(services.get("jobpulse"));
         assertThat(jobpulse).as("per-instance settings that every replica would share")
@@ -98,6 +101,26 @@ class ComposeFileTest {
         assertThat(proxyConfig).contains("nameserver docker 127.0.0.11:53", "uri /health", "option redispatch", "option http-no-delay");
     }
 
+    /**
+     * Prometheus reads its configuration and rules from the repository and the scrape's API key from the volume
+     * the one-shot metrics-key service writes it to; Grafana publishes one port and provisions from the repository.
+     */
+    @Test
+    void composeRunsPrometheusAndGrafanaOnTheRepositorysFiles() throws Exception {
+        Map<String, Object> services = map(config().get("services"));
+        Map<String, Object> prometheus = map(services.get("prometheus"));
+        assertThat(list(prometheus.get("volumes")).stream().map(ComposeFileTest::bindSource).toList()).contains(
+                ROOT.resolve("deploy/prometheus/prometheus.yml").toString(), ROOT.resolve("deploy/prometheus/alerts.yml").toString());
+        assertThat(prometheus).doesNotContainKey("ports");
+        assertThat(map(map(prometheus.get("depends_on")).get("metrics-key"))).containsEntry("condition", "service_completed_successfully");
+        assertThat(String.valueOf(map(services.get("metrics-key")).get("command"))).contains("keys create", "jobpulse:admin");
+        Map<String, Object> grafana = map(services.get("grafana"));
+        assertThat(list(grafana.get("ports"))).hasSize(1);
+        assertThat(list(grafana.get("volumes")).stream().map(ComposeFileTest::bindSource).toList()).contains(
+                ROOT.resolve("deploy/grafana/provisioning").toString(), ROOT.resolve("deploy/grafana/dashboards").toString());
+        assertThat(map(grafana.get("environment"))).containsEntry("GF_SECURITY_ADMIN_PASSWORD", REQUIRED.get("GRAFANA_ADMIN_PASSWORD"));
+    }
+
     @Test
     void haproxyAcceptsTheProxyConfiguration() throws Exception {
         Assumptions.assumeTrue(NodeScript.onPath("haproxy"), "haproxy is not installed: deploy/haproxy.cfg is not checked by haproxy -c");
@@ -107,7 +130,9 @@ class ComposeFileTest {
 
     /** The file as the compose tool resolves it, with the secrets it requires set. */
     private static Map<String, Object> config() throws Exception {
-        Result result = run(command("config"), SECRETS);
+        Map<String, String> environment = new HashMap<>(SECRETS);
+        environment.putAll(REQUIRED);
+        Result result = run(command("config"), environment);
         assertThat(result.exitCode()).as(String.join(" ", command("config")) + ":\n" + result.output()).isZero();
         return map(new Yaml().load(result.stdout()));
     }

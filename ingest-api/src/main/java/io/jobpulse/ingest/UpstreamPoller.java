@@ -123,6 +123,7 @@ public class UpstreamPoller extends ConsumerWorker {
     private final JobEventPublisher publisher;
     private final OutboundRequests outbound;
     private final OutboundConfiguration limits;
+    private final IngestMetrics metrics;
     private final Duration maxWait;
     private final Clock clock;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
@@ -133,19 +134,21 @@ public class UpstreamPoller extends ConsumerWorker {
 
     @Inject
     public UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
-                          PollerConfiguration config, GroupMembership membership,
+                          PollerConfiguration config, GroupMembership membership, IngestMetrics metrics,
                           @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
-        this(providers, publisher, outbound, limits, config, membership, bootstrapServers, Clock.systemUTC());
+        this(providers, publisher, outbound, limits, config, membership, metrics, bootstrapServers, Clock.systemUTC());
     }
 
     UpstreamPoller(Providers providers, JobEventPublisher publisher, OutboundRequests outbound, OutboundConfiguration limits,
-                   PollerConfiguration config, GroupMembership membership, String bootstrapServers, Clock clock) {
+                   PollerConfiguration config, GroupMembership membership, IngestMetrics metrics, String bootstrapServers,
+                   Clock clock) {
         super("jobpulse-poller", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, config.groupId()), membership);
         this.providers = providers;
         this.publisher = publisher;
         this.outbound = outbound;
         this.limits = limits;
+        this.metrics = metrics;
         this.maxWait = config.maxWait();
         this.clock = clock;
     }
@@ -264,15 +267,18 @@ public class UpstreamPoller extends ConsumerWorker {
             } else {
                 LOG.debug("poll of job {} did not answer: {}", task.jobId, OutboundRequests.reason(cause));
             }
+            metrics.poll(provider.name(), IngestMetrics.PollOutcome.NO_ANSWER);
             backOff(task, null);
             return;
         }
         int status = response.status();
         if (status == 429 || status == 503) {
+            metrics.poll(provider.name(), IngestMetrics.PollOutcome.THROTTLED);
             backOff(task, response.headers().firstValue("Retry-After").flatMap(UpstreamPoller::seconds).orElse(null));
             return;
         }
         if (status / 100 != 2) {
+            metrics.poll(provider.name(), IngestMetrics.PollOutcome.ERROR_STATUS);
             backOff(task, null);
             return;
         }
@@ -281,6 +287,7 @@ public class UpstreamPoller extends ConsumerWorker {
         String seen = observation.status() + "|" + observation.rawStatus() + "|" + observation.progress() + "|"
                 + observation.message() + "|" + (observation.result() != null) + "|" + observation.error();
         if (seen.equals(task.lastSeen)) {
+            metrics.poll(provider.name(), IngestMetrics.PollOutcome.UNCHANGED);
             backOff(task, null);
             return;
         }
@@ -288,6 +295,7 @@ public class UpstreamPoller extends ConsumerWorker {
         publisher.publish(new JobEvent.PollObserved(Ids.next(), task.jobId, now, now, POLLER, provider.name(),
                 task.poll.statusUrl(), observation, new RawPayload(Map.of(":status", Integer.toString(status)), body)));
         task.lastSeen = seen;
+        metrics.poll(provider.name(), IngestMetrics.PollOutcome.CHANGED);
         task.ended = observation.status() != null && observation.status().isTerminal();
         task.wait = task.poll.interval();
         task.nextAt = now.plus(jitter(task.wait));

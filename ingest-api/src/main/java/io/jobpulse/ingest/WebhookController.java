@@ -75,12 +75,14 @@ public class WebhookController {
     private final Providers providers;
     private final JobEventPublisher publisher;
     private final SigningKey signingKey;
+    private final IngestMetrics metrics;
     private final Clock clock = Clock.systemUTC();
 
-    public WebhookController(Providers providers, JobEventPublisher publisher, SigningKey signingKey) {
+    public WebhookController(Providers providers, JobEventPublisher publisher, SigningKey signingKey, IngestMetrics metrics) {
         this.providers = providers;
         this.publisher = publisher;
         this.signingKey = signingKey;
+        this.metrics = metrics;
     }
 
     @Post(value = Routes.WEBHOOK, consumes = MediaType.ALL)
@@ -94,6 +96,7 @@ public class WebhookController {
         headers.forEach((name, values) -> lowerCase.put(name.toLowerCase(Locale.ROOT), values.getFirst()));
         Instant now = clock.instant();
         if (configured.signature() == null) {
+            metrics.verification(provider, IngestMetrics.Verdict.NO_KEY);
             throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED, "Provider '" + provider
                     + "' takes no callbacks: it has no secret or key configured to check them with.").with("provider", provider));
         }
@@ -101,6 +104,7 @@ public class WebhookController {
             throw new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, "'job' is not a job id.").with("field", "job"));
         }
         if (job != null && !signingKey.verifiesWebhookToken(provider, job, token)) {
+            metrics.verification(provider, IngestMetrics.Verdict.BAD_TOKEN);
             throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED, "The callback URL names job " + job + " without"
                     + " its token for provider '" + provider + "': use the job's webhook URL exactly as the submission"
                     + " answered it (links.webhook, webhooks." + provider + "), or the provider's URL without ?job= to"
@@ -108,9 +112,13 @@ public class WebhookController {
         }
         WebhookSignature.Verified verified = switch (configured.signature().verify(lowerCase, raw, now)) {
             case WebhookSignature.Verified ok -> ok;
-            case WebhookSignature.Rejected rejected -> throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
-                    "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
+            case WebhookSignature.Rejected rejected -> {
+                metrics.verification(provider, IngestMetrics.Verdict.BAD_SIGNATURE);
+                throw new ProblemException(Problem.of(ProblemType.UNAUTHORIZED,
+                        "The callback's signature was not accepted: " + rejected.reason() + ".").with("provider", provider));
+            }
         };
+        metrics.verification(provider, IngestMetrics.Verdict.VERIFIED);
         JsonNode payload = ProviderBody.read(raw);
         ProviderObservation observation = configured.adapter().observe(payload);
         if (observation.requestId() != null && observation.requestId().chars().anyMatch(Character::isISOControl)) {

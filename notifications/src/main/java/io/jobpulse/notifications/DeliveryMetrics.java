@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * The deliveries' metrics, per endpoint (tag {@value #TAG}): counters of deliveries delivered and
@@ -22,6 +23,13 @@ final class DeliveryMetrics implements DeliveryOutcomes {
     static final String LATENCY = "jobpulse.notifications.latency";
     static final String TAG = "endpoint";
 
+    /** The counters of each endpoint, and what they count. */
+    private static final Map<String, String> COUNTERS = Map.of(
+            DELIVERED, "deliveries answered 2xx",
+            FAILED, "deliveries given up: out of retries, or the endpoint disabled or deleted",
+            ATTEMPTS_FAILED, "requests that got no 2xx answer",
+            RETRIES, "retries scheduled after a failed attempt");
+
     private final MeterRegistry registry;
 
     DeliveryMetrics(MeterRegistry registry) {
@@ -30,27 +38,38 @@ final class DeliveryMetrics implements DeliveryOutcomes {
 
     @Override
     public void delivered(String endpointId, Duration latency) {
-        counter(DELIVERED, "deliveries answered 2xx", endpointId).increment();
+        counter(DELIVERED, endpointId).increment();
         Timer.builder(LATENCY).description("from the job's change to the endpoint's 2xx answer").tag(TAG, endpointId)
                 .register(registry).record(latency);
     }
 
     @Override
     public void failed(String endpointId) {
-        counter(FAILED, "deliveries given up: out of retries, or the endpoint disabled or deleted", endpointId).increment();
+        counter(FAILED, endpointId).increment();
     }
 
     @Override
     public void attemptFailed(String endpointId) {
-        counter(ATTEMPTS_FAILED, "requests that got no 2xx answer", endpointId).increment();
+        counter(ATTEMPTS_FAILED, endpointId).increment();
     }
 
     @Override
     public void retrying(String endpointId) {
-        counter(RETRIES, "retries scheduled after a failed attempt", endpointId).increment();
+        counter(RETRIES, endpointId).increment();
     }
 
-    private Counter counter(String name, String description, String endpointId) {
-        return Counter.builder(name).description(description).tag(TAG, endpointId).register(registry);
+    /**
+     * The endpoint's counter; its first use registers the endpoint's other counters at 0 as well, so that a rate of
+     * failures next to one of deliveries is 0 rather than absent until the first failure.
+     */
+    private Counter counter(String name, String endpointId) {
+        if (registry.find(name).tag(TAG, endpointId).counter() == null) {
+            COUNTERS.keySet().forEach(other -> register(other, endpointId));
+        }
+        return register(name, endpointId);
+    }
+
+    private Counter register(String name, String endpointId) {
+        return Counter.builder(name).description(COUNTERS.get(name)).tag(TAG, endpointId).register(registry);
     }
 }

@@ -2,8 +2,11 @@ package io.jobpulse.projections;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A batch of rows gathered column by column, bound as one array parameter per column of a
@@ -46,11 +49,32 @@ final class Columns {
 
     /** Runs the statement with column i bound as an array of {@code types[i]}. */
     void execute(String sql, String... types) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+        try (PreparedStatement statement = bind(sql, types)) {
+            statement.executeUpdate();
+        }
+    }
+
+    /** Runs a statement that returns rows ({@code RETURNING}), bound as {@link #execute} binds; the first column of each row. */
+    List<String> returning(String sql, String... types) throws SQLException {
+        List<String> returned = new ArrayList<>();
+        try (PreparedStatement statement = bind(sql, types); ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                returned.add(rows.getString(1));
+            }
+        }
+        return returned;
+    }
+
+    private PreparedStatement bind(String sql, String... types) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
             for (int i = 0; i < types.length; i++) {
                 statement.setArray(i + 1, connection.createArrayOf(types[i], typed(types[i], values[i])));
             }
-            statement.executeUpdate();
+            return statement;
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
         }
     }
 

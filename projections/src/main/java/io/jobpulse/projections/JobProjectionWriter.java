@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes batches of status changes in one transaction, one statement per table. The jobs upsert is
@@ -51,7 +53,8 @@ public class JobProjectionWriter {
                         ?::text[], ?::text[], ?::text[])
                 AS row (job_id, version, attempt, status, previous_status, progress, at, cause_event_id,
                         cause_event_type, changed, summary)
-            ON CONFLICT (job_id, version) DO NOTHING""";
+            ON CONFLICT (job_id, version) DO NOTHING
+            RETURNING job_id || '/' || version""";
 
     private final TransactionOperations<Connection> transactions;
 
@@ -59,23 +62,26 @@ public class JobProjectionWriter {
         this.transactions = transactions;
     }
 
-    /** Projects the changes into the live tables. */
-    public void write(List<StatusChange> changes) {
-        write(changes, ProjectionTables.LIVE);
+    /** Projects the changes into the live tables; returns those that were not there yet. */
+    public List<StatusChange> write(List<StatusChange> changes) {
+        return write(changes, ProjectionTables.LIVE);
     }
 
-    /** Projects the changes into the given tables, in one transaction. */
-    public void write(List<StatusChange> changes, ProjectionTables tables) {
+    /**
+     * Projects the changes into the given tables, in one transaction; returns those whose change row this
+     * write inserted (not those already there, as after a replayed batch), in their order.
+     */
+    public List<StatusChange> write(List<StatusChange> changes, ProjectionTables tables) {
         if (changes.isEmpty()) {
-            return;
+            return List.of();
         }
-        transactions.executeWrite(status -> {
+        Set<String> inserted = transactions.executeWrite(status -> {
             Connection connection = status.getConnection();
             ProjectionTables.lockShared(connection);
             upsertJobs(connection, latestPerJob(changes), tables.jobs());
-            insertChanges(connection, changes, tables.changes());
-            return null;
+            return insertChanges(connection, changes, tables.changes());
         });
+        return changes.stream().filter(change -> inserted.contains(change.jobId() + "/" + change.version())).toList();
     }
 
     /** Only the newest change of each job in a batch reaches the jobs upsert (one row per key per statement). */
@@ -100,7 +106,8 @@ public class JobProjectionWriter {
                 "text", "text", "text", "text");
     }
 
-    private static void insertChanges(Connection connection, List<StatusChange> changes, String table) throws SQLException {
+    /** Inserts the change rows that are not there yet; returns their keys, {@code jobId/version}. */
+    private static Set<String> insertChanges(Connection connection, List<StatusChange> changes, String table) throws SQLException {
         Columns columns = new Columns(connection, 11, changes.size());
         for (StatusChange change : changes) {
             columns.text(0, change.jobId()).number(1, change.version()).number(2, change.job().attempt())
@@ -110,7 +117,7 @@ public class JobProjectionWriter {
                     .text(8, change.causeEventType()).text(9, ArrayLiteral.of(change.changed()))
                     .text(10, ChangeSummary.of(change)).next();
         }
-        columns.execute(INSERT_CHANGES.formatted(table), "text", "int8", "int4", "text", "text", "float8", "text", "text",
-                "text", "text", "text");
+        return new HashSet<>(columns.returning(INSERT_CHANGES.formatted(table), "text", "int8", "int4", "text", "text", "float8",
+                "text", "text", "text", "text", "text"));
     }
 }

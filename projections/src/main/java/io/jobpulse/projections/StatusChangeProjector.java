@@ -27,7 +27,7 @@ import java.util.List;
  * <p>It runs {@code jobpulse.projections.threads} consumers (3): PostgreSQL, not Kafka, bounds
  * its throughput, and each consumer writes through a connection of its own. Its lag, the records
  * of {@code jobpulse.job-status} its group has not yet projected, is the gauge {@value #LAG_METRIC}
- * ({@link ProjectionLag}).
+ * ({@link ProjectionLag}); the jobs submitted and finished are counted here too ({@link JobFlowMetrics}).
  *
  * <p>A poll brings up to {@value #BATCH} records (a partition's fetch up to {@value #FETCH_BYTES}
  * bytes, room for that many changes): when the projector is behind, a large batch costs one commit
@@ -51,11 +51,13 @@ public class StatusChangeProjector {
     static final String FETCH_BYTES = "8388608";
 
     private final JobProjectionWriter writer;
+    private final JobFlowMetrics metrics;
     /** Each consumer thread backs off on its own. */
     private final ThreadLocal<BatchRetry> retry = ThreadLocal.withInitial(() -> new BatchRetry("status projection"));
 
-    public StatusChangeProjector(JobProjectionWriter writer) {
+    public StatusChangeProjector(JobProjectionWriter writer, JobFlowMetrics metrics) {
         this.writer = writer;
+        this.metrics = metrics;
     }
 
     @Topic(Topics.JOB_STATUS_NAME)
@@ -64,6 +66,7 @@ public class StatusChangeProjector {
         for (ConsumerRecord<String, byte[]> record : records) {
             Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).ifPresent(changes::add);
         }
-        retry.get().write(records, consumer, () -> writer.write(changes));
+        // Counted once the transaction has committed, and only what it inserted: each change once, cluster-wide.
+        retry.get().write(records, consumer, () -> metrics.count(writer.write(changes)));
     }
 }

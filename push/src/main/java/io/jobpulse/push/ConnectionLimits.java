@@ -19,19 +19,26 @@ class ConnectionLimits {
 
     private final Map<String, Integer> open = new ConcurrentHashMap<>();
     private final int max;
+    private final PushMetrics metrics;
 
-    ConnectionLimits(PushConfiguration config) {
+    ConnectionLimits(PushConfiguration config, PushMetrics metrics) {
         this.max = config.maxConnectionsPerCaller();
+        this.metrics = metrics;
     }
 
-    /** Counts a new connection of the caller, or refuses it with a 429 problem; returns how to release it (once). */
-    Runnable open(Caller caller) {
+    /**
+     * Counts a new connection of the caller over a transport (also in {@link PushMetrics}), or refuses it with
+     * a 429 problem; returns how to release it (once).
+     */
+    Runnable open(Caller caller, PushMetrics.Transport transport) {
         String key = key(caller);
         int now = open.merge(key, 1, Integer::sum);
+        metrics.opened(transport);
         AtomicBoolean released = new AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
                 open.computeIfPresent(key, (k, count) -> count <= 1 ? null : count - 1);
+                metrics.closed(transport);
             }
         };
         if (now > max) {

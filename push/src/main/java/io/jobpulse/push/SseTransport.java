@@ -91,7 +91,7 @@ public class SseTransport {
             throws InterruptedException {
         caller.requireSubscribe();
         long after = SubscriptionRequests.version("Last-Event-ID", lastEventId != null ? lastEventId : lastEventIdParameter);
-        Runnable release = connections.open(caller);
+        Runnable release = connections.open(caller, PushMetrics.Transport.SSE);
         try {
             Optional<Subscriber> subscriber = subscriptions.job(caller, id, after);
             if (subscriber.isEmpty()) {
@@ -123,7 +123,7 @@ public class SseTransport {
         Selector.OwnerJobs selector = SubscriptionRequests.ownerJobs(caller, owner, type, tag, status);
         // A new EventSource (after a fresh stream token) cannot send the header; it passes the id as a parameter.
         Optional<StreamCursor> resumeFrom = SubscriptionRequests.cursor(lastEventIdHeader != null ? lastEventIdHeader : lastEventIdParameter);
-        Runnable release = connections.open(caller);
+        Runnable release = connections.open(caller, PushMetrics.Transport.SSE);
         SubscriberHub.OwnerSubscription subscription;
         try {
             subscription = subscriptions.jobsOf(selector, resumeFrom);

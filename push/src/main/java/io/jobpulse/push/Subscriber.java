@@ -4,8 +4,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -53,6 +55,7 @@ final class Subscriber {
     }
 
     private final LongSupplier clock;
+    private final Consumer<Instant> delivered;
     // Sized for an idle connection (the default is 16 slots each); they grow when updates wait.
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>(1);
     /** What the client missed, handed on before {@link #waiting}. */
@@ -70,12 +73,21 @@ final class Subscriber {
     private StreamCursor cursor;
 
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize) {
-        this(selector, lastVersion, cursor, bufferSize, System::nanoTime);
+        this(selector, lastVersion, cursor, bufferSize, System::nanoTime, changedAt -> { });
     }
 
-    /** @param clock nanoseconds, as {@link System#nanoTime()}: how long updates have waited */
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize, LongSupplier clock) {
+        this(selector, lastVersion, cursor, bufferSize, clock, changedAt -> { });
+    }
+
+    /**
+     * @param clock     nanoseconds, as {@link System#nanoTime()}: how long updates have waited
+     * @param delivered told the time of each live change as it is handed on (push's latency, {@link PushMetrics})
+     */
+    Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize, LongSupplier clock,
+               Consumer<Instant> delivered) {
         this.clock = clock;
+        this.delivered = delivered;
         this.selector = selector;
         this.perJob = selector instanceof Selector.OneJob;
         this.lastVersion = lastVersion;
@@ -179,7 +191,8 @@ final class Subscriber {
             return;
         }
         while (demand > 0 && !(missed.isEmpty() && waiting.isEmpty()) && !done) {
-            FeedEntry entry = missed.isEmpty() ? waiting.removeFirst().entry() : missed.removeFirst();
+            boolean live = missed.isEmpty();
+            FeedEntry entry = live ? waiting.removeFirst().entry() : missed.removeFirst();
             JobUpdate update = entry.update();
             if (perJob) {
                 if (update.version() <= lastVersion && !update.snapshot()) {
@@ -191,6 +204,9 @@ final class Subscriber {
             }
             demand--;
             sink.next(new Delivery(update, cursor));
+            if (live && !update.snapshot()) {
+                delivered.accept(update.job().updatedAt());
+            }
             if (perJob && update.isTerminal()) {
                 done = true;
                 sink.complete();

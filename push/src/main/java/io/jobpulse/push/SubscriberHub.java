@@ -62,10 +62,12 @@ public class SubscriberHub {
     private final Map<String, Set<Subscriber>> byJob = new HashMap<>();
     private final Map<String, Set<Subscriber>> byOwner = new HashMap<>();
     private final int bufferSize;
+    private final PushMetrics metrics;
 
-    public SubscriberHub(PushConfiguration config) {
+    public SubscriberHub(PushConfiguration config, PushMetrics metrics) {
         this.recent = new RecentChanges(config.historySize(), config.historyBytes());
         this.bufferSize = config.bufferSize();
+        this.metrics = metrics;
     }
 
     /** Where the feed starts reading a partition. */
@@ -113,7 +115,7 @@ public class SubscriberHub {
      * {@code historyFrom} back from the topic.
      */
     JobSubscription subscribeJob(String jobId, long lastVersion) {
-        Subscriber subscriber = new Subscriber(new Selector.OneJob(jobId), lastVersion, null, bufferSize);
+        Subscriber subscriber = new Subscriber(new Selector.OneJob(jobId), lastVersion, null, bufferSize, System::nanoTime, metrics::delivered);
         synchronized (lock) {
             byJob.computeIfAbsent(jobId, id -> new HashSet<>()).add(subscriber);
             Map<Integer, Long> retainedFrom = recent.retainedFrom();
@@ -167,7 +169,7 @@ public class SubscriberHub {
     }
 
     private Subscriber register(Selector.OwnerJobs selector, StreamCursor start) {
-        Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize);
+        Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize, System::nanoTime, metrics::delivered);
         byOwner.computeIfAbsent(selector.owner(), owner -> new HashSet<>()).add(subscriber);
         return subscriber;
     }

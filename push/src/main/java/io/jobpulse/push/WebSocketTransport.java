@@ -187,7 +187,7 @@ public class WebSocketTransport {
                 throw new ProblemException(ProblemType.UNAUTHORIZED, "Connect with a bearer token or ?token=<stream token>.");
             }
             caller.requireSubscribe();
-            connection.release = connections.open(caller);
+            connection.release = connections.open(caller, PushMetrics.Transport.WEBSOCKET);
         } catch (ProblemException refused) {
             session.close(new CloseReason(CloseReason.POLICY_VIOLATION.getCode(), refused.problem().type().replaceFirst(".*/", "")));
             return;

@@ -99,6 +99,11 @@ public class Providers {
         return Optional.ofNullable(byName.get(name));
     }
 
+    /** The names of every configured provider, sorted. */
+    public List<String> names() {
+        return byName.keySet().stream().sorted().toList();
+    }
+
     /** The names of the providers that take callbacks (those with a secret or key to check them with), sorted. */
     public List<String> takingCallbacks() {
         return byName.values().stream().filter(provider -> provider.signature() != null).map(Provider::name).sorted().toList();
