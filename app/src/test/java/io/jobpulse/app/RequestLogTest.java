@@ -104,4 +104,36 @@ class RequestLogTest {
         assertThat(context.getLogger("jobpulse.requests").getEffectiveLevel()).isEqualTo(Level.INFO);
         context.stop();
     }
+
+    @Test
+    void bothFormatsShowTheTraceAndSpanIdsOfALineWrittenInATrace() throws Exception {
+        for (String format : List.of("text", "json")) {
+            LoggerContext context = new LoggerContext();
+            context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+            context.putProperty("JOBPULSE_LOG_FORMAT", format);
+            JoranConfigurator configurator = new JoranConfigurator();
+            configurator.setContext(context);
+            configurator.doConfigure(Path.of("src/main/resources/logback.xml").toFile());
+            Logger logger = context.getLogger("jobpulse.requests");
+            @SuppressWarnings("unchecked")
+            ConsoleAppender<ILoggingEvent> console = (ConsoleAppender<ILoggingEvent>) context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender(format);
+            Object[] arguments = {"POST", "/v1/jobs", 202, "1.5", "user"};
+            String untraced = new String(console.getEncoder().encode(new LoggingEvent(Logger.class.getName(), logger, Level.INFO,
+                    "{} {} {} {} ms {}", null, arguments)), StandardCharsets.UTF_8);
+            context.getMDCAdapter().put("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+            context.getMDCAdapter().put("span_id", "00f067aa0ba902b7");
+            String traced = new String(console.getEncoder().encode(new LoggingEvent(Logger.class.getName(), logger, Level.INFO,
+                    "{} {} {} {} ms {}", null, arguments)), StandardCharsets.UTF_8);
+            context.stop();
+            if (format.equals("text")) {
+                assertThat(untraced.strip()).endsWith("POST /v1/jobs 202 1.5 ms user");
+                assertThat(traced.strip()).endsWith("POST /v1/jobs 202 1.5 ms user trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7");
+            } else {
+                JsonNode line = JobJson.mapper().readTree(traced);
+                assertThat(line.at("/mdc/trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+                assertThat(line.at("/mdc/span_id").asText()).isEqualTo("00f067aa0ba902b7");
+                assertThat(JobJson.mapper().readTree(untraced).path("mdc").path("trace_id").isMissingNode()).isTrue();
+            }
+        }
+    }
 }

@@ -6,10 +6,18 @@ import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.Topics;
+import io.jobpulse.events.TraceHeaders;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -18,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +44,10 @@ import java.util.concurrent.TimeoutException;
  * Kafka does not acknowledge in time, the caller gets a 503 and nothing is reported accepted.
  * What a provider sent (a callback's or a poll answer's raw body) is kept up to
  * {@code jobpulse.job-limits.max-raw-payload-bytes}; a larger body is cut ({@link RawPayload#cappedTo}).
+ *
+ * <p>Every record carries a {@code traceparent} header ({@link TraceHeaders}): the span of its
+ * write, a child of the current context (the HTTP request's, or the record a poll or cancel acts
+ * on), so that the topology's fold of the event joins the caller's trace.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.INGEST)
@@ -45,9 +58,11 @@ public class JobEventPublisher {
     private final Producer<String, JobEvent> producer;
     private final Duration ackTimeout;
     private final int maxRawPayloadBytes;
+    private final Tracer tracer;
 
     public JobEventPublisher(IngestConfiguration config, JobLimits limits,
-                             @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers) {
+                             @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers, OpenTelemetry telemetry) {
+        this.tracer = telemetry.getTracer(TraceHeaders.INSTRUMENTATION);
         this.ackTimeout = config.ackTimeout();
         this.maxRawPayloadBytes = limits.maxRawPayloadBytes();
         this.producer = new KafkaProducer<>(producerProperties(config, bootstrapServers),
@@ -96,10 +111,20 @@ public class JobEventPublisher {
 
     private RecordMetadata send(String topic, String key, JobEvent original) {
         JobEvent event = bounded(original);
-        try {
-            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, key, event));
+        Span span = tracer.spanBuilder("publish " + topic).setSpanKind(SpanKind.PRODUCER).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", topic);
+            span.setAttribute("jobpulse.job.id", event.jobId());
+            span.setAttribute("jobpulse.event.type", event.wireName());
+        }
+        try (Scope ignored = span.makeCurrent()) {
+            RecordHeaders headers = new RecordHeaders();
+            TraceHeaders.inject(Context.current(), headers);
+            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(topic, null, key, event, headers));
             return ack.get(ackTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | KafkaException e) {
+            span.setStatus(StatusCode.ERROR, e.toString());
             LOG.warn("event {} for job {} was not acknowledged: {}", event.eventId(), event.jobId(), e.toString());
             throw new ProblemException(ProblemType.UNAVAILABLE,
                     "The event log did not acknowledge the " + event.wireName() + " event in time; it was not accepted. Retry later"
@@ -107,6 +132,8 @@ public class JobEventPublisher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProblemException(ProblemType.UNAVAILABLE, "Interrupted while writing the event; it was not accepted.");
+        } finally {
+            span.end();
         }
     }
 

@@ -9,11 +9,13 @@ import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
+import io.jobpulse.events.TraceHeaders;
 import io.jobpulse.outbound.OutboundRequests;
 import io.jobpulse.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.opentelemetry.context.Scope;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -100,7 +102,14 @@ public class ProviderCancels extends ConsumerWorker {
         }
     }
 
+    /** A cancel is called, and its outcome written, in the trace of the change that asked for it. */
     private void handle(ConsumerRecord<String, byte[]> record) {
+        try (Scope ignored = TraceHeaders.extract(record.headers()).makeCurrent()) {
+            propagate(record);
+        }
+    }
+
+    private void propagate(ConsumerRecord<String, byte[]> record) {
         StatusChange change = Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset()).orElse(null);
         if (change == null || change.status() != JobStatus.CANCELED || !JobEvent.CancelRequested.WIRE_NAME.equals(change.causeEventType())
                 || change.job().provider() == null || change.job().provider().requestId() == null) {

@@ -12,12 +12,15 @@ import io.jobpulse.events.RawPayload;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.TokenBucket;
 import io.jobpulse.events.Topics;
+import io.jobpulse.events.TraceHeaders;
 import io.jobpulse.outbound.OutboundConfiguration;
 import io.jobpulse.outbound.OutboundRequests;
 import io.jobpulse.outbound.OutboundUrl;
 import io.jobpulse.ingest.webhooks.Providers;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -94,6 +97,8 @@ public class UpstreamPoller extends ConsumerWorker {
         volatile String lastSeen;
         volatile boolean inFlight;
         volatile boolean ended;
+        /** The trace context of the latest record about the job's poll: each poll's request joins that trace. */
+        volatile Context trace = Context.root();
 
         Task(String jobId, int partition, JobPoll poll, String owner, Instant lastChangeAt) {
             this.jobId = jobId;
@@ -189,6 +194,7 @@ public class UpstreamPoller extends ConsumerWorker {
                 known.lastChangeAt = polled.lastChangeAt();
             }
             known.nudge(polled.nudgedAt());
+            known.trace = TraceHeaders.extract(record.headers());
         });
     }
 
@@ -228,20 +234,29 @@ public class UpstreamPoller extends ConsumerWorker {
             task.inFlight = true;
             task.nudged = false;
             OutboundUrl url = OutboundUrl.parse(task.poll.statusUrl());
-            outbound.send("GET", url, template.get().template(), provider.get().authorization(template.get()), Map.of("Accept", "application/json"))
-                    .whenComplete((answer, failure) -> {
-                        try {
-                            handle(task, provider.get(), answer, failure);
-                        } catch (RuntimeException e) {
-                            LOG.warn("poll of job {} failed: {}", task.jobId, e.getMessage());
-                            backOff(task, null);
-                        } finally {
-                            limit.release();
-                            ownerLimit.release();
-                            task.inFlight = false;
-                        }
-                    });
+            Context trace = task.trace;
+            try (Scope ignored = trace.makeCurrent()) {
+                send(task, provider.get(), template.get(), url, trace, limit, ownerLimit);
+            }
         }
+    }
+
+    /** Sends one poll; the answer is handled, and what it leads to written, in the poll's trace. */
+    private void send(Task task, Providers.Provider provider, Providers.Status template, OutboundUrl url, Context trace,
+                      Semaphore limit, Semaphore ownerLimit) {
+        outbound.send("GET", url, template.template(), provider.authorization(template), Map.of("Accept", "application/json"))
+                .whenComplete((answer, failure) -> {
+                    try (Scope ignored = trace.makeCurrent()) {
+                        handle(task, provider, answer, failure);
+                    } catch (RuntimeException e) {
+                        LOG.warn("poll of job {} failed: {}", task.jobId, e.getMessage());
+                        backOff(task, null);
+                    } finally {
+                        limit.release();
+                        ownerLimit.release();
+                        task.inFlight = false;
+                    }
+                });
     }
 
     /** The provider's status URL template the job's URL is one of; none means the job is never polled. */

@@ -1,5 +1,12 @@
 package io.jobpulse.outbound;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -23,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Every request Jobpulse makes on someone's behalf (status polls, provider cancels, outbound webhooks) goes through
- * here, under one set of rules ({@code jobpulse.outbound.*}, {@link OutboundConfiguration}):
+ * here, in a client span that the request's {@code traceparent} header names, under one set of rules ({@code jobpulse.outbound.*}, {@link OutboundConfiguration}):
  * <ul>
  *   <li>the URL, in {@link OutboundUrl canonical form}, must match the operator's template it is
  *       sent under ({@link UrlTemplate}), and the canonical form is what is sent (a webhook goes to the
@@ -69,14 +76,25 @@ public class OutboundRequests {
     private final Networks allowed;
     private final Resolver resolver;
     private final HttpClient http;
+    private final Tracer tracer;
     private final ExecutorService lookups = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("jobpulse-outbound-", 0).factory());
 
     @Inject
+    public OutboundRequests(OutboundConfiguration config, OpenTelemetry telemetry) {
+        this(config, InetAddress::getAllByName, telemetry);
+    }
+
     public OutboundRequests(OutboundConfiguration config) {
         this(config, InetAddress::getAllByName);
     }
 
     public OutboundRequests(OutboundConfiguration config, Resolver resolver) {
+        this(config, resolver, OpenTelemetry.noop());
+    }
+
+    /** @param telemetry where the requests' client spans go; a noop one still passes the current trace context on */
+    public OutboundRequests(OutboundConfiguration config, Resolver resolver, OpenTelemetry telemetry) {
+        this.tracer = telemetry.getTracer("io.jobpulse");
         this.config = config;
         try {
             this.allowed = Networks.parse(config.allowedPrivateNetworks());
@@ -126,7 +144,7 @@ public class OutboundRequests {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
-        return exchange(url, request, config.requestTimeout(), "jobpulse.outbound.request-timeout");
+        return exchange(method, url, request, config.requestTimeout(), "jobpulse.outbound.request-timeout");
     }
 
     /**
@@ -136,7 +154,31 @@ public class OutboundRequests {
     public CompletableFuture<Answer> post(OutboundUrl url, Map<String, String> headers, byte[] body, Duration timeout, String timeoutSetting) {
         HttpRequest.Builder request = HttpRequest.newBuilder(url.toUri()).POST(HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
-        return exchange(url, request, timeout, timeoutSetting);
+        return exchange("POST", url, request, timeout, timeoutSetting);
+    }
+
+    /**
+     * The request in a client span, a child of the current context (the record the call acts on),
+     * whose {@code traceparent} the request carries; the span ends with the answer or the failure.
+     */
+    private CompletableFuture<Answer> exchange(String method, OutboundUrl url, HttpRequest.Builder request, Duration timeout,
+                                               String timeoutSetting) {
+        Span span = tracer.spanBuilder(method).setSpanKind(SpanKind.CLIENT).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute("http.request.method", method);
+            span.setAttribute("server.address", url.toUri().getHost());
+        }
+        W3CTraceContextPropagator.getInstance().inject(Context.current().with(span), request, HttpRequest.Builder::setHeader);
+        CompletableFuture<Answer> result = exchange(url, request, timeout, timeoutSetting);
+        result.whenComplete((answer, failure) -> {
+            if (failure != null) {
+                span.setStatus(StatusCode.ERROR, reason(failure));
+            } else {
+                span.setAttribute("http.response.status_code", answer.status());
+            }
+            span.end();
+        });
+        return result;
     }
 
     private CompletableFuture<Answer> exchange(OutboundUrl url, HttpRequest.Builder request, Duration timeout, String timeoutSetting) {

@@ -7,7 +7,9 @@ import io.jobpulse.events.JobJson;
 import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
+import io.jobpulse.events.TraceHeaders;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -113,7 +115,8 @@ public final class CallbackRouter implements Processor<String, Object, String, O
         }
         String jobId = requests.get(record.key());
         if (jobId != null) {
-            route(callback, jobId, record.timestamp());
+            // Routed at once: the callback keeps the trace context it came with (one that waits for its claim does not).
+            route(callback, jobId, record.timestamp(), TraceHeaders.inject(TraceHeaders.extract(record.headers()), new RecordHeaders()));
             return;
         }
         List<JobEvent> waiting = held(record.key());
@@ -158,8 +161,12 @@ public final class CallbackRouter implements Processor<String, Object, String, O
     }
 
     private void route(JobEvent event, String jobId, long timestamp) {
+        route(event, jobId, timestamp, new RecordHeaders());
+    }
+
+    private void route(JobEvent event, String jobId, long timestamp, Headers headers) {
         JobEvent routed = event instanceof JobEvent.CallbackReceived callback ? callback.forJob(jobId) : event;
-        context.forward(new Record<>(jobId, (Object) routed, timestamp), eventsSink);
+        context.forward(new Record<>(jobId, (Object) routed, timestamp, headers), eventsSink);
     }
 
     /** Refuses every held callback older than {@link #MAX_WAIT}. */

@@ -12,7 +12,15 @@ import io.jobpulse.events.RejectedEvent;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
+import io.jobpulse.events.TraceHeaders;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -54,6 +62,14 @@ import java.util.UUID;
  * retry). A rejection too large to write whole is written without the event, naming where in the
  * log the event is. The fold itself refuses states past {@link JobLimits#maxStateBytes()}.
  *
+ * <p>Trace context: each record is folded in a span of its own ({@code fold}), a child of the
+ * {@code traceparent} the record carries ({@link TraceHeaders}), or the root of a new trace. The
+ * records the fold writes do not inherit the input's headers (each is given its own); the status
+ * change, the rejection and the poll change each carry the fold span's {@code traceparent}, so
+ * the push of a change and the calls it leads to join the trace of the event that caused it.
+ * Under exactly-once, a transaction that is aborted and redone folds its records again, in new
+ * spans of the same trace. Passed deadlines, found by a punctuation rather than a record, carry none.
+ *
  * <p>Built without sinks (null), it only folds into the stores: that is how a replay rebuilds the
  * state from the log without writing any record twice or checking deadlines.
  */
@@ -89,6 +105,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
     private final Duration deadlineCheckInterval;
     private final JobLimits limits;
     private final Set<String> refusedLive;
+    private final Tracer tracer;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> states;
     private RecentStates recent;
@@ -102,6 +119,12 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
      *                              refused for reasons that depended on limits, refused again as they were
      */
     public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval, JobLimits limits, Set<String> refusedLive) {
+        this(sinks, deadlineCheckInterval, limits, refusedLive, OpenTelemetry.noop().getTracer(TraceHeaders.INSTRUMENTATION));
+    }
+
+    /** The same, folding each record in a span of {@code tracer}'s. */
+    public JobLifecycleProcessor(Sinks sinks, Duration deadlineCheckInterval, JobLimits limits, Set<String> refusedLive, Tracer tracer) {
+        this.tracer = tracer;
         this.sinks = sinks;
         this.deadlineCheckInterval = deadlineCheckInterval;
         this.limits = limits;
@@ -127,6 +150,26 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
 
     @Override
     public void process(Record<String, byte[]> record) {
+        Span span = tracer.spanBuilder("fold").setSpanKind(SpanKind.CONSUMER)
+                .setParent(TraceHeaders.extract(record.headers())).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", Topics.JOB_EVENTS.name());
+            span.setAttribute("jobpulse.job.id", String.valueOf(record.key()));
+        }
+        try (Scope ignored = span.makeCurrent()) {
+            fold(record, span);
+        } finally {
+            span.end();
+        }
+    }
+
+    /** The trace context of what the fold writes: the current span, the fold's. */
+    private static Headers traced(Headers headers) {
+        return TraceHeaders.inject(Context.current(), headers);
+    }
+
+    private void fold(Record<String, byte[]> record, Span span) {
         if (!refusedLive.isEmpty() && context.recordMetadata()
                 .filter(source -> refusedLive.contains(position(source.partition(), source.offset()))).isPresent()) {
             return;
@@ -139,6 +182,9 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                     record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8), now(record)));
             return;
         }
+        if (span.isRecording()) {
+            span.setAttribute("jobpulse.event.type", event.wireName());
+        }
         JobState before = recent.get(event.jobId(), states::get);
         switch (writable(event, JobLifecycle.evolve(before, event, limits.maxStateBytes()))) {
             case Outcome.Applied applied -> {
@@ -147,7 +193,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
                 deadlines.track(before, applied.state());
                 StatusChange change = applied.change();
                 if (sinks != null) {
-                    context.forward(record.withValue((Object) change).withHeaders(cloudEventHeaders(change)), sinks.status());
+                    context.forward(record.withValue((Object) change).withHeaders(traced(cloudEventHeaders(change))), sinks.status());
                     forwardPollChange(record, before, applied.state());
                     forwardClaim(record, event, applied.state());
                     nudgePoller(record, applied.state(), event);
@@ -199,7 +245,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         JobPoll now = activePoll(after);
         if (!Objects.equals(was, now) || (now != null && now.quietFor() != null)) {
             Object value = now == null ? null : new PollSchedule(now, after.updatedAt(), null, after.owner());
-            context.forward(record.withValue(value).withHeaders(new RecordHeaders()), sinks.polls());
+            context.forward(record.withValue(value).withHeaders(traced(new RecordHeaders())), sinks.polls());
         }
     }
 
@@ -212,7 +258,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
         if (poll != null && event instanceof JobEvent.CallbackReceived callback && callback.observation() != null
                 && callback.observation().status() == null) {
             context.forward(record.withValue((Object) new PollSchedule(poll, state.updatedAt(), callback.receivedAt(), state.owner()))
-                    .withHeaders(new RecordHeaders()), sinks.polls());
+                    .withHeaders(traced(new RecordHeaders())), sinks.polls());
         }
     }
 
@@ -294,7 +340,7 @@ public final class JobLifecycleProcessor implements Processor<String, byte[], St
             header(headers, RejectedEvent.EVENT_PARTITION_HEADER, Integer.toString(source.partition()));
             header(headers, RejectedEvent.EVENT_OFFSET_HEADER, Long.toString(source.offset()));
         });
-        context.forward(record.withValue((Object) bounded(rejected)).withHeaders(headers), sinks.rejected());
+        context.forward(record.withValue((Object) bounded(rejected)).withHeaders(traced(headers)), sinks.rejected());
     }
 
     /**

@@ -4,8 +4,14 @@ import io.jobpulse.consumers.ConsumerWorker;
 import io.jobpulse.events.KafkaSettings;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.Topics;
+import io.jobpulse.events.TraceHeaders;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -38,6 +44,11 @@ import java.util.concurrent.TimeUnit;
  * A change of a transaction that then aborts is written again, identical, when the topology
  * redoes the transaction (the fold is a function of the committed log), and the hub drops the
  * repeat by version; docs/streaming.md says what a subscriber sees in that case.
+ *
+ * <p>Each change is handed to the hub in a span of its own ({@code push}), a child of the
+ * record's {@code traceparent} (the fold's span); the update carries that {@code traceparent} as
+ * it is, for the clients. The span ends when the change is in every matching subscriber's inbox,
+ * not when the bytes are written to each connection.
  */
 @Singleton
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
@@ -46,14 +57,16 @@ public class StatusChangeFeed extends ConsumerWorker {
     private static final Logger LOG = LoggerFactory.getLogger(StatusChangeFeed.class);
 
     private final SubscriberHub hub;
+    private final Tracer tracer;
     private final CountDownLatch ready = new CountDownLatch(1);
 
     public StatusChangeFeed(SubscriberHub hub, @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
-                            PushConfiguration config) {
+                            PushConfiguration config, OpenTelemetry telemetry) {
         super("jobpulse-push-feed", Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "jobpulse-push-feed",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, config.isolationLevel()));
         this.hub = hub;
+        this.tracer = telemetry.getTracer(TraceHeaders.INSTRUMENTATION);
     }
 
     /** Waits until the feed is positioned; false if it is not within the timeout. */
@@ -80,14 +93,26 @@ public class StatusChangeFeed extends ConsumerWorker {
     }
 
     private void deliver(ConsumerRecord<String, byte[]> record) {
-        entry(record).ifPresent(hub::publish);
+        Span span = tracer.spanBuilder("push").setSpanKind(SpanKind.CONSUMER)
+                .setParent(TraceHeaders.extract(record.headers())).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute("messaging.system", "kafka");
+            span.setAttribute("messaging.destination.name", record.topic());
+            span.setAttribute("jobpulse.job.id", String.valueOf(record.key()));
+        }
+        try (Scope ignored = span.makeCurrent()) {
+            entry(record).ifPresent(hub::publish);
+        } finally {
+            span.end();
+        }
     }
 
     /** The change a record of the topic holds, with its position and size; empty for one that cannot be read. */
     static Optional<FeedEntry> entry(ConsumerRecord<String, byte[]> record) {
         long bytes = Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
         return Topics.JOB_STATUS.decodeOrSkip(record.value(), record.partition(), record.offset())
-                .map(change -> new FeedEntry(JobUpdate.of(change), record.partition(), record.offset(), bytes));
+                .map(change -> new FeedEntry(JobUpdate.of(change, TraceHeaders.traceparent(record.headers())),
+                        record.partition(), record.offset(), bytes));
     }
 
     /**

@@ -7,6 +7,9 @@ import io.jobpulse.events.Topics;
 import io.jobpulse.processors.CallbackRouter;
 import io.jobpulse.processors.JobLifecycleProcessor;
 import io.jobpulse.processors.StateJson;
+import io.jobpulse.events.TraceHeaders;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Tracer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -62,6 +65,14 @@ public final class JobTopology {
      *                    depended on limits ({@link JobLifecycleProcessor#position}): refused again as they were
      */
     public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits, Set<String> refusedLive) {
+        return build(deadlineCheckInterval, mode, limits, refusedLive, OpenTelemetry.noop().getTracer(TraceHeaders.INSTRUMENTATION));
+    }
+
+    /**
+     * @param tracer the tracer of the fold's spans; a noop one (as in a replay) still passes each
+     *               event's trace context on to the records it leads to
+     */
+    public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits, Set<String> refusedLive, Tracer tracer) {
         boolean live = mode == Mode.LIVE;
         Topology topology = new Topology();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
@@ -69,7 +80,7 @@ public final class JobTopology {
                 Topics.JOB_EVENTS.name());
         topology.addProcessor(LIFECYCLE,
                 () -> new JobLifecycleProcessor(live ? new JobLifecycleProcessor.Sinks(STATUS_SINK, REJECTED_SINK, EVENTS_SINK,
-                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval, limits, refusedLive),
+                        POLLS_SINK, REQUESTS_SINK) : null, deadlineCheckInterval, limits, refusedLive, tracer),
                 EVENTS_SOURCE);
         // The current state of every job; its changelog makes it durable and lets it move between instances.
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -2,6 +2,8 @@ package io.jobpulse.topology;
 
 import io.jobpulse.events.JobLimits;
 import io.jobpulse.events.KafkaSettings;
+import io.jobpulse.events.TraceHeaders;
+import io.opentelemetry.api.OpenTelemetry;
 import io.jobpulse.events.Roles;
 import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
@@ -78,7 +80,8 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
                       @Property(name = KafkaSettings.BOOTSTRAP_SERVERS) String bootstrapServers,
                       @Property(name = "jobpulse.consumers.instance-id") @Nullable String instanceId,
                       @Property(name = "jobpulse.consumers.session-timeout", defaultValue = "10s") Duration sessionTimeout,
-                      @Property(name = "micronaut.server.port", defaultValue = "8080") int httpPort) {
+                      @Property(name = "micronaut.server.port", defaultValue = "8080") int httpPort,
+                      OpenTelemetry telemetry) {
         this.applicationId = config.applicationId();
         this.self = httpPort > 0 ? new HostInfo(advertisedHost(config), httpPort) : null;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
@@ -99,7 +102,8 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
         if (self != null && !props.containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         }
-        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of()), props);
+        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of(),
+                telemetry.getTracer(TraceHeaders.INSTRUMENTATION)), props);
     }
 
     /**
