@@ -24,7 +24,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
  * the processor sees only the classes of the compilation it runs in, so they are named here with
  * {@link OpenAPIInclude}: it reads each one from the compiled module on the classpath, with its
  * swagger annotations. {@code OpenApiTest} fails when a served route is missing, so a new
- * controller left out of this list is caught. What the processor cannot see (the WebSocket, whose
+ * controller left out of this list is caught; so is a management endpoint the server gains (the
+ * second list names those it has, by class name, as Micronaut describes them). What the processor cannot see (the WebSocket, whose
  * messages are no HTTP operation, and the problem types every operation shares) is in
  * {@code src/main/openapi/}, merged into the same document at build time.
  *
