@@ -2,6 +2,7 @@ package io.jobpulse.events;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.util.Arrays;
 import java.util.Optional;
@@ -10,6 +11,8 @@ import java.util.Optional;
  * The canonical statuses of a job. The last four are terminal and absorbing: once a job
  * reaches one, no later event changes it.
  */
+/* The OpenAPI document names the wire names, not the constants; OpenApiTest checks answers against them. */
+@Schema(type = "string", allowableValues = {"queued", "running", "succeeded", "failed", "canceled", "expired"})
 public enum JobStatus {
     QUEUED("queued"),
     RUNNING("running"),

@@ -1,5 +1,14 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
 import io.jobpulse.events.JobLimits;
@@ -49,6 +58,11 @@ import java.util.regex.Pattern;
  * Requests are checked here for what can be known without the job's state; rules that need the
  * state (unknown job, terminal job) are applied in order by the topology.
  */
+@Tag(name = "Jobs")
+@ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+@ApiResponse(responseCode = "403", ref = ApiContract.FORBIDDEN)
+@ApiResponse(responseCode = "429", ref = ApiContract.RATE_LIMITED)
+@ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
 @Controller(Routes.JOBS)
 @Requires(beans = JobEventPublisher.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -96,9 +110,18 @@ public class JobsController {
         return urls;
     }
 
+    @Operation(summary = "Submit a job", description = """
+            Answered 202 as soon as the job's `job.submitted` event is durably in Kafka. `owner` is for an API key bound to no owner. With `Idempotency-Key` a repeated request answers with the same job (`Idempotent-Replayed: true`), and the same key with another body is 409.""")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = "application/json", schema = @Schema(implementation = SubmitJobRequest.class),
+            examples = @ExampleObject(name = "image", value = "{\"type\": \"image.generate\", \"input\": {\"prompt\": \"a lighthouse at dusk\"}, \"tags\": [\"demo\"]}")))
+    @ApiResponse(responseCode = "202", description = "The job was accepted; `Location` is its URL.", headers = {@io.swagger.v3.oas.annotations.headers.Header(name = "Location", description = "The job", schema = @Schema(type = "string")), @io.swagger.v3.oas.annotations.headers.Header(name = "Idempotent-Replayed", description = "`true` when this is the answer a key was given before", schema = @Schema(type = "string"))}, content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobAccepted.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
+    @ApiResponse(responseCode = "413", ref = ApiContract.PAYLOAD_TOO_LARGE)
+    @ApiResponse(responseCode = "415", ref = ApiContract.UNSUPPORTED_MEDIA_TYPE)
     @Post
     public HttpResponse<JobAccepted> submit(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Body SubmitJobRequest request,
-                                            @Nullable @Header("Idempotency-Key") String idempotencyKey) {
+                                            @Parameter(description = "1-200 characters; the same key answers with the same job") @Nullable @Header("Idempotency-Key") String idempotencyKey) {
         caller.require(Caller.Scope.SUBMIT);
         if (request == null) {
             throw invalid("body", "A job needs a JSON body such as {\"type\": \"image.generate\", \"input\": {...}}.");
@@ -145,6 +168,16 @@ public class JobsController {
                 webhooks(jobId), provider != null ? provider.name() : poll != null ? poll.provider() : null));
     }
 
+    @Operation(summary = "Report on a job (workers)", description = """
+            A worker's progress, message, result or error; `status` moves it to running, succeeded or failed. Needs `jobpulse:jobs:report`.""")
+    @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true, content = @Content(mediaType = "application/json", schema = @Schema(implementation = ReportRequest.class),
+            examples = @ExampleObject(name = "progress", value = "{\"status\": \"running\", \"progress\": 0.5, \"message\": \"denoising\"}")))
+    @ApiResponse(responseCode = "202", description = "The report's event is in Kafka.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EventAccepted.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
+    @ApiResponse(responseCode = "413", ref = ApiContract.PAYLOAD_TOO_LARGE)
+    @ApiResponse(responseCode = "415", ref = ApiContract.UNSUPPORTED_MEDIA_TYPE)
     @Post(Routes.JOB_REPORTS)
     public HttpResponse<EventAccepted> report(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body ReportRequest request) {
         caller.require(Caller.Scope.REPORT);
@@ -174,12 +207,24 @@ public class JobsController {
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
     }
 
+    @Operation(summary = "Cancel a queued or running job", description = """
+            An optional `reason`. A job that has ended is 409 (`job-terminal`).""")
+    @ApiResponse(responseCode = "202", description = "The cancel request's event is in Kafka.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EventAccepted.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
     @Post(Routes.JOB_CANCEL)
     public HttpResponse<EventAccepted> cancel(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
         return command(caller, id, request, job -> job.isTerminal() ? conflict(job, "job-terminal", "there is nothing to cancel") : null,
                 (eventId, at, by, reason) -> new JobEvent.CancelRequested(eventId, id, at, at, by, reason));
     }
 
+    @Operation(summary = "Retry a failed, expired or canceled job", description = """
+            Starts a new attempt; any other status is 409 (`invalid-transition`).""")
+    @ApiResponse(responseCode = "202", description = "The retry request's event is in Kafka.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EventAccepted.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
     @Post(Routes.JOB_RETRY)
     public HttpResponse<EventAccepted> retry(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @Body CommandRequest request) {
         return command(caller, id, request, job -> RETRYABLE.contains(job.status()) ? null : conflict(job, "invalid-transition",
@@ -195,6 +240,13 @@ public class JobsController {
      * polled at that URL answers 200 with the reason and writes nothing; a job that has ended is a
      * 409. The fold applies the same rules to the event, for requests that race.
      */
+    @Operation(summary = "Poll the job's status at its provider", description = """
+            `statusUrl` must be one of the provider's configured status URL templates. Asking again for the same URL is 200 and changes nothing.""")
+    @ApiResponse(responseCode = "200", description = "Already polled at this URL; nothing changed.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = PollUnchanged.class)))
+    @ApiResponse(responseCode = "202", description = "The poll request's event is in Kafka.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EventAccepted.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
     @Post(Routes.JOB_POLL)
     public HttpResponse<?> poll(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body PollRequest request) {
         caller.require(Caller.Scope.SUBMIT);

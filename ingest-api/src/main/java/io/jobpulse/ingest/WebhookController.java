@@ -1,5 +1,14 @@
 package io.jobpulse.ingest;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.EventSource;
 import io.jobpulse.events.JobEvent;
@@ -61,6 +70,7 @@ import java.util.UUID;
  * the raw history is shown to the job's owner, and a signature there would let it replay the
  * delivery.
  */
+@Tag(name = "Provider webhooks")
 @Controller(Routes.WEBHOOKS)
 @Requires(beans = JobEventPublisher.class)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -85,9 +95,18 @@ public class WebhookController {
         this.metrics = metrics;
     }
 
+    @Operation(summary = "Receive a provider's callback", description = """
+            Authenticated by the provider's signature over the raw body alone. `job` and `token` come from the webhook URL the submission answered (`links.webhook`); without them the callback is routed by the provider's request id. A redelivery is answered 200 again and changes nothing.""")
+    @SecurityRequirement(name = ApiContract.PROVIDER_SIGNATURE)
+    @ApiResponse(responseCode = "200", description = "The callback's event is in Kafka.", content = @Content(mediaType = "application/json", schema = @Schema(type = "object"), examples = @ExampleObject(value = "{\"jobId\": \"019a…\", \"eventId\": \"…\", \"event\": \"job.callback-received\"}")))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @ApiResponse(responseCode = "413", ref = ApiContract.PAYLOAD_TOO_LARGE)
+    @ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
     @Post(value = Routes.WEBHOOK, consumes = MediaType.ALL)
-    public HttpResponse<Map<String, Object>> receive(@PathVariable String provider, @Nullable @QueryValue String job,
-                                                     @Nullable @QueryValue String token, HttpHeaders headers,
+    public HttpResponse<Map<String, Object>> receive(@PathVariable String provider, @Parameter(description = "The job, as in the submission's webhook URL") @Nullable @QueryValue String job,
+                                                     @Parameter(description = "The job's token for this provider, as in the webhook URL") @Nullable @QueryValue String token, @Parameter(hidden = true) HttpHeaders headers,
                                                      @Nullable @Body byte[] body) {
         Providers.Provider configured = providers.find(provider).orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND,
                 "No provider '" + provider + "' is configured for callbacks (jobpulse.providers." + provider + ")."));

@@ -1,5 +1,14 @@
 package io.jobpulse.notifications;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jobpulse.events.Delivery;
 import io.jobpulse.events.DeliveryTypes;
@@ -45,6 +54,11 @@ import java.util.function.UnaryOperator;
  * changes {@code jobpulse:jobs:submit}; an endpoint belongs to its owner, and one for every owner
  * to administrators. Every change is first an event on {@code jobpulse.endpoints}.
  */
+@Tag(name = "Endpoints")
+@ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+@ApiResponse(responseCode = "403", ref = ApiContract.FORBIDDEN)
+@ApiResponse(responseCode = "429", ref = ApiContract.RATE_LIMITED)
+@ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
 @Controller(Routes.ENDPOINTS)
 @Requires(property = Roles.PROPERTY, pattern = Roles.NOTIFICATIONS)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -86,6 +100,11 @@ public class EndpointsController {
         this.rules = new EndpointRules(outbound, config.allowHttp(), config.httpOrigins());
     }
 
+    @Operation(summary = "Register a webhook endpoint", description = """
+            Every matching change of the owner's jobs is POSTed to `url`, signed per Standard Webhooks with the `secret` answered here once.""")
+    @ApiResponse(responseCode = "201", description = "The endpoint, with its secret (shown once).", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointView.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
     @io.micronaut.http.annotation.Status(io.micronaut.http.HttpStatus.CREATED)
     @Post
     public HttpResponse<EndpointView> create(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Body EndpointRequest request) {
@@ -108,19 +127,30 @@ public class EndpointsController {
                 URI.create(Routes.ENDPOINTS + "/" + endpoint.id()));
     }
 
+    @Operation(summary = "List webhook endpoints")
+    @ApiResponse(responseCode = "200", description = "The endpoints.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointList.class)))
     @Get
-    public EndpointList list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner) {
+    public EndpointList list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                             @Parameter(description = "Whose endpoints (an API key bound to no owner, or an admin)") @Nullable @QueryValue String owner) {
         caller.require(Caller.Scope.READ);
         String whose = owner == null && caller.may(Caller.Scope.ADMIN) ? null : caller.ownerFor(owner);
         return new EndpointList(store.list(whose).stream().map(EndpointView::of).toList());
     }
 
+    @Operation(summary = "Read a webhook endpoint")
+    @ApiResponse(responseCode = "200", description = "The endpoint.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointView.class)))
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(Routes.ENDPOINT)
     public EndpointView get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.READ);
         return EndpointView.of(visible(caller, id));
     }
 
+    @Operation(summary = "Change a webhook endpoint", description = """
+            Its URL, description or filter.""")
+    @ApiResponse(responseCode = "200", description = "The endpoint.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointView.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Patch(Routes.ENDPOINT)
     public EndpointView update(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Body EndpointRequest request) {
         caller.require(Caller.Scope.SUBMIT);
@@ -136,6 +166,9 @@ public class EndpointsController {
                 endpoint.createdAt(), clock.instant()));
     }
 
+    @Operation(summary = "Delete a webhook endpoint")
+    @ApiResponse(responseCode = "204", description = "Deleted; nothing more is sent to it.")
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Delete(Routes.ENDPOINT)
     public HttpResponse<Void> delete(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.SUBMIT);
@@ -143,6 +176,9 @@ public class EndpointsController {
         return HttpResponse.noContent();
     }
 
+    @Operation(summary = "Pause deliveries to an endpoint")
+    @ApiResponse(responseCode = "200", description = "The endpoint.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointView.class)))
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Post(Routes.ENDPOINT_PAUSE)
     public EndpointView pause(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.SUBMIT);
@@ -150,6 +186,9 @@ public class EndpointsController {
     }
 
     /** Resumes a paused endpoint, and enables one Jobpulse disabled. */
+    @Operation(summary = "Resume deliveries to an endpoint")
+    @ApiResponse(responseCode = "200", description = "The endpoint.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointView.class)))
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Post(Routes.ENDPOINT_RESUME)
     public EndpointView resume(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.SUBMIT);
@@ -157,6 +196,10 @@ public class EndpointsController {
     }
 
     /** A new secret signs from now on; the previous one signs beside it for {@code secret-overlap}. */
+    @Operation(summary = "Rotate an endpoint's signing secret", description = """
+            The new secret (shown once) signs from now on; the previous one signs beside it for the overlap.""")
+    @ApiResponse(responseCode = "200", description = "The endpoint, with its new secret.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = EndpointView.class)))
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Post(Routes.ENDPOINT_ROTATE_SECRET)
     public EndpointView rotateSecret(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.SUBMIT);
@@ -179,6 +222,10 @@ public class EndpointsController {
     }
 
     /** Sends a {@code ping} delivery, signed like any other. */
+    @Operation(summary = "Send a test delivery", description = """
+            A `ping` delivery, signed like any other.""")
+    @ApiResponse(responseCode = "202", description = "The delivery is queued.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = DeliveryAccepted.class)))
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Post(Routes.ENDPOINT_TEST)
     public HttpResponse<DeliveryAccepted> test(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.SUBMIT);
@@ -191,10 +238,16 @@ public class EndpointsController {
         return HttpResponse.accepted().body(new DeliveryAccepted(row.endpoint().id(), ping.id(), ping.type()));
     }
 
+    @Operation(summary = "List an endpoint's deliveries", description = """
+            Newest first: status, attempts, the last answer.""")
+    @ApiResponse(responseCode = "200", description = "A page of deliveries.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = DeliveryPage.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(Routes.ENDPOINT_DELIVERIES)
     public DeliveryPage deliveries(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
-                                   @Nullable @QueryValue String status, @Nullable @QueryValue Integer limit,
-                                   @Nullable @QueryValue String cursor) {
+                                   @Parameter(description = "pending, retrying, delivered or failed") @Nullable @QueryValue String status,
+                                   @Parameter(description = "Page size") @Nullable @QueryValue Integer limit,
+                                   @Parameter(description = "The next of the previous page") @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
         visible(caller, id);
         if (status != null && !DELIVERY_STATUSES.contains(status)) {
@@ -227,6 +280,11 @@ public class EndpointsController {
     }
 
     /** Sends a delivery again at once, whatever became of it, with the same {@code webhook-id}. */
+    @Operation(summary = "Send a delivery again", description = """
+            At once, with the same `webhook-id`.""")
+    @ApiResponse(responseCode = "202", description = "The delivery is queued.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = DeliveryAccepted.class)))
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @ApiResponse(responseCode = "409", ref = ApiContract.CONFLICT)
     @Post(Routes.ENDPOINT_DELIVERY_RETRY)
     public HttpResponse<DeliveryAccepted> retry(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
                                                 @PathVariable String deliveryId) {

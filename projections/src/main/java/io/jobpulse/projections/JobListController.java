@@ -1,5 +1,14 @@
 package io.jobpulse.projections;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
@@ -39,6 +48,11 @@ import java.util.stream.Collectors;
  * it, a page at a time). It reads PostgreSQL, which follows the log by a few milliseconds: a job submitted a
  * moment ago may not be listed yet ({@code GET /v1/jobs/{id}} reads the current state instead).
  */
+@Tag(name = "Read model")
+@ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+@ApiResponse(responseCode = "403", ref = ApiContract.FORBIDDEN)
+@ApiResponse(responseCode = "429", ref = ApiContract.RATE_LIMITED)
+@ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
 @Controller(Routes.JOBS)
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -56,12 +70,21 @@ public class JobListController {
         this.jobs = jobs;
     }
 
+    @Operation(summary = "List jobs", description = """
+            The caller's jobs, newest first, filtered, a page at a time (`nextCursor`). Reads PostgreSQL, a few milliseconds behind the log.""")
+    @ApiResponse(responseCode = "200", description = "A page of jobs.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobPage.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
     @Get
-    public JobPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner, @Nullable @QueryValue List<String> status, @Nullable @QueryValue List<String> type,
-                        @Nullable @QueryValue String tag, @Nullable @QueryValue String createdAfter,
-                        @Nullable @QueryValue String createdBefore, @Nullable @QueryValue String updatedSince,
-                        @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor,
-                        @Nullable @QueryValue Boolean count) {
+    public JobPage list(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Parameter(description = "Whose jobs (an API key bound to no owner, or an admin)") @Nullable @QueryValue String owner,
+                        @Parameter(description = "Only these statuses, repeated or comma-separated") @Nullable @QueryValue List<String> status,
+                        @Parameter(description = "Only these types, repeated or comma-separated") @Nullable @QueryValue List<String> type,
+                        @Parameter(description = "Only jobs with this tag") @Nullable @QueryValue String tag,
+                        @Parameter(description = "ISO-8601 instant") @Nullable @QueryValue String createdAfter,
+                        @Parameter(description = "ISO-8601 instant") @Nullable @QueryValue String createdBefore,
+                        @Parameter(description = "ISO-8601 instant") @Nullable @QueryValue String updatedSince,
+                        @Parameter(description = "Page size, 1-100 (default 50)") @Nullable @QueryValue Integer limit,
+                        @Parameter(description = "The nextCursor of the previous page") @Nullable @QueryValue String cursor,
+                        @Parameter(description = "Also count all matching jobs (total)") @Nullable @QueryValue Boolean count) {
         caller.require(Caller.Scope.READ);
         String whose = caller.ownerFor(owner);
         int size = pageSize(limit);
@@ -75,8 +98,12 @@ public class JobListController {
         return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
     }
 
+    @Operation(summary = "Count jobs by status and type")
+    @ApiResponse(responseCode = "200", description = "The counts.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = Summary.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
     @Get(Routes.JOBS_SUMMARY)
-    public Summary summary(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @QueryValue String owner) {
+    public Summary summary(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                           @Parameter(description = "Whose jobs (an API key bound to no owner, or an admin)") @Nullable @QueryValue String owner) {
         caller.require(Caller.Scope.READ);
         String whose = caller.ownerFor(owner);
         Map<String, Long> byStatus = new TreeMap<>();
@@ -90,9 +117,16 @@ public class JobListController {
         return new Summary(sum(byStatus), byStatus, byType);
     }
 
+    @Operation(summary = "Read a job's timeline", description = """
+            Its applied changes in version order, or with `raw=true` the events behind them, a page at a time.""")
+    @ApiResponse(responseCode = "200", description = "A page of the timeline.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = History.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(Routes.JOB_HISTORY)
-    public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id, @Nullable @QueryValue Boolean raw,
-                           @Nullable @QueryValue Integer limit, @Nullable @QueryValue String cursor) {
+    public History history(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
+                           @Parameter(description = "The raw events instead of the applied changes") @Nullable @QueryValue Boolean raw,
+                           @Parameter(description = "Page size, 1-100 (default 50)") @Nullable @QueryValue Integer limit,
+                           @Parameter(description = "The nextCursor of the previous page") @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
         int size = pageSize(limit);
         Optional.of(id).filter(JobIds::isWellFormed).flatMap(jobs::findById).filter(row -> caller.sees(row.owner(), id))

@@ -1,5 +1,14 @@
 package io.jobpulse.push;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.jobpulse.events.Roles;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.Routes;
@@ -51,6 +60,11 @@ import java.util.function.Function;
  * owner's job is 404, like a missing one. This class is the SSE transport only: requests are read
  * by {@link SubscriptionRequests}, the credential's life is {@link CredentialLifetimes}.
  */
+@Tag(name = "Streams")
+@ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+@ApiResponse(responseCode = "403", ref = ApiContract.FORBIDDEN)
+@ApiResponse(responseCode = "429", ref = ApiContract.RATE_LIMITED)
+@ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
 @Controller
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 public class SseTransport {
@@ -79,11 +93,20 @@ public class SseTransport {
         this.blocking = blocking;
     }
 
+    @Operation(summary = "Follow one job (Server-Sent Events)", description = """
+            Events: `status` (the status changed, or a snapshot) and `progress` (anything else changed), whose `data:` is a JobUpdate; `token-expiring` (`{expiresAt, detail}`) before the credential's expiry; `: heartbeat` comments on a quiet stream; `retry:` once. `id:` is the job's version; with `Last-Event-ID: N` every change after N comes first. The stream ends after the terminal state; a client that already has it gets 204.""")
+    @SecurityRequirement(name = ApiContract.BEARER_JWT)
+    @SecurityRequirement(name = ApiContract.API_KEY)
+    @SecurityRequirement(name = ApiContract.STREAM_TOKEN)
+    @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"), examples = @ExampleObject(value = "retry: 2000\nid: 1\nevent: status\ndata: {\"jobId\":\"019a…\",\"version\":1,\"status\":\"queued\",\"snapshot\":true,…}\n\n: heartbeat\n\nid: 2\nevent: progress\ndata: {\"jobId\":\"019a…\",\"version\":2,\"status\":\"running\",\"previousStatus\":\"running\",\"changed\":[\"progress\"],…}\n\n")))
+    @ApiResponse(responseCode = "204", description = "The client has the job's terminal version: stop reconnecting.")
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(value = Routes.JOB_STREAM, produces = MediaType.TEXT_EVENT_STREAM)
     public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> jobStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
                                                                                @PathVariable String id,
-                                                                               @Nullable @Header("Last-Event-ID") String lastEventId,
-                                                                               @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+                                                                               @Parameter(description = "The last version received; EventSource sends it when it reconnects") @Nullable @Header("Last-Event-ID") String lastEventId,
+                                                                               @Parameter(description = "As Last-Event-ID, for a new EventSource that cannot send the header") @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
         return offEventLoop(() -> openJob(caller, id, lastEventId, lastEventIdParameter));
     }
 
@@ -105,14 +128,21 @@ public class SseTransport {
         }
     }
 
+    @Operation(summary = "Follow all the caller's jobs (Server-Sent Events)", description = """
+            Events: `status` (the status changed, or a snapshot) and `progress` (anything else changed), whose `data:` is a JobUpdate; `token-expiring` (`{expiresAt, detail}`) before the credential's expiry; `: heartbeat` comments on a quiet stream; `retry:` once. `id:` is an opaque cursor valid on every instance; the first thing sent is a `: stream position` comment with an `id:`. A `Last-Event-ID` that cannot be resumed gets a `reset` event first (`{reason: history-unavailable, detail}`): re-read `GET /v1/jobs`.""")
+    @SecurityRequirement(name = ApiContract.BEARER_JWT)
+    @SecurityRequirement(name = ApiContract.API_KEY)
+    @SecurityRequirement(name = ApiContract.STREAM_TOKEN)
+    @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"), examples = @ExampleObject(value = ": stream position\nid: 0-17\nretry: 2000\n\nid: 0-18\nevent: status\ndata: {\"jobId\":\"019a…\",\"version\":2,\"status\":\"running\",…}\n\n")))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
     @Get(value = Routes.STREAM, produces = MediaType.TEXT_EVENT_STREAM)
     public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> ownerStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
-                                                                                 @Nullable @QueryValue String owner,
-                                                                                 @Nullable @QueryValue List<String> type,
-                                                                                 @Nullable @QueryValue String tag,
-                                                                                 @Nullable @QueryValue List<String> status,
-                                                                                 @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
-                                                                                 @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+                                                                                 @Parameter(description = "Whose jobs (an API key bound to no owner)") @Nullable @QueryValue String owner,
+                                                                                 @Parameter(description = "Only these job types, repeated or comma-separated") @Nullable @QueryValue List<String> type,
+                                                                                 @Parameter(description = "Only jobs with this tag") @Nullable @QueryValue String tag,
+                                                                                 @Parameter(description = "Only changes whose new or previous status is one of these") @Nullable @QueryValue List<String> status,
+                                                                                 @Parameter(description = "The last cursor received") @Nullable @Header("Last-Event-ID") String lastEventIdHeader,
+                                                                                 @Parameter(description = "As Last-Event-ID, for a new EventSource that cannot send the header") @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
         return offEventLoop(() -> openOwner(caller, owner, type, tag, status, lastEventIdHeader, lastEventIdParameter));
     }
 

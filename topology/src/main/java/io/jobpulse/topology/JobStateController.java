@@ -1,5 +1,14 @@
 package io.jobpulse.topology;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.jobpulse.events.JobState;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.Problem;
@@ -33,6 +42,11 @@ import java.util.function.Function;
  * <p>A job whose partition another topology instance holds is read there ({@link PeerReads}) and
  * its owner checked here; a long-poll for it waits there. The caller cannot tell the difference.
  */
+@Tag(name = "Jobs")
+@ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+@ApiResponse(responseCode = "403", ref = ApiContract.FORBIDDEN)
+@ApiResponse(responseCode = "429", ref = ApiContract.RATE_LIMITED)
+@ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
 @Controller(Routes.JOBS)
 @Requires(beans = InteractiveQueries.class)
 public class JobStateController {
@@ -49,10 +63,15 @@ public class JobStateController {
         this.peers = peers;
     }
 
+    @Operation(summary = "Read a job's current state", description = """
+            From the Kafka Streams state store. Long-poll: with `waitForVersionAfter=N` it answers as soon as the version exceeds N, or with the current state after `timeout`.""")
+    @ApiResponse(responseCode = "200", description = "The job's state.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = JobState.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(Routes.JOB)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public Mono<JobState> get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id,
-                              @Nullable @QueryValue Long waitForVersionAfter, @Nullable @QueryValue String timeout) {
+                              @Parameter(description = "Long-poll: wait until the version exceeds this") @Nullable @QueryValue Long waitForVersionAfter, @Parameter(description = "How long to wait, e.g. 30s or PT30S, at most 60s (default 30s)") @Nullable @QueryValue String timeout) {
         caller.require(Caller.Scope.READ);
         Duration wait = wait(timeout);
         InteractiveQueries.Placement placement = queries.locate(id);

@@ -1,5 +1,6 @@
 package io.jobpulse.app.bench;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -18,6 +19,7 @@ import io.micronaut.security.rules.SecurityRule;
  * It takes no credential, so it exists only where {@code jobpulse.bench.baseline-endpoint} is
  * {@code true}, which only the benchmarks set.
  */
+@Hidden
 @Controller(BaselineController.PATH)
 @Requires(property = BaselineController.PROPERTY, value = "true")
 @Secured(SecurityRule.IS_ANONYMOUS)

@@ -1,5 +1,14 @@
 package io.jobpulse.app.dashboard;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.jobpulse.events.Roles;
 import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
@@ -45,6 +54,8 @@ import java.util.regex.Pattern;
  * ETag and {@code Cache-Control: no-cache}: the paths carry no version, so browsers revalidate
  * (a {@code 304} when nothing changed) and never run a stale script after an upgrade.
  */
+@Tag(name = "Service")
+@io.swagger.v3.oas.annotations.security.SecurityRequirements
 @Controller
 @Requires(property = Roles.PROPERTY, pattern = Roles.PUSH)
 @Secured(SecurityRule.IS_ANONYMOUS)
@@ -82,6 +93,10 @@ public class DashboardController {
         }
     }
 
+    @Operation(summary = "The dashboard page", description = """
+            Jobs live in a browser; it asks for a token before it reads anything.""")
+    @ApiResponse(responseCode = "200", description = "The page.")
+    @ApiResponse(responseCode = "304", description = "Not modified (`If-None-Match`).")
     @Get(value = Routes.DASHBOARD, produces = MediaType.TEXT_HTML)
     public HttpResponse<byte[]> page(@Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch) {
         return serve(PAGE, ifNoneMatch)
@@ -89,11 +104,20 @@ public class DashboardController {
                 .header("Referrer-Policy", "no-referrer");
     }
 
+    @Operation(summary = "A file of the dashboard")
+    @ApiResponse(responseCode = "200", description = "The file.")
+    @ApiResponse(responseCode = "304", description = "Not modified (`If-None-Match`).")
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(value = Routes.DASHBOARD_FILES, produces = MediaType.ALL)
     public HttpResponse<byte[]> dashboardFile(@PathVariable String file, @Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch) {
         return serve("public/dashboard/" + checked(file), ifNoneMatch);
     }
 
+    @Operation(summary = "A file of the JavaScript client", description = """
+            `jobpulse-client.js` (an ES module) and its types.""")
+    @ApiResponse(responseCode = "200", description = "The file.")
+    @ApiResponse(responseCode = "304", description = "Not modified (`If-None-Match`).")
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Get(value = Routes.CLIENT_FILES, produces = MediaType.ALL)
     public HttpResponse<byte[]> clientFile(@PathVariable String file, @Header(HttpHeaders.IF_NONE_MATCH) @Nullable String ifNoneMatch) {
         return serve("public/client/" + checked(file), ifNoneMatch);

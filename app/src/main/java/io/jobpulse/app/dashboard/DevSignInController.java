@@ -1,5 +1,6 @@
 package io.jobpulse.app.dashboard;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.app.security.SecurityConfiguration;
 import io.jobpulse.http.Routes;
@@ -27,6 +28,7 @@ import java.util.List;
  * sets and nothing else does, and it answers this machine only (a TCP peer on loopback), even when dev
  * was told to listen on other addresses.
  */
+@Hidden
 @Controller(Routes.DEV_SIGN_IN)
 @Requires(property = DevSignInController.PROPERTY, value = "true")
 @Secured(SecurityRule.IS_ANONYMOUS)

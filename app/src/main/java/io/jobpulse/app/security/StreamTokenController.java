@@ -1,5 +1,14 @@
 package io.jobpulse.app.security;
 
+import io.jobpulse.http.ApiContract;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import io.jobpulse.events.JobState;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.JobStateReader;
@@ -27,6 +36,11 @@ import java.util.Set;
  * {@code {"filter": {}}} (or an empty body) to all of the owner's jobs; it allows one connect to a
  * stream, nothing else.
  */
+@Tag(name = "Streams")
+@ApiResponse(responseCode = "401", ref = ApiContract.UNAUTHORIZED)
+@ApiResponse(responseCode = "403", ref = ApiContract.FORBIDDEN)
+@ApiResponse(responseCode = "429", ref = ApiContract.RATE_LIMITED)
+@ApiResponse(responseCode = "503", ref = ApiContract.UNAVAILABLE)
 @Controller(Routes.STREAM_TOKENS)
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class StreamTokenController {
@@ -49,6 +63,11 @@ public class StreamTokenController {
         this.states = states;
     }
 
+    @Operation(summary = "Get a stream token for a browser", description = """
+            `{\"jobs\": [...]}` (at most 100, of one owner) scopes it to those jobs; `{\"filter\": {}}` or no body to all of the owner's jobs. Pass it as `?token=` to the streams and the WebSocket.""")
+    @ApiResponse(responseCode = "201", description = "The token, shown once.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = TokenIssued.class)))
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
     @Post
     public HttpResponse<TokenIssued> issue(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @Nullable @Body TokenRequest request) {
         caller.require(Caller.Scope.READ);
