@@ -131,12 +131,20 @@ class CredentialRulesTest {
     }
 
     @Test
-    void healthTellsAnyoneOnlyItsStatus() {
+    void healthTellsAnyoneItsComponentsButNoSecret() {
+        TestStack stack = TestStack.get();
         for (String bearer : new String[] {JobpulseInstance.token("alice"), JobpulseInstance.adminToken()}) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> getAs(bearer, "/health").statusCode() == 200);
             HttpResponse<String> health = getAs(bearer, "/health");
-            assertThat(health.statusCode()).isEqualTo(200);
             assertThat(json(health).get("status").asText()).isEqualTo("UP");
-            assertThat(json(health).has("details")).as("no disk space, no components: " + health.body()).isFalse();
+            assertThat(json(health).at("/details/postgresql/status").asText()).as(health.body()).isEqualTo("UP");
+            assertThat(json(health).at("/details/streams/details/topology/state").asText()).as(health.body()).isIn("RUNNING", "REBALANCING");
+            assertThat(json(health).at("/details/disk/status").asText()).as(health.body()).isEqualTo("UP");
+            assertThat(health.body()).as("no credential, key or address").doesNotContain(JobpulseInstance.JWT_SECRET,
+                    JobpulseInstance.SIGNING_KEY, stack.jdbcUrl, "jdbc:", stack.bootstrapServers);
+            if (!stack.password.isEmpty()) {
+                assertThat(health.body()).doesNotContain(stack.password);
+            }
         }
     }
 

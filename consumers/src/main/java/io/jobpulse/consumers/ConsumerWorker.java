@@ -7,6 +7,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A Kafka consumer on a thread of its own, the one way the roles' background readers run (the
@@ -41,6 +43,9 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
     private final Thread thread;
     private final String name;
     private volatile boolean running = true;
+    /** The partitions the consumer held after its last poll, read by other threads (the consumer itself may not be). */
+    private volatile Set<TopicPartition> assigned = Set.of();
+    private volatile long lastPollNanos;
 
     /** @param settings the consumer's own settings (bootstrap servers, offset reset; no group) */
     protected ConsumerWorker(String name, Map<String, Object> settings) {
@@ -84,6 +89,8 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
             subscribe();
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(POLL);
+                assigned = Set.copyOf(consumer.assignment());
+                lastPollNanos = System.nanoTime();
                 try {
                     handle(records);
                 } catch (RuntimeException e) {
@@ -103,6 +110,20 @@ public abstract class ConsumerWorker implements ApplicationEventListener<Startup
         } finally {
             GroupMembership.leave(consumer);
         }
+    }
+
+    /**
+     * What the worker is doing, for health: whether its thread runs, the partitions it held at its last poll, and
+     * how long ago that poll returned (a worker stuck in its handling polls no more).
+     */
+    public Status status() {
+        long last = lastPollNanos;
+        return new Status(name, thread.isAlive(), assigned.size(),
+                last == 0 ? null : Duration.ofNanos(System.nanoTime() - last));
+    }
+
+    /** @param sinceLastPoll null before the first poll returned */
+    public record Status(String name, boolean running, int partitions, Duration sinceLastPoll) {
     }
 
     @PreDestroy

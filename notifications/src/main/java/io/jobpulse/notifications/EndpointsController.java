@@ -20,8 +20,10 @@ import io.jobpulse.http.Caller;
 import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.ReadDeadline;
 import io.jobpulse.http.Routes;
 import io.jobpulse.outbound.OutboundRequests;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
@@ -41,6 +43,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -90,9 +93,12 @@ public class EndpointsController {
     private final NotificationsConfiguration config;
     private final EndpointRules rules;
     private final Clock clock = Clock.systemUTC();
+    private final ReadDeadline reads;
 
     public EndpointsController(EndpointStore store, NotificationLog log, NotificationsRuntime runtime, NotificationsConfiguration config,
-                               OutboundRequests outbound) {
+                               OutboundRequests outbound,
+                               @Property(name = ReadDeadline.PROPERTY, defaultValue = ReadDeadline.DEFAULT) Duration queryTimeout) {
+        this.reads = new ReadDeadline(queryTimeout);
         this.store = store;
         this.log = log;
         this.runtime = runtime;
@@ -134,7 +140,7 @@ public class EndpointsController {
                              @Parameter(description = "Whose endpoints (an API key bound to no owner, or an admin)") @Nullable @QueryValue String owner) {
         caller.require(Caller.Scope.READ);
         String whose = owner == null && caller.may(Caller.Scope.ADMIN) ? null : caller.ownerFor(owner);
-        return new EndpointList(store.list(whose).stream().map(EndpointView::of).toList());
+        return reads.read("The endpoint list", () -> new EndpointList(store.list(whose).stream().map(EndpointView::of).toList()));
     }
 
     @Operation(summary = "Read a webhook endpoint")
@@ -143,7 +149,7 @@ public class EndpointsController {
     @Get(Routes.ENDPOINT)
     public EndpointView get(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         caller.require(Caller.Scope.READ);
-        return EndpointView.of(visible(caller, id));
+        return reads.read("The endpoint", () -> EndpointView.of(visible(caller, id)));
     }
 
     @Operation(summary = "Change a webhook endpoint", description = """
@@ -249,7 +255,7 @@ public class EndpointsController {
                                    @Parameter(description = "Page size") @Nullable @QueryValue Integer limit,
                                    @Parameter(description = "The next of the previous page") @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
-        visible(caller, id);
+        reads.read("The endpoint", () -> visible(caller, id));
         if (status != null && !DELIVERY_STATUSES.contains(status)) {
             throw EndpointRules.invalid("status", "'" + status + "' is not a delivery status; use pending, retrying, delivered or failed.");
         }
@@ -269,7 +275,10 @@ public class EndpointsController {
                 throw EndpointRules.invalid("cursor", "'cursor' is not one this API gave; use the 'next' of the previous page.");
             }
         }
-        List<EndpointStore.DeliveryRow> rows = store.deliveries(id, status, beforeCreated, beforeId, size + 1);
+        Instant before = beforeCreated;
+        String beforeOf = beforeId;
+        List<EndpointStore.DeliveryRow> rows = reads.read("The endpoint's deliveries",
+                () -> store.deliveries(id, status, before, beforeOf, size + 1));
         List<EndpointStore.DeliveryRow> page = rows.subList(0, Math.min(size, rows.size()));
         String next = null;
         if (rows.size() > size) {

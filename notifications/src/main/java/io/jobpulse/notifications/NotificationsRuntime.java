@@ -92,6 +92,11 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
         LOG.info("notifications {} started", applicationId);
     }
 
+    /** The Streams client, for health (its state, and a restore listener set before it starts). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
     /** Whether this instance's deliveries know the endpoint at this version or a later one. */
     boolean knows(String endpointId, long version) {
         if (streams.state() != KafkaStreams.State.RUNNING) {

@@ -19,7 +19,9 @@ import io.jobpulse.http.JobIds;
 import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
+import io.jobpulse.http.ReadDeadline;
 import io.jobpulse.http.Routes;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
@@ -31,6 +33,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -65,9 +68,12 @@ public class JobListController {
             .collect(Collectors.toUnmodifiableSet());
 
     private final JobRowRepository jobs;
+    private final ReadDeadline reads;
 
-    public JobListController(JobRowRepository jobs) {
+    public JobListController(JobRowRepository jobs,
+                             @Property(name = ReadDeadline.PROPERTY, defaultValue = ReadDeadline.DEFAULT) Duration queryTimeout) {
         this.jobs = jobs;
+        this.reads = new ReadDeadline(queryTimeout);
     }
 
     @Operation(summary = "List jobs", description = """
@@ -91,11 +97,13 @@ public class JobListController {
         JobFilter filter = new JobFilter(statuses(status), split(type), tag, instant("createdAfter", createdAfter),
                 instant("createdBefore", createdBefore), instant("updatedSince", updatedSince));
         JobCursor after = cursor(cursor);
-        List<JobRow> rows = jobs.newestFirst(whose, filter, after, size + 1);
-        List<JobRow> page = rows.subList(0, Math.min(size, rows.size()));
-        String next = rows.size() > size ? new JobCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
-        Long total = Boolean.TRUE.equals(count) ? jobs.count(whose, filter) : null;
-        return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
+        return reads.read("The job list", () -> {
+            List<JobRow> rows = jobs.newestFirst(whose, filter, after, size + 1);
+            List<JobRow> page = rows.subList(0, Math.min(size, rows.size()));
+            String next = rows.size() > size ? new JobCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
+            Long total = Boolean.TRUE.equals(count) ? jobs.count(whose, filter) : null;
+            return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
+        });
     }
 
     @Operation(summary = "Count jobs by status and type")
@@ -108,7 +116,7 @@ public class JobListController {
         String whose = caller.ownerFor(owner);
         Map<String, Long> byStatus = new TreeMap<>();
         Map<String, Map<String, Long>> typeCounts = new TreeMap<>();
-        for (JobRowRepository.StatusCount count : jobs.countByTypeAndStatus(whose)) {
+        for (JobRowRepository.StatusCount count : reads.read("The job summary", () -> jobs.countByTypeAndStatus(whose))) {
             byStatus.merge(count.status(), count.count(), Long::sum);
             typeCounts.computeIfAbsent(count.type(), type -> new TreeMap<>()).put(count.status(), count.count());
         }
@@ -129,6 +137,10 @@ public class JobListController {
                            @Parameter(description = "The nextCursor of the previous page") @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
         int size = pageSize(limit);
+        return reads.read("The job's history", () -> history(caller, id, raw, size, cursor));
+    }
+
+    private History history(Caller caller, String id, Boolean raw, int size, String cursor) {
         Optional.of(id).filter(JobIds::isWellFormed).flatMap(jobs::findById).filter(row -> caller.sees(row.owner(), id))
                 .orElseThrow(() -> new ProblemException(ProblemType.NOT_FOUND, "No job " + id + "."));
         if (!Boolean.TRUE.equals(raw)) {
