@@ -234,7 +234,7 @@ class DenialOfServiceTest {
             for (int i = 0; i < 6; i++) {
                 // The attacker writes any X-Forwarded-For; the proxy appends the address it saw.
                 String chosen = ThreadLocalRandom.current().nextInt(1, 255) + "." + i + ".0." + ThreadLocalRandom.current().nextInt(1, 255);
-                limited = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/health"))
+                limited = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/health/liveness"))
                         .header("X-Forwarded-For", chosen + ", 198.51.100.7").build());
                 attacker.add(limited.statusCode());
             }
@@ -242,13 +242,13 @@ class DenialOfServiceTest {
             assertProblem(limited, 429);
             assertThat(limited.headers().firstValue("Retry-After")).isPresent();
 
-            HttpResponse<String> neighbour = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/health"))
+            HttpResponse<String> neighbour = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/health/liveness"))
                     .header("X-Forwarded-For", "198.51.100.8").build());
             assertThat(neighbour.statusCode()).as("another client behind the same proxy has its own limit").isEqualTo(200);
 
             RequestLimits limits = jobpulse.context().getBean(RequestLimits.class);
             for (int i = 0; i < 300; i++) {
-                jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/health"))
+                jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/health/liveness"))
                         .header("X-Forwarded-For", "10.7." + (i / 250) + "." + (i % 250 + 1)).build());
                 assertThat(limits.addressesTracked()).isLessThanOrEqualTo(50);
             }

@@ -54,7 +54,7 @@ class LimitsTest {
     @Test
     void aClientAddressOverItsRateGets429EvenWithoutACredential() {
         try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.limits.per-ip-per-second", "0.1", "jobpulse.limits.per-ip-burst", "2"))) {
-            HttpRequest health = HttpRequest.newBuilder(jobpulse.uri("/health")).build();
+            HttpRequest health = HttpRequest.newBuilder(jobpulse.uri("/health/liveness")).build();
             assertThat(jobpulse.sendAsIs(health).statusCode()).isEqualTo(200);
             assertThat(jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs")).build()).statusCode()).isEqualTo(401);
             HttpResponse<String> limited = jobpulse.sendAsIs(health);
