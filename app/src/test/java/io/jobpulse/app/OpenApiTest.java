@@ -109,8 +109,26 @@ class OpenApiTest {
             }
         }));
         assertThat(undescribed).as("operations without a summary").isEmpty();
+        List<String> objectOrScalar = new ArrayList<>();
+        typesNamingAnObjectBesideAScalar(document, "", objectOrScalar);
+        assertThat(objectOrScalar).as("schemas typed as a scalar or an object, which accept neither precisely").isEmpty();
         assertThat(document.at("/paths/~1v1~1ws/get/description").asText()).contains("subscribe", "token-expiring");
         assertThat(document.at("/paths/~1v1~1stream/get/responses/200/content").has("text/event-stream")).isTrue();
+    }
+
+    private static void typesNamingAnObjectBesideAScalar(JsonNode node, String at, List<String> found) {
+        JsonNode types = node.get("type");
+        if (types != null && types.isArray()) {
+            List<String> names = new ArrayList<>();
+            types.forEach(type -> names.add(type.asText()));
+            if (names.contains("object") && names.stream().anyMatch(Set.of("string", "boolean", "integer", "number")::contains)) {
+                found.add(at + " " + names);
+            }
+        }
+        node.properties().forEach(child -> typesNamingAnObjectBesideAScalar(child.getValue(), at + "/" + child.getKey(), found));
+        for (int i = 0; node.isArray() && i < node.size(); i++) {
+            typesNamingAnObjectBesideAScalar(node.get(i), at + "/" + i, found);
+        }
     }
 
     @Test

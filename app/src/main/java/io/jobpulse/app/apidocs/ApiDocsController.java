@@ -58,12 +58,17 @@ public class ApiDocsController {
             + "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final Map<String, Optional<byte[]>> loaded = new ConcurrentHashMap<>();
+    /** The document as served, made on the first request. */
+    private volatile byte[] document;
 
     @Get(value = "/openapi.yml", produces = "application/yaml")
     @Operation(summary = "This API's OpenAPI 3.1 document", description = "Generated from the code when Jobpulse is built.")
     @ApiResponse(responseCode = "200", description = "The document", content = @Content(mediaType = "application/yaml"))
     public HttpResponse<byte[]> document() {
-        return HttpResponse.ok(file(DOCUMENT)).contentType("application/yaml").header(HttpHeaders.CACHE_CONTROL, "no-cache");
+        if (document == null) {
+            document = NullableTypes.mended(file(DOCUMENT));
+        }
+        return HttpResponse.ok(document).contentType("application/yaml").header(HttpHeaders.CACHE_CONTROL, "no-cache");
     }
 
     @Get(value = "/docs", produces = MediaType.TEXT_HTML)
