@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * One job's journey is one trace, against the real broker, with spans exported to an OTLP/HTTP
  * receiver in the test: the {@code traceparent} a submission and its reports come with is the
  * parent of the request's server span, the Kafka write, the topology's fold and the push; it is on
- * the {@code jobpulse.job-status} records, in the SSE updates, on the provider's poll request and in
+ * the {@code jobpulse.job-status} records, in the SSE and WebSocket updates, on the provider's poll request and in
  * the request log line's MDC. A request without one starts a trace of its own.
  */
 class TracingTest {
@@ -119,19 +119,22 @@ class TracingTest {
             requests.setLevel(level);
         }
 
-        try (SseClient stream = jobpulse.stream("/v1/jobs/" + job + "/stream", null)) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> !stream.events().isEmpty());
+        try (SseClient stream = jobpulse.stream("/v1/jobs/" + job + "/stream", null); SocketClient socket = new SocketClient(jobpulse)) {
+            socket.send("{\"type\":\"subscribe\",\"id\":\"t\",\"job\":\"" + job + "\"}");
+            await().atMost(Duration.ofSeconds(20)).until(() -> !stream.events().isEmpty() && !socket.updatesOf("t").isEmpty());
             assertThat(post("/v1/jobs/" + job + "/reports", "{\"status\":\"running\",\"progress\":0.5}", traceparent(traceId, hex(8)))
                     .statusCode()).isEqualTo(202);
             assertThat(post("/v1/jobs/" + job + "/reports", "{\"status\":\"succeeded\"}", traceparent(traceId, hex(8)))
                     .statusCode()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(20)).until(() -> updates(stream).stream().anyMatch(u -> u.get("version").asLong() == 3));
-            for (JsonNode update : updates(stream)) {
-                if (update.path("snapshot").asBoolean()) {
-                    continue;
-                }
-                assertThat(update.get("traceparent").asText()).as("update %s", update).matches("00-" + traceId + "-[0-9a-f]{16}-01");
-            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> socket.updatesOf("t").stream()
+                    .anyMatch(message -> message.at("/update/version").asLong() == 3));
+            List<JsonNode> received = new ArrayList<>(updates(stream));
+            socket.updatesOf("t").forEach(message -> received.add(message.get("update")));
+            assertThat(received.stream().filter(update -> !update.path("snapshot").asBoolean()))
+                    .as("the live updates of the SSE stream and the WebSocket subscription").hasSizeGreaterThanOrEqualTo(4)
+                    .allSatisfy(update -> assertThat(update.path("traceparent").asText()).as("update %s", update)
+                            .matches("00-" + traceId + "-[0-9a-f]{16}-01"));
         }
 
         List<ConsumerRecord<String, byte[]>> changes = statusRecordsOf(job, 3);
