@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.jobpulse.events.Topics;
+import io.jobpulse.ingest.ProviderCancels;
 import io.jobpulse.events.TraceHeaders;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,7 +43,7 @@ import static org.awaitility.Awaitility.await;
  * One job's journey is one trace, against the real broker, with spans exported to an OTLP/HTTP
  * receiver in the test: the {@code traceparent} a submission and its reports come with is the
  * parent of the request's server span, the Kafka write, the topology's fold and the push; it is on
- * the {@code jobpulse.job-status} records, in the SSE and WebSocket updates, on the provider's poll request and in
+ * the {@code jobpulse.job-status} records, in the SSE and WebSocket updates, on the provider's poll and cancel requests and in
  * the request log line's MDC. A request without one starts a trace of its own.
  */
 class TracingTest {
@@ -54,6 +55,7 @@ class TracingTest {
     private static HttpServer provider;
     private static final List<byte[]> exports = new CopyOnWriteArrayList<>();
     private static final List<String> pollTraceparents = new CopyOnWriteArrayList<>();
+    private static final List<String> cancelTraceparents = new CopyOnWriteArrayList<>();
     private static JobpulseInstance jobpulse;
 
     @BeforeAll
@@ -75,6 +77,11 @@ class TracingTest {
             exchange.getResponseBody().write(body);
             exchange.close();
         });
+        provider.createContext("/v2/cancel/", exchange -> {
+            cancelTraceparents.add(exchange.getRequestHeaders().getFirst("traceparent"));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
         provider.start();
         String providerUrl = "http://127.0.0.1:" + provider.getAddress().getPort();
         jobpulse = JobpulseInstance.start(Map.of(
@@ -84,7 +91,12 @@ class TracingTest {
                 "jobpulse.providers.bria.credentials.default", "Bearer t",
                 "jobpulse.providers.bria.status-urls.v2.url", providerUrl + "/v2/status/{requestId}",
                 "jobpulse.providers.bria.status-urls.v2.credential", "default",
+                "jobpulse.providers.bria.cancel-url", providerUrl + "/v2/cancel/{requestId}",
+                "jobpulse.providers.bria.cancel-credential", "default",
+                "jobpulse.provider-cancels.group-id", "tracing-test-" + System.nanoTime(),
                 "jobpulse.providers.bria.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(BRIA_SECRET))));
+        ProviderCancels cancels = jobpulse.context().getBean(ProviderCancels.class);
+        await().atMost(Duration.ofSeconds(30)).until(cancels::isAssigned);
     }
 
     @AfterAll
@@ -155,7 +167,7 @@ class TracingTest {
     }
 
     @Test
-    void aPollOfTheProviderCarriesTheTraceOfThePollRequest() {
+    void aPollAndACancelAtTheProviderCarryTheTracesOfTheirRequests() {
         String traceId = hex(16);
         String job = json(post("/v1/jobs", "{\"type\":\"x.traced-poll\"}", traceparent(traceId, hex(8)))).get("id").asText();
         var accepted = post("/v1/jobs/" + job + "/poll", "{\"statusUrl\":\"http://127.0.0.1:" + provider.getAddress().getPort()
@@ -165,7 +177,14 @@ class TracingTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> pollTraceparents.stream().anyMatch(sent -> sent != null && sent.contains(traceId)));
         assertThat(pollTraceparents).filteredOn(sent -> sent != null && sent.contains(traceId))
                 .allSatisfy(sent -> assertThat(sent).matches("00-" + traceId + "-[0-9a-f]{16}-01"));
-        jobpulse.post("/v1/jobs/" + job + "/cancel", "{}");
+
+        // The poll's answer named the provider's request, so a cancel is sent there, in the cancel's trace.
+        jobpulse.awaitRequestGranted(job, "t1");
+        String cancelTrace = hex(16);
+        assertThat(post("/v1/jobs/" + job + "/cancel", "{}", traceparent(cancelTrace, hex(8))).statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(20)).until(() -> cancelTraceparents.stream().anyMatch(sent -> sent != null && sent.contains(cancelTrace)));
+        assertThat(cancelTraceparents).filteredOn(sent -> sent != null && sent.contains(cancelTrace))
+                .allSatisfy(sent -> assertThat(sent).matches("00-" + cancelTrace + "-[0-9a-f]{16}-01"));
     }
 
     @Test
