@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Latency of the slice, against a running Jobpulse: for each of N sequential jobs, submit it,
  * subscribe to its SSE stream, then time from sending a worker report to receiving the change it
  * caused on the stream (HTTP intake, Kafka acknowledgement, Streams fold and exactly-once commit,
- * status topic, push). Baseline in the same session: the round trip of GET /health.
+ * status topic, push). Baseline in the same session: the round trip of GET /health/liveness, which checks nothing behind the server.
  *
  * Usage: java bench/SliceLatency.java [baseUrl] [jobs]
  */
@@ -44,7 +44,7 @@ public class SliceLatency {
             reportToSse[i] = sample[1];
         }
         System.out.printf("jobs: %d sequential (after %d warm-up), %s%n", jobs, warmup, base);
-        print("baseline GET /health round trip", baseline, baseline);
+        print("baseline GET /health/liveness round trip", baseline, baseline);
         print("POST /v1/jobs until 202 (Kafka ack)", submit, baseline);
         print("report POST -> change on SSE stream", reportToSse, baseline);
     }
@@ -89,7 +89,7 @@ public class SliceLatency {
 
     private static long health(String base) throws Exception {
         long t0 = System.nanoTime();
-        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.discarding());
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health/liveness")).build(), HttpResponse.BodyHandlers.discarding());
         return System.nanoTime() - t0;
     }
 
