@@ -47,11 +47,20 @@ public class ConsumersIndicator extends DeadlineIndicator {
                 String topics = String.join(",", new TreeSet<>(listeners.getConsumerSubscription(id)));
                 int[] counts = byTopics.computeIfAbsent(topics, t -> new int[2]);
                 counts[0]++;
-                counts[1] += listeners.getConsumerAssignment(id).size();
+                counts[1] += partitionsOf(id);
             }
             byTopics.forEach((topics, counts) -> details.put("listeners of " + topics,
                     Map.of("consumers", counts[0], "partitions", counts[1])));
         }
         return allRunning ? up(details) : down(details);
+    }
+
+    /** The listener's partitions; the registry refuses to answer for one that was never given any (an idle member). */
+    private int partitionsOf(String id) {
+        try {
+            return listeners.getConsumerAssignment(id).size();
+        } catch (IllegalArgumentException neverAssigned) {
+            return 0;
+        }
     }
 }
