@@ -13,11 +13,13 @@ import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -98,7 +100,7 @@ public final class StatusCommand {
                     .map(address -> CompletableFuture.supplyAsync(() ->
                             InstanceMetrics.scrape(http, address, token, Duration.ofSeconds(3))))
                     .toList();
-            return scraped.stream().map(CompletableFuture::join).toList();
+            return scraped.stream().map(CompletableFuture::join).sorted(Comparator.comparing(StatusCommand::label)).toList();
         }
     }
 
@@ -176,7 +178,7 @@ public final class StatusCommand {
         TextTable table = new TextTable("APPLICATION", "INSTANCE", "STATE", "ACTIVE", "STANDBY", "STORE", "STORE STATE");
         boolean any = false;
         for (InstanceMetrics instance : instances) {
-            Map<String, String> states = new LinkedHashMap<>();
+            Map<String, String> states = new TreeMap<>();
             instance.find("jobpulse_streams_state", Map.of()).stream().filter(s -> s.value() == 1)
                     .forEach(s -> states.put(s.labels().get("application"), s.labels().get("state")));
             for (Map.Entry<String, String> application : states.entrySet()) {
