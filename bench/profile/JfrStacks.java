@@ -29,7 +29,7 @@ public class JfrStacks {
                 frames.add(m.replaceAll("^(org\\.apache\\.kafka|io\\.micronaut|io\\.jobpulse)\\.", "$1:"));
                 if (frames.size() == depth) break;
             }
-            String key = tn.replaceAll("\\d+", "N").replaceAll("jobpulse-topology-\\S+-StreamThread", "StreamThread") + " | " + String.join(" < ", frames);
+            String key = tn.replaceAll("\\d+", "N").replaceAll("jobpulse-topology\\S*-StreamThread", "StreamThread") + " | " + String.join(" < ", frames);
             double d = e.getDuration().toNanos() / 1e9;
             double[] v = agg.computeIfAbsent(key, k -> new double[2]);
             v[0]++; v[1] += d; total += d; n++;

@@ -1,6 +1,7 @@
 package io.jobpulse.app;
 
 import ch.qos.logback.classic.Level;
+import io.jobpulse.app.security.JwtSecret;
 import io.jobpulse.events.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -114,6 +116,31 @@ public record Deployment(String bootstrapServers, boolean devKafka, String jdbcU
                 logger.setLevel(Level.WARN);
             }
         }
+    }
+
+    /**
+     * A one-minute {@code jobpulse:admin} token for a command that reads the instances' management endpoints: beside
+     * {@code ./jobpulse dev} (no {@code KAFKA_BOOTSTRAP_SERVERS}), signed with dev's JWT secret
+     * ({@code JOBPULSE_JWT_SECRET}, else the one under {@code JOBPULSE_HOME}) as dev's own tokens are; elsewhere none.
+     */
+    public Optional<String> devAdminToken(Map<String, String> env) {
+        if (!devKafka) {
+            return Optional.empty();
+        }
+        String secret = env.getOrDefault("JOBPULSE_JWT_SECRET", "");
+        Path file = home.resolve("jwt-secret");
+        try {
+            if (secret.isEmpty() && Files.isReadable(file)) {
+                secret = Files.readString(file).strip();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (secret.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(JwtSecret.mint(secret, env.getOrDefault("JOBPULSE_JWT_ISSUER", DevCommand.DEV_ISSUER),
+                env.getOrDefault("JOBPULSE_JWT_AUDIENCE", DevCommand.DEV_AUDIENCE), "jobpulse-status", "jobpulse:admin", Duration.ofMinutes(1)));
     }
 
     /** Checks that a Kafka broker answers, and returns its cluster id. */

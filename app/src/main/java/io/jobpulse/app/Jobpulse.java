@@ -1,9 +1,12 @@
 package io.jobpulse.app;
 
 import io.jobpulse.app.security.KeysCommand;
+import io.jobpulse.app.status.StatusCommand;
+import io.jobpulse.app.watch.WatchCommand;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 
+import java.io.Console;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Map;
@@ -36,9 +39,14 @@ public final class Jobpulse {
                   keys create --name <name> --scopes <scope,...> [--owner <owner>] | keys list | keys revoke <id>
                           API keys for services and workers (scopes jobs:submit, jobs:report, jobs:read, admin),
                           stored hashed in PostgreSQL
+                  status  the deployment at a glance: its instances and their roles, every consumer group with its state,
+                          members and lag per topic, and each instance's Kafka Streams state and stores (restoring, how far)
+                  watch [--token <token>] [--url <url>]
+                          your newest jobs, live (status, progress, elapsed, message), through the public API at
+                          JOBPULSE_URL (http://localhost:8080) with JOBPULSE_TOKEN; one line per change when not on a terminal
                   help    show this
 
-                audit, replay and keys work on the deployment that KAFKA_BOOTSTRAP_SERVERS and JDBC_URL
+                audit, replay, keys and status work on the deployment that KAFKA_BOOTSTRAP_SERVERS and JDBC_URL
                 (JDBC_USERNAME, JDBC_PASSWORD) name, else on the running ./jobpulse dev (JOBPULSE_HOME,
                 JOBPULSE_DEV_KAFKA_PORT, JOBPULSE_DEV_POSTGRES_PORT); see docs/operations.md.
                 """;
@@ -70,6 +78,8 @@ public final class Jobpulse {
                 case "audit" -> AuditCommand.run(rest, Deployment.of(env), out);
                 case "replay" -> ReplayCommand.run(rest, Deployment.of(env), out);
                 case "keys" -> KeysCommand.run(rest, Deployment.of(env), out);
+                case "status" -> StatusCommand.run(rest, Deployment.of(env), env, out);
+                case "watch" -> WatchCommand.run(rest, env, out, out == System.out && stdoutIsTerminal());
                 case "help", "--help", "-h" -> out.println(USAGE);
                 default -> {
                     err.println("jobpulse: unknown command '" + command + "'");
@@ -82,6 +92,19 @@ public final class Jobpulse {
             // Problems a person can fix: say what, not where in the code.
             err.println("jobpulse: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** Whether standard output is a terminal (Java 22 and later tell it apart from a console whose output is redirected). */
+    private static boolean stdoutIsTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
         }
     }
 

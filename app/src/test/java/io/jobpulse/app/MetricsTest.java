@@ -45,11 +45,8 @@ class MetricsTest {
     private static final Path ALERTS = ROOT.resolve("deploy/prometheus/alerts.yml");
     private static final Path DASHBOARD = ROOT.resolve("deploy/grafana/dashboards/jobpulse.json");
     private static final byte[] SECRET = "replicate's secret, 32 bytes....".getBytes(StandardCharsets.UTF_8);
-    /**
-     * Names an expression may use that this instance does not expose: Prometheus' own {@code up}, and the consumer
-     * groups' lag, which another part of the monitoring adds.
-     */
-    private static final Set<String> NOT_JOBPULSES = Set.of("up", "jobpulse_consumer_group_lag");
+    /** Names an expression may use that Jobpulse does not expose: Prometheus' own {@code up}. */
+    private static final Set<String> NOT_JOBPULSES = Set.of("up");
     private static JobpulseInstance jobpulse;
 
     @BeforeAll

@@ -2,7 +2,7 @@ package io.jobpulse.app;
 
 import io.jobpulse.devstack.EmbeddedPostgresServer;
 import io.jobpulse.events.StatusChange;
-import io.jobpulse.projections.StatusChangeProjector;
+import io.jobpulse.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,21 +56,21 @@ class ProjectorRestartTest {
             for (StatusChange change : changes.subList(10, changes.size())) {
                 producer.send(change);
             }
-            await().atMost(Duration.ofSeconds(30)).until(() -> lag(metrics) >= 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> lag(metrics, suffix) >= 1);
 
             postgres = EmbeddedPostgresServer.start(data.resolve("postgres"), port, false);
             await().atMost(Duration.ofSeconds(90)).until(() -> count(url, password, "SELECT count(*) FROM job_changes WHERE job_id IN (" + ours + ")") == changes.size());
 
             assertThat(count(url, password, "SELECT count(*) FROM jobs WHERE version = 4 AND status = 'succeeded' AND id IN (" + ours + ")")).isEqualTo(5);
-            await().atMost(Duration.ofSeconds(10)).until(() -> lag(metrics) == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> lag(metrics, suffix) == 0);
             assertThat(projector.get("/v1/jobs").statusCode()).isEqualTo(200);
         } finally {
             postgres.close();
         }
     }
 
-    private static double lag(MeterRegistry metrics) {
-        var gauge = metrics.find(StatusChangeProjector.LAG_METRIC).gauge();
+    private static double lag(MeterRegistry metrics, String suffix) {
+        var gauge = metrics.find(ConsumerGroupLagMetrics.METRIC).tags("group", "restart-test-" + suffix, "topic", Topics.JOB_STATUS_NAME).gauge();
         return gauge == null ? 0 : gauge.value();
     }
 

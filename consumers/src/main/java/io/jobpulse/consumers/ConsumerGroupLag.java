@@ -1,112 +1,130 @@
 package io.jobpulse.consumers;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
- * The lag of a consumer group on a topic as the broker sees it: for each partition, its last
- * stable offset (the end a read_committed reader can reach) less the group's committed offset, or
- * less the partition's start where the group has committed nothing (its members start from the
- * earliest record). It depends on no member being alive: a group whose members were killed shows
- * everything that has piled up since, which is what an operator needs to see then.
+ * The lag of consumer groups as the broker sees it: for each partition a group reads, its last
+ * stable offset (the end a read_committed reader can reach) less the group's committed offset.
+ * Where the group has committed nothing on a partition, a group that starts from the earliest record
+ * counts from the partition's start, and one that starts from the latest counts nothing. It depends on
+ * no member being alive: a group whose members were all killed, or that never had any, shows everything
+ * that has piled up since its last commit, which is what an operator needs to see then.
  *
- * <p>{@link #start} reads it every {@code interval} on a thread of its own, never on a request's
- * path; {@link #value} is the last reading, NaN before the first one succeeds. A reading that fails
- * (the broker is away) keeps the previous one. Offsets count transaction markers too, so a topic
- * written in transactions shows a few more than its records; a group that has read everything shows 0.
+ * <p>One reading asks the broker four things for all groups at once (their committed offsets, the topics'
+ * partitions, their ends, and the starts where needed), each bounded by the timeout. Offsets count
+ * transaction markers too, so a topic written in transactions shows a few more than its records; a group
+ * that has read everything shows 0.
  */
-public final class ConsumerGroupLag implements AutoCloseable {
+public final class ConsumerGroupLag {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConsumerGroupLag.class);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
-    private final Admin admin;
-    private final String group;
-    private final String topic;
-    private final ScheduledExecutorService reader;
-    private volatile double value = Double.NaN;
-
-    private ConsumerGroupLag(Admin admin, String group, String topic) {
-        this.admin = admin;
-        this.group = group;
-        this.topic = topic;
-        this.reader = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().name("jobpulse-lag-" + group).daemon().factory());
+    /**
+     * A group to read: its id, the topics it subscribes to, and whether its members start from the earliest
+     * record of a partition the group has committed nothing on ({@code auto.offset.reset=earliest}).
+     */
+    public record Group(String id, List<String> topics, boolean fromEarliest) {
     }
 
-    /** Reads the lag of {@code group} on {@code topic} now and then every {@code interval}, until closed. */
-    public static ConsumerGroupLag start(Admin admin, String group, String topic, Duration interval) {
-        ConsumerGroupLag lag = new ConsumerGroupLag(admin, group, topic);
-        lag.reader.scheduleWithFixedDelay(lag::refresh, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        return lag;
+    private ConsumerGroupLag() {
     }
 
-    /** The last reading: records of the topic the group has not yet committed, NaN if none was read yet. */
-    public double value() {
-        return value;
-    }
-
-    private void refresh() {
-        try {
-            value = read(admin, group, topic);
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.debug("cannot read the lag of group {} on {}: {}", group, topic, e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warn("cannot read the lag of group {} on {}", group, topic, e);
-        }
-    }
-
-    /** Reads the lag of {@code group} on {@code topic} from the broker, once. */
+    /** Reads the lag of {@code group} on {@code topic} from the broker, once (a group that starts from the earliest). */
     public static long read(Admin admin, String group, String topic) throws ExecutionException, InterruptedException, TimeoutException {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        Map<TopicPartition, OffsetSpec> partitions = admin.describeTopics(List.of(topic)).allTopicNames()
-                .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().stream()
-                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-        Map<TopicPartition, ListOffsetsResultInfo> ends = offsets(admin, partitions);
-        Map<TopicPartition, OffsetSpec> uncommitted = new HashMap<>();
-        partitions.keySet().stream().filter(p -> committed.get(p) == null).forEach(p -> uncommitted.put(p, OffsetSpec.earliest()));
-        Map<TopicPartition, ListOffsetsResultInfo> starts = offsets(admin, uncommitted);
-        long lag = 0;
-        for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : ends.entrySet()) {
-            OffsetAndMetadata done = committed.get(end.getKey());
-            long from = done != null ? done.offset() : starts.get(end.getKey()).offset();
-            lag += Math.max(0, end.getValue().offset() - from);
-        }
-        return lag;
+        return read(admin, List.of(new Group(group, List.of(topic), true)), READ_TIMEOUT).get(group).getOrDefault(topic, 0L);
     }
 
-    private static Map<TopicPartition, ListOffsetsResultInfo> offsets(Admin admin, Map<TopicPartition, OffsetSpec> specs)
+    /**
+     * Reads the lag of every group on each of its topics (and on any other topic it has committed offsets on),
+     * summed over the partitions: group id to topic to records. A topic that does not exist is left out.
+     */
+    public static Map<String, Map<String, Long>> read(Admin admin, List<Group> groups, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
+        groups.forEach(group -> specs.put(group.id(), new ListConsumerGroupOffsetsSpec()));
+        var listed = admin.listConsumerGroupOffsets(specs);
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
+        for (Group group : groups) {
+            try {
+                committed.put(group.id(), listed.partitionsToOffsetAndMetadata(group.id()).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (ExecutionException e) {
+                // A group that does not exist (yet) has committed nothing.
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw e;
+                }
+            }
+        }
+        Set<String> topics = new LinkedHashSet<>();
+        for (Group group : groups) {
+            topics.addAll(group.topics());
+            committed.getOrDefault(group.id(), Map.of()).keySet().forEach(partition -> topics.add(partition.topic()));
+        }
+        Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        topics.retainAll(existing);
+        Map<String, TopicDescription> described = topics.isEmpty() ? Map.of()
+                : admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        described.values().forEach(topic -> topic.partitions().forEach(p -> {
+            TopicPartition partition = new TopicPartition(topic.name(), p.partition());
+            latest.put(partition, OffsetSpec.latest());
+            earliest.put(partition, OffsetSpec.earliest());
+        }));
+        Map<TopicPartition, ListOffsetsResultInfo> ends = offsets(admin, latest, timeout);
+        Map<TopicPartition, ListOffsetsResultInfo> starts = offsets(admin, earliest, timeout);
+        Map<String, Map<String, Long>> lags = new LinkedHashMap<>();
+        for (Group group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> done = committed.getOrDefault(group.id(), Map.of());
+            Set<String> read = new LinkedHashSet<>(group.topics());
+            done.keySet().forEach(partition -> read.add(partition.topic()));
+            Map<String, Long> byTopic = new TreeMap<>();
+            for (String topic : read) {
+                TopicDescription description = described.get(topic);
+                if (description == null) {
+                    continue;
+                }
+                long lag = 0;
+                for (var p : description.partitions()) {
+                    TopicPartition partition = new TopicPartition(topic, p.partition());
+                    OffsetAndMetadata offset = done.get(partition);
+                    long end = ends.get(partition).offset();
+                    long from = offset != null ? offset.offset() : group.fromEarliest() ? starts.get(partition).offset() : end;
+                    lag += Math.max(0, end - from);
+                }
+                byTopic.put(topic, lag);
+            }
+            lags.put(group.id(), byTopic);
+        }
+        return lags;
+    }
+
+    private static Map<TopicPartition, ListOffsetsResultInfo> offsets(Admin admin, Map<TopicPartition, OffsetSpec> specs, Duration timeout)
             throws ExecutionException, InterruptedException, TimeoutException {
         if (specs.isEmpty()) {
             return Map.of();
         }
         return admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-        reader.shutdownNow();
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 }

@@ -18,6 +18,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -38,6 +39,7 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
 
     private static final Logger LOG = LoggerFactory.getLogger(NotificationsRuntime.class);
 
+    private final Topology topology;
     private final KafkaStreams streams;
     private final String applicationId;
 
@@ -79,7 +81,23 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
         }
         props.putAll(config.streams());
         WebhookSender sender = new WebhookSender(outbound, config.requestTimeout(), config.responseExcerpt());
-        this.streams = new KafkaStreams(DeliveryTopology.build(config, sender, Clock.systemUTC(), new DeliveryMetrics(metrics)), props);
+        this.topology = DeliveryTopology.build(config, sender, Clock.systemUTC(), new DeliveryMetrics(metrics));
+        this.streams = new KafkaStreams(topology, props);
+    }
+
+    /** The deliveries' Streams client, for the instance's state metrics (not started before the application is). */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** What {@link #streams()} runs: its stores, for the instance's state metrics. */
+    public Topology topology() {
+        return topology;
+    }
+
+    /** The Streams application id, which is also its consumer group. */
+    public String applicationId() {
+        return applicationId;
     }
 
     @Override

@@ -31,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * One query, one scan of {@code jobs}, every {@code jobpulse.metrics.refresh}; a scrape reads the last
  * reading, never the database. Every projections instance reports the same numbers (it is the one read model),
  * so take their {@code max}, not their sum. A reading that fails (PostgreSQL away) keeps the previous one.
- * The numbers are as current as the read model: {@code jobpulse_projections_lag} behind the topology.
+ * The numbers are as current as the read model: the projectors' {@code jobpulse_consumer_group_lag} behind the topology.
  */
 @Context
 @Requires(property = Roles.PROPERTY, pattern = Roles.PROJECTIONS)

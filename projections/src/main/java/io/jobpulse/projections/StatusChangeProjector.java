@@ -26,8 +26,9 @@ import java.util.List;
  *
  * <p>It runs {@code jobpulse.projections.threads} consumers (3): PostgreSQL, not Kafka, bounds
  * its throughput, and each consumer writes through a connection of its own. Its lag, the records
- * of {@code jobpulse.job-status} its group has not yet projected, is the gauge {@value #LAG_METRIC}
- * ({@link ProjectionLag}); the jobs submitted and finished are counted here too ({@link JobFlowMetrics}).
+ * of {@code jobpulse.job-status} its group has not yet projected, is read from the broker by every
+ * instance (the gauge {@code jobpulse.consumer.group.lag}, in the app); the jobs submitted and
+ * finished are counted here too ({@link JobFlowMetrics}).
  *
  * <p>A poll brings up to {@value #BATCH} records (a partition's fetch up to {@value #FETCH_BYTES}
  * bytes, room for that many changes): when the projector is behind, a large batch costs one commit
@@ -46,7 +47,6 @@ import java.util.List;
 @Requires(property = ProjectionRebuild.PROJECTORS_ENABLED, notEquals = "false")
 public class StatusChangeProjector {
 
-    public static final String LAG_METRIC = ProjectionLag.METRIC;
     static final String BATCH = "5000";
     static final String FETCH_BYTES = "8388608";
 

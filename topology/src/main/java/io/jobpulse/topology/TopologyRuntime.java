@@ -25,6 +25,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -62,6 +63,7 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
      */
     private static final long MAX_HEARTBEAT_MS = 500;
 
+    private final Topology topology;
     private final KafkaStreams streams;
     private final Admin admin;
     private final String applicationId;
@@ -102,8 +104,13 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
         if (self != null && !props.containsKey(StreamsConfig.APPLICATION_SERVER_CONFIG)) {
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
         }
-        this.streams = new KafkaStreams(JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of(),
-                telemetry.getTracer(TraceHeaders.INSTRUMENTATION)), props);
+        if (self != null && !props.containsKey(StreamsConfig.CLIENT_ID_CONFIG)) {
+            // The group's members then name the instance's HTTP address, which is how ./jobpulse status finds it.
+            props.put(StreamsConfig.CLIENT_ID_CONFIG, applicationId + "@" + self.host() + ":" + self.port());
+        }
+        this.topology = JobTopology.build(config.deadlineCheckInterval(), JobTopology.Mode.LIVE, effective, Set.of(),
+                telemetry.getTracer(TraceHeaders.INSTRUMENTATION));
+        this.streams = new KafkaStreams(topology, props);
     }
 
     /**
@@ -202,12 +209,18 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
         return streams;
     }
 
-    Admin admin() {
-        return admin;
+    /** What {@link #streams()} runs: its stores, for the instance's state metrics. */
+    public Topology topology() {
+        return topology;
     }
 
-    String applicationId() {
+    /** The Streams application id, which is also its consumer group. */
+    public String applicationId() {
         return applicationId;
+    }
+
+    Admin admin() {
+        return admin;
     }
 
     @PreDestroy
