@@ -19,7 +19,7 @@ class JobJsonTest {
     @Test
     void eventsCarryTheirWireNameNotTheirClassName() {
         var event = new JobEvent.Submitted("e1", "j1", T0, T0, EventSource.user("alice"), "alice", "image.generate",
-                JsonNodeFactory.instance.objectNode().put("prompt", "cat"), Map.of(), List.of("a"), Duration.ofMinutes(5), null, null);
+                JsonNodeFactory.instance.objectNode().put("prompt", "cat"), Map.of(), List.of("a"), Duration.ofMinutes(5), null, null, null);
 
         String json = new String(JobJson.write(event), StandardCharsets.UTF_8);
 
