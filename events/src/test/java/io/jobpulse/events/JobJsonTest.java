@@ -28,6 +28,16 @@ class JobJsonTest {
     }
 
     @Test
+    void aJobOfNoBatchLeavesBatchIdOffTheWireAndOlderRecordsReadAsOfNoBatch() {
+        var event = new JobEvent.Submitted("e1", "j1", T0, T0, EventSource.user("alice"), "alice", "image.generate",
+                null, Map.of(), List.of(), null, null, null, null);
+
+        assertThat(new String(JobJson.write(event), StandardCharsets.UTF_8)).doesNotContain("batchId");
+        String older = "{\"event\":\"job.submitted\",\"eventId\":\"e1\",\"jobId\":\"j1\",\"owner\":\"alice\",\"jobType\":\"x\"}";
+        assertThat(((JobEvent.Submitted) JobJson.read(older.getBytes(StandardCharsets.UTF_8), JobEvent.class)).batchId()).isNull();
+    }
+
+    @Test
     void statusesUseLowerCaseWireNames() {
         var report = new JobEvent.ReportReceived("e2", "j1", T0, T0, EventSource.service("w"), JobStatus.SUCCEEDED,
                 0.5, null, null, null, null);

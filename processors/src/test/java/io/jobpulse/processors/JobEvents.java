@@ -58,6 +58,13 @@ public final class JobEvents {
                 List.of("demo"), timeout, null, null, null);
     }
 
+    /** A submission at T0 by alice, in a batch. */
+    public JobEvent.Submitted submittedIn(String batchId) {
+        JobEvent.Submitted plain = submitted();
+        return new JobEvent.Submitted(plain.eventId(), jobId, T0, T0, plain.source(), plain.owner(), plain.jobType(), plain.input(),
+                plain.metadata(), plain.tags(), plain.timeout(), null, null, batchId);
+    }
+
     /** A submission that names its provider request (provider "replicate"). */
     public JobEvent.Submitted submittedWithRequest(String requestId) {
         JobEvent.Submitted plain = submitted();
