@@ -213,7 +213,7 @@ public class FoldThroughput {
                 "batch", JobJson.mapper().getNodeFactory().numberNode(random.nextInt(1000)));
         List<JobEvent> events = new ArrayList<>();
         events.add(new JobEvent.Submitted(uuid7(at, random), id, at, at, user, user.id(), "image.generate", input, metadata,
-                List.of("bench", "images"), Duration.ofHours(1), null, null));
+                List.of("bench", "images"), Duration.ofHours(1), null, null, null));
         int reports = 1 + random.nextInt(10);
         for (int i = 1; i <= reports; i++) {
             Instant t = at.plusMillis(100L * i);

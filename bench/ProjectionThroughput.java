@@ -190,7 +190,7 @@ public class ProjectionThroughput {
         for (int j = 0; j < jobs; j++) {
             String id = UUID.randomUUID().toString();
             List<JobEvent> events = List.of(
-                    new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user("bench"), "bench", "bench.image", null, null, List.of("bench"), null, null, null),
+                    new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user("bench"), "bench", "bench.image", null, null, List.of("bench"), null, null, null, null),
                     new JobEvent.ReportReceived("a-" + id, id, t, t.plusMillis(1), EventSource.service("w"), JobStatus.RUNNING, 0.25, null, null, null, null),
                     new JobEvent.ReportReceived("b-" + id, id, t, t.plusMillis(2), EventSource.service("w"), null, 0.5, "halfway", null, null, null),
                     new JobEvent.ReportReceived("c-" + id, id, t, t.plusMillis(3), EventSource.service("w"), null, 0.75, null, null, null, null),

@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param provision         create missing topics at start-up (turn off where operators manage topics)
  * @param partitions        partitions of every topic; the unit of parallelism of every role
  * @param replicationFactor replicas of every topic
- * @param statusRetention   how long {@code jobpulse.job-status} keeps changes; the events log and the rejects are kept forever
+ * @param statusRetention   how long {@code jobpulse.job-status} (and {@code jobpulse.batch-status}) keeps changes; the
+ *                          events logs (jobs' and batches') and the rejects are kept forever
  */
 @ConfigurationProperties("jobpulse.topics")
 public record TopicsConfiguration(@Bindable(defaultValue = "true") boolean provision,

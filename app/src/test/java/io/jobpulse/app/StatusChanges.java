@@ -55,7 +55,7 @@ final class StatusChanges implements AutoCloseable {
         String id = UUID.randomUUID().toString();
         Instant t = Instant.now();
         List<JobEvent> events = new ArrayList<>();
-        events.add(new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user(owner), owner, type, null, null, tags, null, null, null));
+        events.add(new JobEvent.Submitted("s-" + id, id, t, t, EventSource.user(owner), owner, type, null, null, tags, null, null, null, null));
         for (int step = 1; step <= steps; step++) {
             double progress = steps == 2 ? (step == 1 ? 0.2 : 0.6) : step / (steps + 1.0);
             events.add(new JobEvent.ReportReceived("r" + step + "-" + id, id, t, t.plusMillis(step), EventSource.service("w"),

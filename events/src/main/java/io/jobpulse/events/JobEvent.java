@@ -63,10 +63,12 @@ public sealed interface JobEvent {
      * @param timeout  how long the job may stay unfinished, or null for no deadline
      * @param poll     how to poll the job's status at its provider from the start, or null
      * @param provider the provider request doing the work, when the submitter knows it ({@code rawStatus} null), or null
+     * @param batchId  the batch the job belongs to ({@link BatchEvent}), or null (absent on the wire) for a job of no batch
      */
     record Submitted(String eventId, String jobId, Instant occurredAt, Instant receivedAt, EventSource source,
                      String owner, String jobType, JsonNode input, Map<String, JsonNode> metadata,
-                     List<String> tags, Duration timeout, JobPoll poll, JobProvider provider) implements JobEvent {
+                     List<String> tags, Duration timeout, JobPoll poll, JobProvider provider, String batchId)
+            implements JobEvent {
         public static final String WIRE_NAME = "job.submitted";
 
         public Submitted {

@@ -19,12 +19,15 @@ import java.util.Map;
  * @param cancelRequestedBy who canceled the job (the source's id), or null
  * @param recentEventIds    the dedupe memory, newest last, bounded: the ids of the most recent events applied,
  *                          and for provider callbacks also {@code provider:deliveryId}
+ * @param batchId           the batch the job was submitted in, or null; set once by the submission, so every
+ *                          {@link StatusChange} of the job names its batch
  */
 public record JobState(String id, String owner, String type, List<String> tags, JsonNode input,
                        JobStatus status, double progress, String message, Map<String, JsonNode> metadata,
                        JsonNode result, JobError error, JobProvider provider, JobPoll poll, int attempt, long version,
                        Instant createdAt, Instant updatedAt, Instant startedAt, Instant finishedAt,
-                       Duration timeout, Instant deadline, String cancelRequestedBy, List<String> recentEventIds) {
+                       Duration timeout, Instant deadline, String cancelRequestedBy, List<String> recentEventIds,
+                       String batchId) {
 
     public JobState {
         tags = tags == null ? List.of() : List.copyOf(tags);

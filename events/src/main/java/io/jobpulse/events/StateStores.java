@@ -18,6 +18,12 @@ public final class StateStores {
     /** Callbacks waiting for their request to be claimed: {@code KeyValueStore<"<provider>:<requestId>", JSON array>}. */
     public static final String PENDING_CALLBACKS = "pending-callbacks";
 
+    /** The aggregate per batch: {@code KeyValueStore<batchId, BatchState>}. */
+    public static final String BATCH_STATE = "batch-state";
+
+    /** The latest change seen of each batch's member jobs: {@code KeyValueStore<"<batchId>/<jobId>", BatchMember>}. */
+    public static final String BATCH_MEMBERS = "batch-members";
+
     private StateStores() {
     }
 }

@@ -5,7 +5,10 @@ import org.apache.kafka.common.serialization.Serdes;
 import java.time.Duration;
 import java.util.List;
 
-/** The catalogue of Jobpulse's topics: the jobs' (keyed by job id) and the outbound webhooks' (keyed by endpoint id). */
+/**
+ * The catalogue of Jobpulse's topics: the jobs' (keyed by job id), the outbound webhooks' (keyed by endpoint id)
+ * and the batches' (keyed by batch id).
+ */
 public final class Topics {
 
     public static final String JOB_EVENTS_NAME = "jobpulse.job-events";
@@ -17,6 +20,14 @@ public final class Topics {
     public static final String ENDPOINTS_NAME = "jobpulse.endpoints";
     public static final String DELIVERIES_NAME = "jobpulse.deliveries";
     public static final String DELIVERY_LOG_NAME = "jobpulse.delivery-log";
+    public static final String BATCH_EVENTS_NAME = "jobpulse.batch-events";
+    public static final String BATCH_STATUS_NAME = "jobpulse.batch-status";
+
+    /**
+     * The name of the topology's repartition topic that carries the member jobs' changes re-keyed by
+     * batch id: Kafka Streams creates {@code <application.id>-batch-job-changes-repartition}.
+     */
+    public static final String BATCH_JOB_CHANGES_REPARTITION = "batch-job-changes";
 
     /** The log: every event of every job, kept for audit and replay. */
     public static final Topic<String, JobEvent> JOB_EVENTS =
@@ -72,8 +83,19 @@ public final class Topics {
     public static final Topic<String, DeliveryReport> DELIVERY_LOG =
             new Topic<>(DELIVERY_LOG_NAME, Serdes.String(), JobJson.serde(DeliveryReport.class), new Topic.Cleanup.KeptAsConfigured());
 
+    /**
+     * The batches' own events (opened, jobs added, closed, canceled), keyed by batch id, written in the
+     * same transaction as the submissions of the batch's jobs; kept for audit and replay.
+     */
+    public static final Topic<String, BatchEvent> BATCH_EVENTS =
+            new Topic<>(BATCH_EVENTS_NAME, Serdes.String(), JobJson.serde(BatchEvent.class), new Topic.Cleanup.KeptForever());
+
+    /** One record per visible change of a batch, with the whole aggregate after it, and CloudEvents headers. */
+    public static final Topic<String, BatchChange> BATCH_STATUS =
+            new Topic<>(BATCH_STATUS_NAME, Serdes.String(), JobJson.serde(BatchChange.class), new Topic.Cleanup.KeptAsConfigured());
+
     public static final List<Topic<String, ?>> ALL = List.of(JOB_EVENTS, JOB_STATUS, JOB_EVENTS_REJECTED, JOB_POLLS,
-            PROVIDER_REQUESTS, PROVIDER_CALLBACKS, ENDPOINTS, DELIVERIES, DELIVERY_LOG);
+            PROVIDER_REQUESTS, PROVIDER_CALLBACKS, ENDPOINTS, DELIVERIES, DELIVERY_LOG, BATCH_EVENTS, BATCH_STATUS);
 
     /**
      * The key of a provider's request on {@link #PROVIDER_REQUESTS} and {@link #PROVIDER_CALLBACKS}

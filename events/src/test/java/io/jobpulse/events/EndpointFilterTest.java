@@ -11,7 +11,7 @@ class EndpointFilterTest {
 
     private static StatusChange change(JobStatus before, JobStatus after, String type, List<String> tags) {
         JobState job = new JobState("j1", "alice", type, tags, null, after, 0.5, null, null, null, null, null, null, 1, 2,
-                Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, null);
+                Instant.EPOCH, Instant.EPOCH, null, null, null, null, null, null, null);
         return new StatusChange("j1", 2, before, after, job, "e1", "job.report-received", List.of("status"), Instant.EPOCH);
     }
 

@@ -19,12 +19,22 @@ class JobJsonTest {
     @Test
     void eventsCarryTheirWireNameNotTheirClassName() {
         var event = new JobEvent.Submitted("e1", "j1", T0, T0, EventSource.user("alice"), "alice", "image.generate",
-                JsonNodeFactory.instance.objectNode().put("prompt", "cat"), Map.of(), List.of("a"), Duration.ofMinutes(5), null, null);
+                JsonNodeFactory.instance.objectNode().put("prompt", "cat"), Map.of(), List.of("a"), Duration.ofMinutes(5), null, null, null);
 
         String json = new String(JobJson.write(event), StandardCharsets.UTF_8);
 
         assertThat(json).startsWith("{\"event\":\"job.submitted\"").doesNotContain("Submitted").contains("\"timeout\":\"PT5M\"");
         assertThat(JobJson.read(json.getBytes(StandardCharsets.UTF_8), JobEvent.class)).isEqualTo(event);
+    }
+
+    @Test
+    void aJobOfNoBatchLeavesBatchIdOffTheWireAndOlderRecordsReadAsOfNoBatch() {
+        var event = new JobEvent.Submitted("e1", "j1", T0, T0, EventSource.user("alice"), "alice", "image.generate",
+                null, Map.of(), List.of(), null, null, null, null);
+
+        assertThat(new String(JobJson.write(event), StandardCharsets.UTF_8)).doesNotContain("batchId");
+        String older = "{\"event\":\"job.submitted\",\"eventId\":\"e1\",\"jobId\":\"j1\",\"owner\":\"alice\",\"jobType\":\"x\"}";
+        assertThat(((JobEvent.Submitted) JobJson.read(older.getBytes(StandardCharsets.UTF_8), JobEvent.class)).batchId()).isNull();
     }
 
     @Test

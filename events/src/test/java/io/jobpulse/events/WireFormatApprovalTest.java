@@ -27,13 +27,16 @@ class WireFormatApprovalTest {
     static Stream<Arguments> samples() {
         Stream<Arguments> events = Arrays.stream(JobEvent.class.getPermittedSubclasses())
                 .map(type -> Arguments.of(wireName(type), JobEvent.class));
-        return Stream.concat(events, Stream.of(
+        Stream<Arguments> batchEvents = Arrays.stream(BatchEvent.class.getPermittedSubclasses())
+                .map(type -> Arguments.of(wireName(type), BatchEvent.class));
+        return Stream.of(events, batchEvents, Stream.of(
                 Arguments.of("status-change", StatusChange.class),
                 Arguments.of("rejected-event", RejectedEvent.class),
                 Arguments.of("rejected-event-decoded", RejectedEvent.class),
                 Arguments.of("endpoint-change", EndpointChange.class),
                 Arguments.of("delivery", Delivery.class),
-                Arguments.of("delivery-report", DeliveryReport.class)));
+                Arguments.of("delivery-report", DeliveryReport.class),
+                Arguments.of("batch-change", BatchChange.class))).flatMap(samples -> samples);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -50,14 +53,16 @@ class WireFormatApprovalTest {
     @MethodSource("samples")
     void theSampleShowsEveryField(String sample, Class<?> type) throws IOException {
         JsonNode approved = approved(sample);
-        Class<?> recordType = type == JobEvent.class ? eventType(approved.get("event").asText()) : type;
+        Class<?> recordType = type == JobEvent.class || type == BatchEvent.class
+                ? eventType(type, approved.get("event").asText()) : type;
 
         assertThat(missingFields(recordType, approved, sample)).isEmpty();
     }
 
     @Test
     void everyEventTypeHasASampleUnderItsWireName() {
-        for (Class<?> type : JobEvent.class.getPermittedSubclasses()) {
+        for (Class<?> type : Stream.concat(Arrays.stream(JobEvent.class.getPermittedSubclasses()),
+                Arrays.stream(BatchEvent.class.getPermittedSubclasses())).toList()) {
             assertThat(WireFormatApprovalTest.class.getResource("/wire/" + wireName(type) + ".json"))
                     .as("sample of %s", type.getSimpleName()).isNotNull();
         }
@@ -98,8 +103,8 @@ class WireFormatApprovalTest {
         }
     }
 
-    private static Class<?> eventType(String wireName) {
-        return Arrays.stream(JobEvent.class.getPermittedSubclasses())
+    private static Class<?> eventType(Class<?> family, String wireName) {
+        return Arrays.stream(family.getPermittedSubclasses())
                 .filter(type -> wireName(type).equals(wireName)).findFirst().orElseThrow();
     }
 

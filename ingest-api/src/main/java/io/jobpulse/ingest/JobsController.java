@@ -162,7 +162,7 @@ public class JobsController {
         }
         Instant now = clock.instant();
         var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, caller.source(), owner,
-                request.type(), request.input(), request.metadata(), tags, timeout, poll, provider);
+                request.type(), request.input(), request.metadata(), tags, timeout, poll, provider, null);
         publisher.publish(event);
         return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now,
                 webhooks(jobId), provider != null ? provider.name() : poll != null ? poll.provider() : null));

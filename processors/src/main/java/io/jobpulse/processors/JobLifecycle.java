@@ -391,12 +391,13 @@ public final class JobLifecycle {
         private Instant startedAt;
         private Instant finishedAt;
         private final Duration timeout;
+        private final String batchId;
         private Instant deadline;
         private String cancelRequestedBy;
         private List<String> recentEventIds;
 
         private Draft(String id, String owner, String type, List<String> tags, JsonNode input, Instant createdAt,
-                      Duration timeout) {
+                      Duration timeout, String batchId) {
             this.id = id;
             this.owner = owner;
             this.type = type;
@@ -404,10 +405,12 @@ public final class JobLifecycle {
             this.input = input;
             this.createdAt = createdAt;
             this.timeout = timeout;
+            this.batchId = batchId;
         }
 
         Draft(JobState state) {
-            this(state.id(), state.owner(), state.type(), state.tags(), state.input(), state.createdAt(), state.timeout());
+            this(state.id(), state.owner(), state.type(), state.tags(), state.input(), state.createdAt(), state.timeout(),
+                    state.batchId());
             status = state.status();
             progress = state.progress();
             message = state.message();
@@ -427,7 +430,8 @@ public final class JobLifecycle {
         }
 
         static Draft submitted(JobEvent.Submitted e) {
-            Draft draft = new Draft(e.jobId(), e.owner(), e.jobType(), e.tags(), e.input(), e.receivedAt(), e.timeout());
+            Draft draft = new Draft(e.jobId(), e.owner(), e.jobType(), e.tags(), e.input(), e.receivedAt(), e.timeout(),
+                    e.batchId());
             draft.status = JobStatus.QUEUED;
             draft.metadata = merge(Map.of(), e.metadata());
             draft.attempt = 1;
@@ -442,7 +446,7 @@ public final class JobLifecycle {
         JobState toState() {
             return new JobState(id, owner, type, tags, input, status, progress, message, metadata, result, error,
                     provider, poll, attempt, version, createdAt, updatedAt, startedAt, finishedAt, timeout, deadline,
-                    cancelRequestedBy, recentEventIds);
+                    cancelRequestedBy, recentEventIds, batchId);
         }
     }
 }

@@ -55,21 +55,28 @@ public final class JobEvents {
     public JobEvent.Submitted submitted(Duration timeout) {
         return new JobEvent.Submitted(jobId + "/submit", jobId, T0, T0, EventSource.user("alice"), "alice",
                 "image.generate", JSON.objectNode().put("prompt", "a cat"), Map.of("tier", JSON.textNode("gold")),
-                List.of("demo"), timeout, null, null);
+                List.of("demo"), timeout, null, null, null);
+    }
+
+    /** A submission at T0 by alice, in a batch. */
+    public JobEvent.Submitted submittedIn(String batchId) {
+        JobEvent.Submitted plain = submitted();
+        return new JobEvent.Submitted(plain.eventId(), jobId, T0, T0, plain.source(), plain.owner(), plain.jobType(), plain.input(),
+                plain.metadata(), plain.tags(), plain.timeout(), null, null, batchId);
     }
 
     /** A submission that names its provider request (provider "replicate"). */
     public JobEvent.Submitted submittedWithRequest(String requestId) {
         JobEvent.Submitted plain = submitted();
         return new JobEvent.Submitted(plain.eventId(), jobId, T0, T0, plain.source(), plain.owner(), plain.jobType(), plain.input(),
-                plain.metadata(), plain.tags(), plain.timeout(), null, new JobProvider("replicate", requestId, null));
+                plain.metadata(), plain.tags(), plain.timeout(), null, new JobProvider("replicate", requestId, null), null);
     }
 
     /** A second submission of the same job id, under an event id of its own. */
     public JobEvent.Submitted resubmitted() {
         JobEvent.Submitted first = submitted();
         return new JobEvent.Submitted(nextId(), jobId, at(seq), at(seq), first.source(), first.owner(), first.jobType(),
-                first.input(), first.metadata(), first.tags(), first.timeout(), null, null);
+                first.input(), first.metadata(), first.tags(), first.timeout(), null, null, null);
     }
 
     public JobEvent.ReportReceived report(JobStatus status, Double progress) {

@@ -84,7 +84,7 @@ class JobLifecycleTest {
     @Test
     void rejectsSecondSubmissionOfSameJob() {
         JobState state = given(submitted());
-        var again = new JobEvent.Submitted("e-other", JOB, T0, T0, EventSource.user("alice"), "alice", "x", null, null, null, null, null, null);
+        var again = new JobEvent.Submitted("e-other", JOB, T0, T0, EventSource.user("alice"), "alice", "x", null, null, null, null, null, null, null);
 
         assertThat(rejected(JobLifecycle.evolve(state, again))).isEqualTo(RejectionReason.JOB_EXISTS);
     }

@@ -38,7 +38,7 @@ public final class JobLogs {
     public static Arbitrary<List<JobEvent>> logs() {
         Arbitrary<Function<Map<String, JobState>, JobEvent>> submitted = Arbitraries.of(JOBS).map(job -> states ->
                 new JobEvent.Submitted("submit-" + job, job, T0, T0, EventSource.user("alice"), "alice",
-                        "image.generate", null, null, null, TIMEOUT, null, null));
+                        "image.generate", null, null, null, TIMEOUT, null, null, null));
         Arbitrary<Function<Map<String, JobState>, JobEvent>> report = Combinators.combine(
                 Arbitraries.of(JOBS),
                 Arbitraries.integers().between(0, 40),

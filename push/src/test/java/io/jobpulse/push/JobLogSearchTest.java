@@ -18,7 +18,7 @@ class JobLogSearchTest {
     private static FeedEntry version(long version, long offset) {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         JobState state = new JobState("a", "alice", "x", List.of(), null, JobStatus.RUNNING, 0, null, Map.of(), null, null, null,
-                null, 1, version, t, t, null, null, null, null, null, List.of());
+                null, 1, version, t, t, null, null, null, null, null, List.of(), null);
         return new FeedEntry(JobUpdate.of(new StatusChange("a", version, JobStatus.RUNNING, JobStatus.RUNNING, state, "e",
                 "job.report-received", List.of(), t)), 0, offset);
     }

@@ -16,7 +16,7 @@ class RecentChangesTest {
     private static FeedEntry entry(String job, long version, int partition, long offset) {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         JobState state = new JobState(job, "alice", "x", List.of(), null, JobStatus.RUNNING, 0, null, Map.of(), null, null, null,
-                null, 1, version, t, t, null, null, null, null, null, List.of());
+                null, 1, version, t, t, null, null, null, null, null, List.of(), null);
         return new FeedEntry(JobUpdate.of(new io.jobpulse.events.StatusChange(job, version, JobStatus.RUNNING, JobStatus.RUNNING,
                 state, "e", "job.report-received", List.of(), t)), partition, offset);
     }

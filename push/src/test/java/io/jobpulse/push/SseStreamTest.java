@@ -38,7 +38,7 @@ class SseStreamTest {
 
     private static FeedEntry entry(long version, JobStatus status) {
         JobState state = new JobState("j", "alice", "image.generate", List.of(), null, status, 0, null, Map.of(), null, null, null,
-                null, 1, version, T0, T0, null, null, null, null, null, List.of());
+                null, 1, version, T0, T0, null, null, null, null, null, List.of(), null);
         return new FeedEntry(new JobUpdate("j", version, status, JobStatus.RUNNING, false, "job.report-received", List.of(), state), 0, version);
     }
 

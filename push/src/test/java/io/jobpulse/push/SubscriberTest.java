@@ -23,7 +23,7 @@ class SubscriberTest {
 
     private static FeedEntry entry(String job, long version, JobStatus status, int partition, long offset) {
         JobState state = new JobState(job, "alice", "image.generate", List.of(), null, status, 0, null, Map.of(), null, null, null,
-                null, 1, version, T0, T0, null, null, null, null, null, List.of());
+                null, 1, version, T0, T0, null, null, null, null, null, List.of(), null);
         return new FeedEntry(new JobUpdate(job, version, status, JobStatus.RUNNING, false, "job.report-received", List.of(), state),
                 partition, offset);
     }

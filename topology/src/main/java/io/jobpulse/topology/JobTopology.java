@@ -11,6 +11,7 @@ import io.jobpulse.events.TraceHeaders;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -23,7 +24,8 @@ import java.util.Set;
  * {@code jobpulse.job-events-rejected}, and each passed deadline back to
  * {@code jobpulse.job-events} as an event of its own. Every node and store is named by a
  * constant: the names fix the changelog topics ({@code <application.id>-job-state-changelog},
- * {@code <application.id>-job-deadlines-changelog}) and must not drift.
+ * {@code <application.id>-job-deadlines-changelog}) and must not drift. A live topology also
+ * folds batches ({@link BatchTopology}); a rebuild leaves the batches' stores as they are.
  */
 public final class JobTopology {
 
@@ -74,7 +76,12 @@ public final class JobTopology {
      */
     public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits, Set<String> refusedLive, Tracer tracer) {
         boolean live = mode == Mode.LIVE;
-        Topology topology = new Topology();
+        // The batches' part is written in the DSL (its repartition topic); the jobs' nodes are added to the same topology.
+        StreamsBuilder builder = new StreamsBuilder();
+        if (live) {
+            BatchTopology.addTo(builder);
+        }
+        Topology topology = builder.build();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 Topics.JOB_EVENTS.name());

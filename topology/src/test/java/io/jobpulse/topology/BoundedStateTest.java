@@ -34,7 +34,7 @@ class BoundedStateTest {
 
     private static JobEvent.Submitted submitted(String jobId) {
         return new JobEvent.Submitted("s-" + jobId, jobId, T0, T0, EventSource.user("alice"), "alice", "image.generate",
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     private static JobEvent.ReportReceived metadata(String jobId, int n, int length) {

@@ -53,7 +53,7 @@ class JobTopologyTest {
 
     private static JobEvent.Submitted submitted(String jobId) {
         return new JobEvent.Submitted("s-" + jobId, jobId, T0, T0, EventSource.user("alice"), "alice", "image.generate",
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     private static JobEvent.ReportReceived report(String jobId, String eventId, JobStatus status) {
