@@ -1,20 +1,25 @@
 package io.jobpulse.app;
 
+import io.jobpulse.events.BatchState;
 import io.jobpulse.events.JobState;
+import io.jobpulse.http.BatchJobs;
+import io.jobpulse.http.BatchStateReader;
 import io.jobpulse.http.JobStateReader;
 import io.jobpulse.topology.InteractiveQueries;
 import io.jobpulse.topology.PeerReads;
+import io.jobpulse.topology.StoreView;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Where a process reads jobs' current states: its own state store when it has the topology role,
- * else a topology instance at {@code jobpulse.state-url}.
+ * Where a process reads jobs' and batches' current states: its own state stores when it has the
+ * topology role, else a topology instance at {@code jobpulse.state-url}.
  */
 @Factory
 class JobStateReaders {
@@ -29,7 +34,7 @@ class JobStateReaders {
     @Singleton
     @Replaces(RemoteJobStateReader.class)
     @Requires(beans = InteractiveQueries.class)
-    static class LocalJobStateReader implements JobStateReader {
+    static class LocalJobStateReader implements JobStateReader, BatchStateReader {
 
         private final PeerReads peers;
 
@@ -40,6 +45,16 @@ class JobStateReaders {
         @Override
         public Optional<JobState> current(String jobId) {
             return peers.current(jobId);
+        }
+
+        @Override
+        public Optional<BatchState> batch(String batchId) {
+            return peers.current(StoreView.BATCHES, batchId);
+        }
+
+        @Override
+        public BatchJobs jobs(String batchId) {
+            return peers.current(StoreView.BATCH_JOBS, batchId).orElseGet(() -> new BatchJobs(batchId, List.of()));
         }
     }
 }

@@ -1,7 +1,10 @@
 package io.jobpulse.app;
 
+import io.jobpulse.events.BatchState;
 import io.jobpulse.events.JobJson;
 import io.jobpulse.events.JobState;
+import io.jobpulse.http.BatchJobs;
+import io.jobpulse.http.BatchStateReader;
 import io.jobpulse.http.JobStateReader;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
@@ -18,10 +21,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Current states read over HTTP from a topology instance ({@code jobpulse.state-url}), for
- * processes that run without the topology role.
+ * Current states of jobs and batches read over HTTP from a topology instance
+ * ({@code jobpulse.state-url}), for processes that run without the topology role.
  */
-public class RemoteJobStateReader implements JobStateReader {
+public class RemoteJobStateReader implements JobStateReader, BatchStateReader {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final String stateUrl;
@@ -38,15 +41,33 @@ public class RemoteJobStateReader implements JobStateReader {
 
     @Override
     public Optional<JobState> current(String jobId) {
-        URI uri = URI.create(stateUrl + Routes.JOBS + "/" + URLEncoder.encode(jobId, StandardCharsets.UTF_8));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+        return read(Routes.JOBS + "/" + encode(jobId), JobState.class);
+    }
+
+    @Override
+    public Optional<BatchState> batch(String batchId) {
+        return read(Routes.BATCHES + "/" + encode(batchId), BatchState.class);
+    }
+
+    @Override
+    public BatchJobs jobs(String batchId) {
+        return read(Routes.BATCHES + "/" + encode(batchId) + "/jobs", BatchJobs.class)
+                .orElseThrow(() -> unavailable("the state service does not know batch " + batchId));
+    }
+
+    private static String encode(String id) {
+        return URLEncoder.encode(id, StandardCharsets.UTF_8);
+    }
+
+    private <T> Optional<T> read(String path, Class<T> type) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stateUrl + path)).timeout(Duration.ofSeconds(10)).GET();
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
         try {
             HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return switch (response.statusCode()) {
-                case 200 -> Optional.of(JobJson.read(response.body(), JobState.class));
+                case 200 -> Optional.of(JobJson.read(response.body(), type));
                 case 404 -> Optional.empty();
                 default -> throw unavailable("the state service answered " + response.statusCode());
             };
@@ -59,6 +80,6 @@ public class RemoteJobStateReader implements JobStateReader {
     }
 
     private static ProblemException unavailable(String why) {
-        return new ProblemException(ProblemType.UNAVAILABLE, "The job's current state cannot be read: " + why + ". Retry shortly.");
+        return new ProblemException(ProblemType.UNAVAILABLE, "The current state cannot be read: " + why + ". Retry shortly.");
     }
 }

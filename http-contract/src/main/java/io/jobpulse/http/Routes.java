@@ -21,6 +21,12 @@ public final class Routes {
     public static final String JOB_HISTORY = "/{id}/history";
     public static final String JOBS_SUMMARY = "/summary";
     public static final String JOB_STREAM = "/v1/jobs/{id}/stream";
+    /** Batches of jobs; the rest are relative to it. */
+    public static final String BATCHES = "/v1/batches";
+    public static final String BATCH = "/{id}";
+    public static final String BATCH_JOBS = "/{id}/jobs";
+    public static final String BATCH_CLOSE = "/{id}/close";
+    public static final String BATCH_CANCEL = "/{id}/cancel";
     public static final String STREAM = "/v1/stream";
     public static final String SOCKET = "/v1/ws";
     public static final String WEBHOOKS = "/v1/webhooks";

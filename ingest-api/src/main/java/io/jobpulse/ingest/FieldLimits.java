@@ -29,19 +29,25 @@ final class FieldLimits {
         this.limits = limits;
     }
 
-    void checkSubmission(SubmitJobRequest request) {
-        List<String> tags = request.tags() == null ? List.of() : request.tags();
-        if (tags.size() > limits.maxTags()) {
-            throw tooMany("tags", tags.size(), limits.maxTags(), "max-tags");
+    /** @param prefix what names the submission's fields in a larger body, e.g. {@code jobs[3].}; empty for a body of its own */
+    void checkSubmission(String prefix, SubmitJobRequest request) {
+        checkLabels(prefix, request.tags(), request.metadata());
+        checkBytes(prefix + "input", request.input(), limits.maxInputBytes(), "max-input-bytes");
+    }
+
+    /** Tags and metadata, of a job or of a batch, bounded alike. */
+    void checkLabels(String prefix, List<String> tags, Map<String, JsonNode> metadata) {
+        List<String> checked = tags == null ? List.of() : tags;
+        if (checked.size() > limits.maxTags()) {
+            throw tooMany(prefix + "tags", checked.size(), limits.maxTags(), "max-tags");
         }
-        for (String tag : tags) {
+        for (String tag : checked) {
             if (tag == null || tag.isBlank() || tag.length() > limits.maxTagLength()) {
-                throw invalid("tags", limits.maxTagLength(), "'tags' takes at most " + limits.maxTags()
+                throw invalid(prefix + "tags", limits.maxTagLength(), "'" + prefix + "tags' takes at most " + limits.maxTags()
                         + " non-blank strings of at most " + limits.maxTagLength() + " characters (" + SETTING + "max-tag-length).");
             }
         }
-        checkBytes("input", request.input(), limits.maxInputBytes(), "max-input-bytes");
-        checkMetadata("metadata", request.metadata());
+        checkMetadata(prefix + "metadata", metadata);
     }
 
     void checkReport(ReportRequest request) {

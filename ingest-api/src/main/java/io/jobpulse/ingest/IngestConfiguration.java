@@ -22,6 +22,8 @@ public record IngestConfiguration(@Bindable(defaultValue = "10s") Duration ackTi
                                   // Job types contain dots ("image.generate"): keep the keys whole.
                                   @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                                   Map<String, Duration> timeouts,
+                                  // Kafka property names contain dots too ("max.request.size").
+                                  @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                                   Map<String, String> producer) {
 
     public IngestConfiguration {

@@ -72,30 +72,22 @@ public class JobsController {
     static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
     private static final Set<JobStatus> RETRYABLE = EnumSet.of(JobStatus.FAILED, JobStatus.EXPIRED, JobStatus.CANCELED);
 
-    /** An owner: a JWT subject or a name an API key acts for. */
-    private static final Pattern OWNER = Pattern.compile("[^\\p{Cntrl}]{1,200}");
-
-    private static final Pattern JOB_TYPE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,99}");
-    private static final Duration MAX_TIMEOUT = Duration.ofDays(365);
-
-    private static final Duration MIN_POLL_INTERVAL = Duration.ofMillis(100);
-
     private final JobEventPublisher publisher;
-    private final IngestConfiguration config;
+    private final Submissions submissions;
+    private final BatchWrites batches;
     private final Providers providers;
     private final JobStateReader states;
-    private final OutboundRequests outbound;
     private final FieldLimits limits;
     private final SigningKey signingKey;
     private final Clock clock;
 
-    public JobsController(JobEventPublisher publisher, IngestConfiguration config, Providers providers, JobStateReader states,
-                          OutboundRequests outbound, JobLimits limits, SigningKey signingKey) {
+    public JobsController(JobEventPublisher publisher, Submissions submissions, BatchWrites batches, Providers providers,
+                          JobStateReader states, JobLimits limits, SigningKey signingKey) {
         this.publisher = publisher;
-        this.config = config;
+        this.submissions = submissions;
+        this.batches = batches;
         this.providers = providers;
         this.states = states;
-        this.outbound = outbound;
         this.limits = new FieldLimits(limits);
         this.signingKey = signingKey;
         this.clock = Clock.systemUTC();
@@ -126,25 +118,10 @@ public class JobsController {
         if (request == null) {
             throw invalid("body", "A job needs a JSON body such as {\"type\": \"image.generate\", \"input\": {...}}.");
         }
-        if (request.type() == null || !JOB_TYPE.matcher(request.type()).matches()) {
-            throw invalid("type", "'type' is required: 1-100 characters of letters, digits and . _ / -, e.g. \"image.generate\".");
-        }
-        limits.checkSubmission(request);
-        List<String> tags = request.tags() == null ? List.of() : request.tags();
-        if (request.timeout() != null && (request.timeout().isNegative() || request.timeout().isZero()
-                || request.timeout().compareTo(MAX_TIMEOUT) > 0)) {
-            throw invalid("timeout", "'timeout' must be a positive ISO-8601 duration such as \"PT10M\", at most P365D.");
-        }
-        Duration timeout = config.timeoutFor(request.type(), request.timeout());
-        JobPoll poll = request.poll() == null ? null : poll(request.poll(), "poll.");
-        JobProvider provider = request.provider() == null ? null : provider(request.provider());
-        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200)) {
-            throw invalid("Idempotency-Key", "The Idempotency-Key header must be 1-200 characters.");
-        }
-        String owner = caller.ownerFor(request.owner());
-        if (!OWNER.matcher(owner).matches()) {
-            throw invalid("owner", "'owner' is 1-200 characters without control characters.");
-        }
+        String owner = Submissions.owner(caller, request.owner());
+        Submissions.Checked checked = submissions.check(request, "", owner);
+        Submissions.checkIdempotencyKey(idempotencyKey);
+        List<String> tags = checked.tags();
         String jobId = idempotencyKey == null ? Ids.next() : signingKey.idempotentJobId(owner, idempotencyKey);
         if (idempotencyKey != null) {
             // A key used before answers with the job it made, as it is now; with another body it is a conflict.
@@ -161,11 +138,14 @@ public class JobsController {
             }
         }
         Instant now = clock.instant();
-        var event = new JobEvent.Submitted(Ids.next(), jobId, now, now, caller.source(), owner,
-                request.type(), request.input(), request.metadata(), tags, timeout, poll, provider, null);
-        publisher.publish(event);
+        var event = checked.submitted(jobId, now, caller.source(), request.batchId());
+        if (request.batchId() == null) {
+            publisher.publish(event);
+        } else {
+            batches.addJob(caller, request.batchId(), event);
+        }
         return HttpResponse.accepted(URI.create("/v1/jobs/" + jobId)).body(JobAccepted.of(jobId, request.type(), now,
-                webhooks(jobId), provider != null ? provider.name() : poll != null ? poll.provider() : null));
+                webhooks(jobId), checked.providerName()));
     }
 
     @Operation(summary = "Report on a job (workers)", description = """
@@ -254,7 +234,7 @@ public class JobsController {
         if (request == null) {
             throw invalid("body", "A poll needs a JSON body such as {\"statusUrl\": \"https://...\", \"provider\": \"bria\"}.");
         }
-        JobPoll poll = poll(request, "");
+        JobPoll poll = submissions.poll(request, "");
         if (job.isTerminal()) {
             throw new ProblemException(Problem.of(ProblemType.CONFLICT, "Job " + id + " has ended (" + job.status().wireName()
                     + "); there is nothing to poll. Retry it first to start a new attempt.").with("reason", "job-terminal"));
@@ -267,60 +247,6 @@ public class JobsController {
         var event = new JobEvent.PollRequested(Ids.next(), id, now, now, caller.source(), poll);
         publisher.publish(event);
         return HttpResponse.accepted().body(new EventAccepted(id, event.eventId(), event.wireName()));
-    }
-
-    /** A checked poll request; {@code field} prefixes the names of fields at fault (e.g. {@code poll.}). */
-    private JobPoll poll(PollRequest request, String field) {
-        Providers.Provider provider = request.provider() == null ? null : providers.find(request.provider()).orElse(null);
-        if (provider == null) {
-            throw invalid(field + "provider", "'provider' must name a configured provider (jobpulse.providers.<name>).");
-        }
-        if (request.credential() != null) {
-            throw invalid(field + "credential", "'credential' is not accepted: the credential sent to a status URL is chosen by"
-                    + " provider " + provider.name() + "'s configuration (jobpulse.providers." + provider.name()
-                    + ".status-urls.<name>.credential). Send the poll without it.");
-        }
-        limits.checkStatusUrl(field + "statusUrl", request.statusUrl());
-        OutboundUrl statusUrl;
-        try {
-            statusUrl = OutboundUrl.parse(request.statusUrl());
-        } catch (OutboundUrl.Invalid e) {
-            throw invalid(field + "statusUrl", "'statusUrl' must be an absolute http or https URL of provider " + provider.name()
-                    + ", but " + e.getMessage() + ".");
-        }
-        if (provider.statusUrlOf(statusUrl).isEmpty()) {
-            throw invalid(field + "statusUrl", provider.statusUrls().isEmpty()
-                    ? "Provider " + provider.name() + " has no status URLs configured (jobpulse.providers." + provider.name()
-                            + ".status-url or .status-urls.<name>.url), so its jobs cannot be polled."
-                    : "'statusUrl' must be one of provider " + provider.name() + "'s status URLs, with the request id in place of"
-                            + " {requestId}: " + provider.statusTemplates() + " (same scheme, host and port; other paths are refused).");
-        }
-        try {
-            outbound.checkAddresses(statusUrl);
-        } catch (OutboundRequests.Refused e) {
-            throw invalid(field + "statusUrl", "'statusUrl' cannot be polled: " + e.getMessage() + ".");
-        }
-        Duration interval = request.interval() == null ? JobPoll.DEFAULT_INTERVAL : request.interval();
-        if (interval.compareTo(MIN_POLL_INTERVAL) < 0 || interval.compareTo(Duration.ofHours(1)) > 0) {
-            throw invalid(field + "interval", "'interval' must be an ISO-8601 duration from PT0.1S to PT1H.");
-        }
-        if (request.quietFor() != null && (request.quietFor().compareTo(Duration.ofSeconds(1)) < 0
-                || request.quietFor().compareTo(Duration.ofHours(24)) > 0)) {
-            throw invalid(field + "quietFor", "'quietFor' must be an ISO-8601 duration from PT1S to PT24H.");
-        }
-        return new JobPoll(provider.name(), statusUrl.toString(), null, interval, request.quietFor());
-    }
-
-    private JobProvider provider(SubmitJobRequest.ProviderRequest request) {
-        if (request.name() == null || providers.find(request.name()).isEmpty()) {
-            throw invalid("provider.name", "'provider.name' must name a configured provider (jobpulse.providers.<name>).");
-        }
-        if (request.requestId() == null || request.requestId().isBlank() || request.requestId().length() > 200
-                || request.requestId().chars().anyMatch(Character::isISOControl)) {
-            throw invalid("provider.requestId", "'provider.requestId' is the provider's id of the request, 1-200 characters"
-                    + " and no control characters.");
-        }
-        return new JobProvider(request.name(), request.requestId(), null);
     }
 
     /** How a command becomes its event. */
@@ -370,6 +296,6 @@ public class JobsController {
     }
 
     private static ProblemException invalid(String field, String detail) {
-        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
+        return Submissions.invalid(field, detail);
     }
 }

@@ -69,7 +69,21 @@ public final class SigningKey {
 
     /** The job id of a submission with an idempotency key: a version 8 UUID made of the HMAC's first 122 bits. */
     public String idempotentJobId(String owner, String idempotencyKey) {
-        ByteBuffer bytes = ByteBuffer.wrap(mac("idempotency", owner, idempotencyKey));
+        return uuidOf(mac("idempotency", owner, idempotencyKey));
+    }
+
+    /** The batch id of a batch submission with an idempotency key, made like {@link #idempotentJobId}'s, apart from them. */
+    public String idempotentBatchId(String owner, String idempotencyKey) {
+        return uuidOf(mac("idempotent-batch", owner, idempotencyKey));
+    }
+
+    /** The id of the job at {@code index} of a batch submission with an idempotency key: the same for every repeat. */
+    public String idempotentBatchJobId(String owner, String idempotencyKey, int index) {
+        return uuidOf(mac("idempotent-batch-job", owner, idempotencyKey, Integer.toString(index)));
+    }
+
+    private static String uuidOf(byte[] mac) {
+        ByteBuffer bytes = ByteBuffer.wrap(mac);
         long msb = (bytes.getLong() & ~0xF000L) | 0x8000L;
         long lsb = (bytes.getLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();

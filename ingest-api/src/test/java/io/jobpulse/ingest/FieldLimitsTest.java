@@ -24,7 +24,7 @@ class FieldLimitsTest {
     private final FieldLimits limits = new FieldLimits(JobLimits.DEFAULTS);
 
     private static SubmitJobRequest submission(JsonNode input, Map<String, JsonNode> metadata, List<String> tags) {
-        return new SubmitJobRequest("image.generate", input, metadata, tags, null, null, null, null);
+        return new SubmitJobRequest("image.generate", input, metadata, tags, null, null, null, null, null);
     }
 
     private static ReportRequest report(String message, Map<String, JsonNode> metadata, JsonNode result, JobError error) {
@@ -52,7 +52,7 @@ class FieldLimitsTest {
 
     @Test
     void acceptsFieldsWithinTheirLimits() {
-        assertThatCode(() -> limits.checkSubmission(submission(JSON.objectNode().put("p", "x".repeat(100_000)), keys(100, 500),
+        assertThatCode(() -> limits.checkSubmission("", submission(JSON.objectNode().put("p", "x".repeat(100_000)), keys(100, 500),
                 List.of("a", "b")))).doesNotThrowAnyException();
         assertThatCode(() -> limits.checkReport(report("m".repeat(4_000), keys(10, 10), JSON.textNode("r".repeat(100_000)),
                 new JobError("c".repeat(100), "e".repeat(4_000), false)))).doesNotThrowAnyException();
@@ -60,24 +60,24 @@ class FieldLimitsTest {
 
     @Test
     void refusesAnInputLargerThanItsLimitWith413() {
-        Problem problem = refusal(() -> limits.checkSubmission(submission(JSON.textNode("x".repeat(128 * 1024)), null, null)),
+        Problem problem = refusal(() -> limits.checkSubmission("", submission(JSON.textNode("x".repeat(128 * 1024)), null, null)),
                 413, "input", 128 * 1024);
         assertThat(problem.detail()).contains("jobpulse.job-limits.max-input-bytes");
     }
 
     @Test
     void refusesMetadataTooLargeWith413AndWithTooManyOrTooLongKeysWith400() {
-        refusal(() -> limits.checkSubmission(submission(null, keys(10, 7_000), null)), 413, "metadata", 64 * 1024);
-        refusal(() -> limits.checkSubmission(submission(null, keys(101, 1), null)), 400, "metadata", 100);
-        refusal(() -> limits.checkSubmission(submission(null, Map.of("k".repeat(129), JSON.textNode("v")), null)), 400, "metadata", 128);
+        refusal(() -> limits.checkSubmission("", submission(null, keys(10, 7_000), null)), 413, "metadata", 64 * 1024);
+        refusal(() -> limits.checkSubmission("", submission(null, keys(101, 1), null)), 400, "metadata", 100);
+        refusal(() -> limits.checkSubmission("", submission(null, Map.of("k".repeat(129), JSON.textNode("v")), null)), 400, "metadata", 128);
         refusal(() -> limits.checkReport(report(null, keys(10, 7_000), null, null)), 413, "metadata", 64 * 1024);
         refusal(() -> limits.checkReport(report(null, keys(101, 1), null, null)), 400, "metadata", 100);
     }
 
     @Test
     void refusesTooManyOrTooLongTagsWith400() {
-        refusal(() -> limits.checkSubmission(submission(null, null, java.util.Collections.nCopies(21, "t"))), 400, "tags", 20);
-        refusal(() -> limits.checkSubmission(submission(null, null, List.of("t".repeat(65)))), 400, "tags", 64);
+        refusal(() -> limits.checkSubmission("", submission(null, null, java.util.Collections.nCopies(21, "t"))), 400, "tags", 20);
+        refusal(() -> limits.checkSubmission("", submission(null, null, List.of("t".repeat(65)))), 400, "tags", 64);
     }
 
     @Test
@@ -97,8 +97,8 @@ class FieldLimitsTest {
     @Test
     void limitsAreConfigurable() {
         FieldLimits tight = new FieldLimits(new JobLimits(10, 10, 1, 2, 10, 5, 3, 5, 1, 3, 20, 100, 1_000, 10_000));
-        refusal(() -> tight.checkSubmission(submission(JSON.textNode("abcdefghijk"), null, null)), 413, "input", 10);
-        refusal(() -> tight.checkSubmission(submission(null, null, List.of("a", "b"))), 400, "tags", 1);
+        refusal(() -> tight.checkSubmission("", submission(JSON.textNode("abcdefghijk"), null, null)), 413, "input", 10);
+        refusal(() -> tight.checkSubmission("", submission(null, null, List.of("a", "b"))), 400, "tags", 1);
         refusal(() -> tight.checkReport(report("abcdef", null, null, null)), 400, "message", 5);
     }
 }

@@ -85,7 +85,10 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
         this.streams = new KafkaStreams(topology, props);
     }
 
-    /** The deliveries' Streams client, for the instance's state metrics (not started before the application is). */
+    /**
+     * The deliveries' Streams client, for the instance's state metrics and for health (its state, and a restore
+     * listener set before it starts); not started before the application is.
+     */
     public KafkaStreams streams() {
         return streams;
     }
@@ -108,11 +111,6 @@ public class NotificationsRuntime implements ApplicationEventListener<StartupEve
         });
         streams.start();
         LOG.info("notifications {} started", applicationId);
-    }
-
-    /** The Streams client, for health (its state, and a restore listener set before it starts). */
-    public KafkaStreams streams() {
-        return streams;
     }
 
     /** Whether this instance's deliveries know the endpoint at this version or a later one. */

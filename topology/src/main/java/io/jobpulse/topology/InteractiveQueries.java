@@ -1,7 +1,6 @@
 package io.jobpulse.topology;
 
 import io.jobpulse.events.JobState;
-import io.jobpulse.events.StateStores;
 import io.jobpulse.events.Topics;
 import io.jobpulse.http.JobIds;
 import io.jobpulse.http.ProblemException;
@@ -35,7 +34,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Reads current job states from the {@code job-state} store, with read-your-writes for jobs
+ * Reads current job states from the {@code job-state} store (and batches' from theirs, by a
+ * {@link StoreView}), with read-your-writes for jobs
  * submitted a moment ago: Kafka acknowledges a submission (and the client gets its 202) a little
  * before the topology has folded it, so a job that is not in the store yet may still be on its way.
  *
@@ -90,28 +90,33 @@ public class InteractiveQueries {
      * then answers 503.
      */
     public Placement locate(String jobId) {
+        return locate(StoreView.JOBS, jobId);
+    }
+
+    /** The instances that hold the id's partition of the view's store, as {@link #locate(String)} does for a job. */
+    public Placement locate(StoreView<?> view, String id) {
         HostInfo self = jobStreams.self();
         if (self == null) {
             return Placement.HERE;
         }
         Instant deadline = Instant.now().plus(wait);
         while (true) {
-            KeyQueryMetadata metadata = metadata(jobId);
+            KeyQueryMetadata metadata = metadata(view, id);
             if (metadata != null && metadata.activeHost().port() > 0) {
                 List<HostInfo> hosts = new ArrayList<>(List.of(metadata.activeHost()));
                 hosts.addAll(metadata.standbyHosts());
                 return new Placement(hosts, self);
             }
             if (Instant.now().isAfter(deadline)) {
-                throw unavailable("no instance is active for the job's partition while the topology rebalances");
+                throw unavailable("no instance is active for the " + view.noun() + "'s partition while the topology rebalances");
             }
             LockSupport.parkNanos(UNAVAILABLE_RECHECK.toNanos());
         }
     }
 
-    private KeyQueryMetadata metadata(String jobId) {
+    private KeyQueryMetadata metadata(StoreView<?> view, String id) {
         try {
-            KeyQueryMetadata metadata = jobStreams.streams().queryMetadataForKey(StateStores.JOB_STATE, jobId, Serdes.String().serializer());
+            KeyQueryMetadata metadata = jobStreams.streams().queryMetadataForKey(view.placedBy(), id, Serdes.String().serializer());
             return metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE ? null : metadata;
         } catch (KafkaException e) {
             return null;
@@ -145,7 +150,12 @@ public class InteractiveQueries {
      * moment ago, and while the topology starts or rebalances.
      */
     public Optional<JobState> find(String jobId) {
-        return find(jobId, false, true);
+        return find(StoreView.JOBS, jobId);
+    }
+
+    /** {@link #find(String)} for any view: a batch made a moment ago is waited for as a job is. */
+    public <V> Optional<V> find(StoreView<V> view, String id) {
+        return find(view, id, false, true);
     }
 
     /**
@@ -153,7 +163,11 @@ public class InteractiveQueries {
      * partition's other holders at once instead, such as another instance's.
      */
     public Optional<JobState> findNow(String jobId) {
-        return find(jobId, false, false);
+        return findNow(StoreView.JOBS, jobId);
+    }
+
+    public <V> Optional<V> findNow(StoreView<V> view, String id) {
+        return find(view, id, false, false);
     }
 
     /**
@@ -162,14 +176,18 @@ public class InteractiveQueries {
      * behind, or restoring; a job it does not have may still exist, so that is 503, never 404.
      */
     public JobState findInCopy(String jobId) {
-        return find(jobId, true, false).orElseThrow(() -> unavailable("this instance's copy of the job's partition does not"
-                + " have it (yet), and only the active copy can say that it does not exist"));
+        return findInCopy(StoreView.JOBS, jobId);
     }
 
-    private Optional<JobState> find(String jobId, boolean stale, boolean waitForServing) {
+    public <V> V findInCopy(StoreView<V> view, String id) {
+        return find(view, id, true, false).orElseThrow(() -> unavailable("this instance's copy of the " + view.noun()
+                + "'s partition does not have it (yet), and only the active copy can say that it does not exist"));
+    }
+
+    private <V> Optional<V> find(StoreView<V> view, String jobId, boolean stale, boolean waitForServing) {
         Instant arrived = Instant.now();
         int partition = partitionOf(jobId);
-        Optional<JobState> state = readWhenServing(jobId, partition, stale, waitForServing ? arrived.plus(wait) : arrived);
+        Optional<V> state = readWhenServing(view, jobId, partition, stale, waitForServing ? arrived.plus(wait) : arrived);
         if (state.isPresent()) {
             return state;
         }
@@ -179,20 +197,20 @@ public class InteractiveQueries {
         }
         if (!waiters.tryAcquire()) {
             throw new ProblemException(ProblemType.UNAVAILABLE, "Too many reads are waiting for jobs submitted a moment ago;"
-                    + " job " + jobId + " is not readable yet. Retry in a second.");
+                    + " " + view.noun() + " " + jobId + " is not readable yet. Retry in a second.");
         }
         try {
             Instant deadline = earlier(giveUp.get(), arrived.plus(wait));
             Duration pause = firstRecheck;
             while (Instant.now().plus(pause).isBefore(deadline)) {
                 LockSupport.parkNanos(pause.toNanos());
-                state = read(jobId, partition, stale);
+                state = read(view, jobId, partition, stale);
                 if (state.isPresent()) {
                     return state;
                 }
                 pause = earlier(pause.multipliedBy(2), MAX_RECHECK);
             }
-            return read(jobId, partition, stale);
+            return read(view, jobId, partition, stale);
         } finally {
             waiters.release();
         }
@@ -224,10 +242,10 @@ public class InteractiveQueries {
     }
 
     /** The store read, waiting (within the deadline) while the topology starts, rebalances or restores. */
-    private Optional<JobState> readWhenServing(String jobId, int partition, boolean stale, Instant deadline) {
+    private <V> Optional<V> readWhenServing(StoreView<V> view, String jobId, int partition, boolean stale, Instant deadline) {
         while (true) {
             try {
-                return read(jobId, partition, stale);
+                return read(view, jobId, partition, stale);
             } catch (ProblemException e) {
                 // Starting or rebalancing ends soon; a topology stopping or failed does not come back, so
                 // the caller (another instance, say) had better ask elsewhere at once.
@@ -241,7 +259,10 @@ public class InteractiveQueries {
         }
     }
 
-    /** The partition of the job's events, and so of its state: where the producer's default partitioner put the key. */
+    /**
+     * The partition of the job's events, and so of its state: where the producer's default partitioner put the key.
+     * A batch's events are keyed and partitioned alike, on a topic of as many partitions.
+     */
     private int partitionOf(String jobId) {
         int partitions = partitionCount.updateAndGet(known -> known > 0 ? known : describePartitions());
         return BuiltInPartitioner.partitionForKey(Serdes.String().serializer().serialize(Topics.JOB_EVENTS.name(), jobId), partitions);
@@ -253,19 +274,19 @@ public class InteractiveQueries {
                 .get(Topics.JOB_EVENTS.name()).partitions().size();
     }
 
-    private Optional<JobState> read(String jobId, int partition, boolean stale) {
+    private <V> Optional<V> read(StoreView<V> view, String jobId, int partition, boolean stale) {
         KafkaStreams.State running = jobStreams.streams().state();
         if (!running.isRunningOrRebalancing()) {
             throw unavailable("the topology is " + running.name().toLowerCase(Locale.ROOT));
         }
         try {
-            StoreQueryParameters<ReadOnlyKeyValueStore<String, JobState>> parameters = StoreQueryParameters.fromNameAndType(StateStores.JOB_STATE, QueryableStoreTypes.<String, JobState>keyValueStore())
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, Object>> parameters = StoreQueryParameters.fromNameAndType(view.readFrom(), QueryableStoreTypes.<String, Object>keyValueStore())
                     .withPartition(partition);
-            ReadOnlyKeyValueStore<String, JobState> store = jobStreams.streams().store(stale ? parameters.enableStaleStores() : parameters);
+            ReadOnlyKeyValueStore<String, Object> store = jobStreams.streams().store(stale ? parameters.enableStaleStores() : parameters);
             storeReads.incrementAndGet();
-            return Optional.ofNullable(store.get(jobId));
+            return Optional.ofNullable(view.lookup().apply(store, jobId));
         } catch (InvalidStateStoreException e) {
-            throw unavailable("the job's partition is not served by this instance right now (" + e.getMessage() + ")");
+            throw unavailable("the " + view.noun() + "'s partition is not served by this instance right now (" + e.getMessage() + ")");
         }
     }
 
@@ -284,8 +305,8 @@ public class InteractiveQueries {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    /** A 503 problem saying why a job's state cannot be read now, for every read of this package. */
+    /** A 503 problem saying why a job's (or batch's) state cannot be read now, for every read of this package. */
     static ProblemException unavailable(String why) {
-        return new ProblemException(ProblemType.UNAVAILABLE, "Job state cannot be read right now: " + why + ". Retry shortly.");
+        return new ProblemException(ProblemType.UNAVAILABLE, "The state cannot be read right now: " + why + ". Retry shortly.");
     }
 }

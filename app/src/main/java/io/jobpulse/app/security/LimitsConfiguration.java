@@ -12,6 +12,8 @@ import io.micronaut.core.convert.format.ReadableBytes;
  * @param perCallerPerSecond requests per second from one user or API key
  * @param perCallerBurst     how many of those may come at once
  * @param submitBody         the largest body of {@code POST /v1/jobs}
+ * @param batchBody          the largest body of {@code POST /v1/batches} and {@code POST /v1/batches/{id}/jobs}: up to
+ *                           {@code jobpulse.batches.max-jobs} jobs in one body (no more than {@code micronaut.server.max-request-size})
  * @param reportBody         the largest body of a worker report
  * @param webhookBody        the largest body of a provider callback
  * @param otherBody          the largest body of any other request (commands, polls, stream tokens)
@@ -27,6 +29,7 @@ public record LimitsConfiguration(
         @Bindable(defaultValue = "50") double perCallerPerSecond,
         @Bindable(defaultValue = "100") double perCallerBurst,
         @Bindable(defaultValue = "256KB") @ReadableBytes int submitBody,
+        @Bindable(defaultValue = "4MB") @ReadableBytes int batchBody,
         @Bindable(defaultValue = "256KB") @ReadableBytes int reportBody,
         @Bindable(defaultValue = "1MB") @ReadableBytes int webhookBody,
         @Bindable(defaultValue = "16KB") @ReadableBytes int otherBody,

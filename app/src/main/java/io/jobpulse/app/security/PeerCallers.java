@@ -11,11 +11,12 @@ import io.micronaut.http.HttpRequest;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Recognises another instance's read of one job ({@code GET /v1/jobs/{id}} with
+ * Recognises another instance's read of one job ({@code GET /v1/jobs/{id}}, or of one batch, with
  * {@code Authorization: Bearer jpi_...}, see {@link PeerCredential}). Checking it is one HMAC, so
  * it is done before the request is counted against its address: an instance forwarding many
  * callers' reads is not one client to be limited; each caller was counted where it arrived.
@@ -23,7 +24,10 @@ import java.util.regex.Pattern;
 @Singleton
 final class PeerCallers {
 
-    private static final Pattern JOB = Routes.pattern(Routes.JOBS + Routes.JOB);
+    /** The reads an instance forwards: a job's state, a batch's, a batch's jobs. */
+    private static final List<String> READS = List.of(Routes.JOBS + Routes.JOB, Routes.BATCHES + Routes.BATCH,
+            Routes.BATCHES + Routes.BATCH_JOBS);
+    private static final Pattern READ = Routes.pattern(READS.toArray(String[]::new));
     private static final String PREFIX = "Bearer " + PeerCredential.PREFIX + "_";
 
     private final PeerCredential credential;
@@ -40,11 +44,12 @@ final class PeerCallers {
 
     /** The peer caller, if the request is a read of one job with a valid credential for it. */
     Optional<Caller> verify(HttpRequest<?> request) {
-        if (credential == null || request.getMethod() != HttpMethod.GET || !claims(request) || !JOB.matcher(request.getPath()).matches()) {
+        if (credential == null || request.getMethod() != HttpMethod.GET || !claims(request) || !READ.matcher(request.getPath()).matches()) {
             return Optional.empty();
         }
-        String job = Routes.variable(Routes.JOBS + Routes.JOB, request.getPath()).orElse(null);
+        String id = READS.stream().map(template -> Routes.variable(template, request.getPath())).flatMap(Optional::stream)
+                .findFirst().orElse(null);
         String presented = request.getHeaders().get(HttpHeaders.AUTHORIZATION).substring("Bearer ".length()).strip();
-        return credential.verifies(presented, job, Instant.now()) ? Optional.of(Caller.peer()) : Optional.empty();
+        return credential.verifies(presented, id, Instant.now()) ? Optional.of(Caller.peer()) : Optional.empty();
     }
 }

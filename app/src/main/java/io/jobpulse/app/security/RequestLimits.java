@@ -131,6 +131,9 @@ public class RequestLimits {
         if (SUBMIT.matcher(path).matches()) {
             return config.submitBody();
         }
+        if (BATCH.matcher(path).matches()) {
+            return config.batchBody();
+        }
         if (REPORT.matcher(path).matches()) {
             return config.reportBody();
         }
@@ -139,6 +142,7 @@ public class RequestLimits {
 
     private static final Pattern WEBHOOK = Routes.pattern(Routes.WEBHOOKS + Routes.WEBHOOK);
     private static final Pattern SUBMIT = Routes.pattern(Routes.JOBS);
+    private static final Pattern BATCH = Routes.pattern(Routes.BATCHES, Routes.BATCHES + Routes.BATCH_JOBS);
     private static final Pattern REPORT = Routes.pattern(Routes.JOBS + Routes.JOB_REPORTS);
 
     String address(HttpRequest<?> request) {
