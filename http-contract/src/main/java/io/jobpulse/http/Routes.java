@@ -23,6 +23,9 @@ public final class Routes {
     public static final String JOB_STREAM = "/v1/jobs/{id}/stream";
     public static final String STREAM = "/v1/stream";
     public static final String SOCKET = "/v1/ws";
+    /** Batches of jobs; the rest are relative to it. */
+    public static final String BATCHES = "/v1/batches";
+    public static final String BATCH_JOBS = "/{id}/jobs";
     public static final String WEBHOOKS = "/v1/webhooks";
     public static final String WEBHOOK = "/{provider}";
     public static final String STREAM_TOKENS = "/v1/stream-tokens";
