@@ -39,6 +39,8 @@ public final class JobpulseGroups {
                         List.of(Topics.JOB_STATUS_NAME), true, true),
                 group(setting, "jobpulse.projections.events-group-id", "jobpulse-projections-events", "projections", "events into PostgreSQL (history)",
                         List.of(Topics.JOB_EVENTS_NAME), true, true),
+                group(setting, "jobpulse.projections.batches-group-id", "jobpulse-projections-batches", "projections",
+                        "batch changes into PostgreSQL", List.of(Topics.BATCH_STATUS_NAME), true, true),
                 group(setting, "jobpulse.poller.group-id", "jobpulse-poller", "ingest", "polls providers of polled jobs",
                         List.of(Topics.JOB_POLLS_NAME), true, false),
                 group(setting, "jobpulse.provider-cancels.group-id", "jobpulse-provider-cancels", "ingest", "passes cancels on to providers",

@@ -51,7 +51,7 @@ public class RemoteJobStateReader implements JobStateReader, BatchStateReader {
 
     @Override
     public BatchJobs jobs(String batchId) {
-        return read(Routes.BATCHES + "/" + encode(batchId) + "/jobs", BatchJobs.class)
+        return read(Routes.BATCHES + Routes.BATCH_MEMBERS.replace("{id}", encode(batchId)), BatchJobs.class)
                 .orElseThrow(() -> unavailable("the state service does not know batch " + batchId));
     }
 

@@ -112,7 +112,7 @@ class BatchesTest {
         assertThat(finished.at("/counts/succeeded").asInt()).isEqualTo(5);
         assertThat(finished.at("/counts/failed").asInt()).isEqualTo(1);
         assertThat(finished.get("progress").asDouble()).isEqualTo(1.0);
-        assertThat(json(jobpulse.get("/v1/batches/" + id + "/jobs")).get("jobs")).hasSize(6);
+        assertThat(json(jobpulse.get("/v1/batches/" + id + "/members")).get("jobs")).hasSize(6);
     }
 
     @Test
@@ -198,7 +198,7 @@ class BatchesTest {
         assertThat(jobpulse.get("/v1/batches/" + id).statusCode()).isEqualTo(200);
 
         assertThat(getAs("bob", "/v1/batches/" + id).statusCode()).isEqualTo(404);
-        assertThat(getAs("bob", "/v1/batches/" + id + "/jobs").statusCode()).isEqualTo(404);
+        assertThat(getAs("bob", "/v1/batches/" + id + "/members").statusCode()).isEqualTo(404);
         assertThat(as("bob", "/v1/batches/" + id + "/jobs", "{\"jobs\":[{\"type\":\"x\"}]}").statusCode()).isEqualTo(404);
         assertThat(as("bob", "/v1/jobs", "{\"type\":\"x\",\"batchId\":\"" + id + "\"}").statusCode()).isEqualTo(404);
         assertThat(as("bob", "/v1/batches/" + id + "/cancel", "{}").statusCode()).isEqualTo(404);

@@ -2,9 +2,10 @@ package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.StatusChange;
-import io.jobpulse.projections.JobCursor;
+import io.jobpulse.projections.Condition;
 import io.jobpulse.projections.JobFilter;
 import io.jobpulse.projections.JobRowRepository;
+import io.jobpulse.projections.PageCursor;
 import io.jobpulse.projections.RetentionSweeper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +69,8 @@ class ReadModelTest {
         return json(response);
     }
 
-    private static List<String> ids(JsonNode page) {
+    /** The ids of a page's items, in order (any list of the read model). */
+    static List<String> ids(JsonNode page) {
         List<String> ids = new ArrayList<>();
         page.get("items").forEach(item -> ids.add(item.get("id").asText()));
         return ids;
@@ -307,14 +309,14 @@ class ReadModelTest {
     @Test
     void everyShapeOfTheListQueryIsServedByAnIndex() throws Exception {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
-        Map<String, JobFilter.Condition> shapes = Map.of(
+        Map<String, Condition> shapes = Map.of(
                 "owner only", JobRowRepository.pageQuery(JobpulseInstance.USER, JobFilter.NONE, null, 50),
                 "statuses", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of("queued", "running"), List.of(), null, null, null, null), null, 50),
                 "type", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), List.of("image.generate"), null, null, null, null), null, 50),
                 "tag", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), List.of(), "demo", null, null, null), null, 50),
                 "created range", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), List.of(), null, t, t.plusSeconds(60), null), null, 50),
                 "updated since", JobRowRepository.pageQuery(JobpulseInstance.USER, new JobFilter(List.of(), List.of(), null, null, null, t), null, 50),
-                "after a cursor", JobRowRepository.pageQuery(JobpulseInstance.USER, JobFilter.NONE, new JobCursor(t, "x"), 50));
+                "after a cursor", JobRowRepository.pageQuery(JobpulseInstance.USER, JobFilter.NONE, new PageCursor(t, "x"), 50));
         try (Connection db = TestStack.get().connect()) {
             db.createStatement().execute("SET enable_seqscan = off");
             for (var shape : shapes.entrySet()) {

@@ -24,7 +24,10 @@ public final class Routes {
     /** Batches of jobs; the rest are relative to it. */
     public static final String BATCHES = "/v1/batches";
     public static final String BATCH = "/{id}";
+    /** The batch's jobs from the read model (projections). */
     public static final String BATCH_JOBS = "/{id}/jobs";
+    /** The batch's members as its fold last saw each, from the topology's store. */
+    public static final String BATCH_MEMBERS = "/{id}/members";
     public static final String BATCH_CLOSE = "/{id}/close";
     public static final String BATCH_CANCEL = "/{id}/cancel";
     public static final String STREAM = "/v1/stream";

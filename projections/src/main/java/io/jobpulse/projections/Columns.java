@@ -47,10 +47,10 @@ final class Columns {
         row++;
     }
 
-    /** Runs the statement with column i bound as an array of {@code types[i]}. */
-    void execute(String sql, String... types) throws SQLException {
+    /** Runs the statement with column i bound as an array of {@code types[i]}; returns the rows it changed. */
+    int execute(String sql, String... types) throws SQLException {
         try (PreparedStatement statement = bind(sql, types)) {
-            statement.executeUpdate();
+            return statement.executeUpdate();
         }
     }
 

@@ -16,7 +16,6 @@ import io.jobpulse.events.JobStatus;
 import io.jobpulse.events.Roles;
 import io.jobpulse.http.Caller;
 import io.jobpulse.http.JobIds;
-import io.jobpulse.http.Problem;
 import io.jobpulse.http.ProblemException;
 import io.jobpulse.http.ProblemType;
 import io.jobpulse.http.ReadDeadline;
@@ -35,14 +34,11 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * The read model over HTTP: {@code GET /v1/jobs} (the caller's jobs, filtered, newest first, in
@@ -61,11 +57,7 @@ import java.util.stream.Collectors;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobListController {
 
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 100;
-
-    private static final Set<String> STATUSES = Arrays.stream(JobStatus.values()).map(JobStatus::wireName)
-            .collect(Collectors.toUnmodifiableSet());
+    private static final List<String> STATUSES = Arrays.stream(JobStatus.values()).map(JobStatus::wireName).toList();
 
     private final JobRowRepository jobs;
     private final ReadDeadline reads;
@@ -93,17 +85,26 @@ public class JobListController {
                         @Parameter(description = "Also count all matching jobs (total)") @Nullable @QueryValue Boolean count) {
         caller.require(Caller.Scope.READ);
         String whose = caller.ownerFor(owner);
-        int size = pageSize(limit);
-        JobFilter filter = new JobFilter(statuses(status), split(type), tag, instant("createdAfter", createdAfter),
-                instant("createdBefore", createdBefore), instant("updatedSince", updatedSince));
-        JobCursor after = cursor(cursor);
-        return reads.read("The job list", () -> {
-            List<JobRow> rows = jobs.newestFirst(whose, filter, after, size + 1);
-            List<JobRow> page = rows.subList(0, Math.min(size, rows.size()));
-            String next = rows.size() > size ? new JobCursor(page.getLast().createdAt(), page.getLast().id()).encode() : null;
-            Long total = Boolean.TRUE.equals(count) ? jobs.count(whose, filter) : null;
-            return new JobPage(page.stream().map(JobListController::state).toList(), next, total);
-        });
+        JobFilter filter = filter(status, type, tag, createdAfter, createdBefore, updatedSince);
+        int size = ListParameters.pageSize(limit);
+        PageCursor after = ListParameters.cursor(cursor);
+        return reads.read("The job list", () -> page(jobs, whose, filter, after, size, count));
+    }
+
+    /** The job filter of the list parameters, checked; {@code GET /v1/batches/{id}/jobs} takes the same. */
+    static JobFilter filter(List<String> status, List<String> type, String tag, String createdAfter, String createdBefore,
+                            String updatedSince) {
+        return new JobFilter(ListParameters.oneOf("status", status, STATUSES), ListParameters.split(type), tag,
+                ListParameters.instant("createdAfter", createdAfter), ListParameters.instant("createdBefore", createdBefore),
+                ListParameters.instant("updatedSince", updatedSince));
+    }
+
+    /** One page of an owner's jobs under the filter, with their total if asked (a read of PostgreSQL: call it under a deadline). */
+    static JobPage page(JobRowRepository jobs, String owner, JobFilter filter, PageCursor after, int size, Boolean count) {
+        PageOf<JobRow> page = PageOf.of(jobs.newestFirst(owner, filter, after, size + 1), size,
+                row -> new PageCursor(row.createdAt(), row.id()));
+        Long total = Boolean.TRUE.equals(count) ? jobs.count(owner, filter) : null;
+        return new JobPage(page.rows().stream().map(JobListController::state).toList(), page.nextCursor(), total);
     }
 
     @Operation(summary = "Count jobs by status and type")
@@ -136,7 +137,7 @@ public class JobListController {
                            @Parameter(description = "Page size, 1-100 (default 50)") @Nullable @QueryValue Integer limit,
                            @Parameter(description = "The nextCursor of the previous page") @Nullable @QueryValue String cursor) {
         caller.require(Caller.Scope.READ);
-        int size = pageSize(limit);
+        int size = ListParameters.pageSize(limit);
         return reads.read("The job's history", () -> history(caller, id, raw, size, cursor));
     }
 
@@ -149,23 +150,14 @@ public class JobListController {
             List<JobRowRepository.TimelineEntry> page = rows.subList(0, Math.min(size, rows.size()));
             return new History(id, page, null, rows.size() > size ? Long.toString(page.getLast().version()) : null);
         }
-        JobCursor after = cursor(cursor);
+        PageCursor after = ListParameters.cursor(cursor);
         // One page of events, however many the job has; each names the version it made.
-        List<JobRowRepository.RawEvent> rows = jobs.events(id, after, size + 1);
-        List<JobRowRepository.RawEvent> page = rows.subList(0, Math.min(size, rows.size()));
-        String next = rows.size() > size ? new JobCursor(page.getLast().receivedAt(), page.getLast().eventId()).encode() : null;
-        List<HistoryEvent> events = page.stream()
+        PageOf<JobRowRepository.RawEvent> page = PageOf.of(jobs.events(id, after, size + 1), size,
+                event -> new PageCursor(event.receivedAt(), event.eventId()));
+        List<HistoryEvent> events = page.rows().stream()
                 .map(event -> new HistoryEvent(event.eventId(), event.type(), event.receivedAt(), event.appliedAs(), event.event()))
                 .toList();
-        return new History(id, null, events, next);
-    }
-
-    private static int pageSize(Integer limit) {
-        int size = limit == null ? DEFAULT_LIMIT : limit;
-        if (size < 1 || size > MAX_LIMIT) {
-            throw invalid("limit", "'limit' must be between 1 and " + MAX_LIMIT + ".");
-        }
-        return size;
+        return new History(id, null, events, page.nextCursor());
     }
 
     /** A page of changes starts after the version its cursor names (0: from the first). */
@@ -176,18 +168,7 @@ public class JobListController {
         try {
             return Long.parseLong(cursor);
         } catch (NumberFormatException e) {
-            throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
-        }
-    }
-
-    private static JobCursor cursor(String cursor) {
-        if (cursor == null) {
-            return null;
-        }
-        try {
-            return JobCursor.decode(cursor);
-        } catch (IllegalArgumentException e) {
-            throw invalid("cursor", "'cursor' must be the nextCursor of an earlier page, as given.");
+            throw ListParameters.invalidCursor();
         }
     }
 
@@ -197,40 +178,6 @@ public class JobListController {
 
     private static JobState state(JobRow row) {
         return JobJson.read(row.snapshot().getBytes(StandardCharsets.UTF_8), JobState.class);
-    }
-
-    /** Values given as repeated parameters, comma-separated values, or both, as the streams take them. */
-    private static List<String> split(List<String> given) {
-        if (given == null) {
-            return List.of();
-        }
-        return given.stream().flatMap(value -> Arrays.stream(value.split(","))).map(String::trim).filter(s -> !s.isEmpty())
-                .distinct().toList();
-    }
-
-    private static List<String> statuses(List<String> given) {
-        List<String> statuses = split(given);
-        for (String status : statuses) {
-            if (!STATUSES.contains(status)) {
-                throw invalid("status", "'status' takes queued, running, succeeded, failed, canceled or expired, not '" + status + "'.");
-            }
-        }
-        return statuses;
-    }
-
-    private static Instant instant(String field, String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw invalid(field, "'" + field + "' must be an ISO-8601 instant such as 2026-11-22T21:09:32Z.");
-        }
-    }
-
-    private static ProblemException invalid(String field, String detail) {
-        return new ProblemException(Problem.of(ProblemType.INVALID_REQUEST, detail).with("field", field));
     }
 
     /**

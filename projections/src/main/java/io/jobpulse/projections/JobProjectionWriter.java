@@ -33,16 +33,19 @@ import java.util.Set;
 public class JobProjectionWriter {
 
     private static final String UPSERT_JOBS = """
-            INSERT INTO %1$s (id, owner, type, status, progress, tags, attempt, version, created_at, updated_at, finished_at, snapshot)
-            SELECT id, owner, type, status, progress, tags::text[], attempt, version, created_at, updated_at, finished_at, snapshot::jsonb
+            INSERT INTO %1$s (id, owner, type, status, progress, tags, attempt, version, created_at, updated_at, finished_at, snapshot,
+                              batch_id)
+            SELECT id, owner, type, status, progress, tags::text[], attempt, version, created_at, updated_at, finished_at, snapshot::jsonb,
+                   batch_id
             FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::text[], ?::int4[], ?::int8[],
-                        ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[])
-                AS row (id, owner, type, status, progress, tags, attempt, version, created_at, updated_at, finished_at, snapshot)
+                        ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::text[])
+                AS row (id, owner, type, status, progress, tags, attempt, version, created_at, updated_at, finished_at, snapshot,
+                        batch_id)
             ON CONFLICT (id) DO UPDATE SET
                 owner = EXCLUDED.owner, type = EXCLUDED.type, status = EXCLUDED.status, progress = EXCLUDED.progress,
                 tags = EXCLUDED.tags, attempt = EXCLUDED.attempt, version = EXCLUDED.version,
                 created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, finished_at = EXCLUDED.finished_at,
-                snapshot = EXCLUDED.snapshot
+                snapshot = EXCLUDED.snapshot, batch_id = EXCLUDED.batch_id
             WHERE %1$s.version < EXCLUDED.version""";
     private static final String INSERT_CHANGES = """
             INSERT INTO %s (job_id, version, attempt, status, previous_status, progress, at, cause_event_id,
@@ -94,16 +97,16 @@ public class JobProjectionWriter {
     }
 
     private static void upsertJobs(Connection connection, List<StatusChange> changes, String table) throws SQLException {
-        Columns columns = new Columns(connection, 12, changes.size());
+        Columns columns = new Columns(connection, 13, changes.size());
         for (StatusChange change : changes) {
             JobState job = change.job();
             columns.text(0, job.id()).text(1, job.owner()).text(2, job.type()).text(3, job.status().wireName())
                     .number(4, job.progress()).text(5, ArrayLiteral.of(job.tags())).number(6, job.attempt())
                     .number(7, job.version()).time(8, job.createdAt()).time(9, job.updatedAt()).time(10, job.finishedAt())
-                    .text(11, new String(JobJson.write(job), StandardCharsets.UTF_8)).next();
+                    .text(11, new String(JobJson.write(job), StandardCharsets.UTF_8)).text(12, job.batchId()).next();
         }
         columns.execute(UPSERT_JOBS.formatted(table), "text", "text", "text", "text", "float8", "text", "int4", "int8",
-                "text", "text", "text", "text");
+                "text", "text", "text", "text", "text");
     }
 
     /** Inserts the change rows that are not there yet; returns their keys, {@code jobId/version}. */

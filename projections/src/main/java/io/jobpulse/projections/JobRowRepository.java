@@ -21,13 +21,14 @@ import java.util.Optional;
 
 /**
  * The queries of the read model. Fixed queries are declared; the job list, whose condition
- * depends on which filters are given, is built here from {@link JobFilter} so that each shape
- * of it is plain, index-friendly SQL, and its rows are mapped by Micronaut Data like the others.
+ * depends on which filters are given, is built from {@link JobFilter} by {@link NewestFirst} so that
+ * each shape of it is plain, index-friendly SQL, and its rows are mapped by Micronaut Data like the others.
  */
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public abstract class JobRowRepository implements GenericRepository<JobRow, String> {
 
     private static final String JOB_COLUMNS = "id, owner, type, status, version, created_at, snapshot::text AS snapshot";
+    private static final NewestFirst LIST = new NewestFirst(JOB_COLUMNS, "jobs", "created_at");
 
     private final JdbcOperations jdbc;
 
@@ -40,39 +41,19 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
 
     /** One page of the owner's jobs under the filter, newest first, starting after the cursor. */
     @ReadOnly
-    public List<JobRow> newestFirst(String owner, JobFilter filter, @Nullable JobCursor after, int limit) {
-        JobFilter.Condition query = pageQuery(owner, filter, after, limit);
-        return jdbc.prepareStatement(query.sql(), statement -> {
-            query.bind(statement);
-            try (ResultSet rows = statement.executeQuery()) {
-                return jdbc.entityStream(rows, JobRow.class).toList();
-            }
-        });
+    public List<JobRow> newestFirst(String owner, JobFilter filter, @Nullable PageCursor after, int limit) {
+        return LIST.rows(jdbc, filter.where(owner), after, limit, JobRow.class);
     }
 
     /** The SQL of {@link #newestFirst}, with its parameters (also for checking its plan). */
-    public static JobFilter.Condition pageQuery(String owner, JobFilter filter, @Nullable JobCursor after, int limit) {
-        JobFilter.Condition where = filter.where(owner);
-        if (after != null) {
-            where = where.and("(created_at, id) < (?, ?)", after.createdAt(), after.id());
-        }
-        List<Object> params = new ArrayList<>(where.params());
-        params.add(limit);
-        return new JobFilter.Condition(
-                "SELECT " + JOB_COLUMNS + " FROM jobs WHERE " + where.sql() + " ORDER BY created_at DESC, id DESC LIMIT ?", params);
+    public static Condition pageQuery(String owner, JobFilter filter, @Nullable PageCursor after, int limit) {
+        return LIST.page(filter.where(owner), after, limit);
     }
 
     /** How many of the owner's jobs match the filter. */
     @ReadOnly
     public long count(String owner, JobFilter filter) {
-        JobFilter.Condition where = filter.where(owner);
-        return jdbc.prepareStatement("SELECT count(*) FROM jobs WHERE " + where.sql(), statement -> {
-            where.bind(statement);
-            try (ResultSet rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getLong(1);
-            }
-        });
+        return LIST.count(jdbc, filter.where(owner));
     }
 
     /** The owner's jobs counted by type and status. */
@@ -118,7 +99,7 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
      * version it made (null if it made none).
      */
     @ReadOnly
-    public List<RawEvent> events(String jobId, @Nullable JobCursor after, int limit) {
+    public List<RawEvent> events(String jobId, @Nullable PageCursor after, int limit) {
         String sql = """
                 SELECT e.event_id, e.event_type, e.received_at, e.event::text,
                        (SELECT max(c.version) FROM job_changes c WHERE c.job_id = e.job_id AND c.cause_event_id = e.event_id)
@@ -128,7 +109,7 @@ public abstract class JobRowRepository implements GenericRepository<JobRow, Stri
             int i = 1;
             statement.setString(i++, jobId);
             if (after != null) {
-                statement.setTimestamp(i++, Timestamp.from(after.createdAt()));
+                statement.setTimestamp(i++, Timestamp.from(after.at()));
                 statement.setString(i++, after.id());
             }
             statement.setInt(i, limit);

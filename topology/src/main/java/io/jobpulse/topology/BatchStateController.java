@@ -23,7 +23,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 /**
  * {@code GET /v1/batches/{id}}: a batch's live aggregate, from the {@code batch-state} store, and
- * {@code GET /v1/batches/{id}/jobs}: its member jobs as it last saw each, from {@code batch-members}.
+ * {@code GET /v1/batches/{id}/members}: its member jobs as it last saw each, from {@code batch-members}
+ * (the jobs themselves, with filters and pages, are {@code GET /v1/batches/{id}/jobs}, from the read model).
  * Routed like a job's read ({@link PeerReads}): a batch another instance holds is read there and its
  * owner checked here, and a batch opened a moment ago is waited for ({@link InteractiveQueries}).
  * Another owner's batch is 404, as a job is.
@@ -59,11 +60,11 @@ public class BatchStateController {
         return batch;
     }
 
-    @Operation(summary = "List a batch's jobs", description = """
-            Every member job with its status, version and progress as the batch last saw it (a job added whose submission is not folded yet is queued at version 0). Read `GET /v1/jobs/{id}` for a job's whole state.""")
-    @ApiResponse(responseCode = "200", description = "The batch's jobs.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = BatchJobs.class)))
-    @Get(Routes.BATCH_JOBS)
-    public BatchJobs jobs(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
+    @Operation(summary = "List a batch's members as the batch last saw them", description = """
+            Every member job with its status, version and progress as the batch last saw it (a job added whose submission is not folded yet is queued at version 0). Live, from the Kafka Streams state store; `GET /v1/batches/{id}/jobs` lists the jobs themselves from the read model, with filters and pages.""")
+    @ApiResponse(responseCode = "200", description = "The batch's members.", content = @Content(mediaType = "application/json", schema = @Schema(implementation = BatchJobs.class)))
+    @Get(Routes.BATCH_MEMBERS)
+    public BatchJobs members(@RequestAttribute(Caller.ATTRIBUTE) Caller caller, @PathVariable String id) {
         if (!caller.isPeer()) {
             get(caller, id);
         }

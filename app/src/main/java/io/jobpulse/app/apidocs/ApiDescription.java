@@ -7,6 +7,7 @@ import io.jobpulse.ingest.BatchesController;
 import io.jobpulse.ingest.JobsController;
 import io.jobpulse.ingest.WebhookController;
 import io.jobpulse.notifications.EndpointsController;
+import io.jobpulse.projections.BatchListController;
 import io.jobpulse.projections.JobListController;
 import io.jobpulse.push.SseTransport;
 import io.jobpulse.topology.BatchStateController;
@@ -48,7 +49,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
         tags = {
                 @Tag(name = "Jobs", description = "Submit jobs, report on them, cancel, retry, poll a provider; read one job."),
                 @Tag(name = "Batches", description = "Submit jobs as a batch in one transaction, add to it, close or cancel it; read one batch."),
-                @Tag(name = "Read model", description = "Job lists, summaries and timelines from PostgreSQL."),
+                @Tag(name = "Read model", description = "Job and batch lists, summaries and timelines from PostgreSQL."),
                 @Tag(name = "Streams", description = "Live changes: Server-Sent Events, the WebSocket, stream tokens for browsers."),
                 @Tag(name = "Provider webhooks", description = "Callbacks from providers, authenticated by their signatures."),
                 @Tag(name = "Endpoints", description = "Webhooks to your backend: endpoints and their deliveries."),
@@ -77,7 +78,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
                 answered. Outbound deliveries to your endpoints are signed the same way (Standard Webhooks) with the \
                 endpoint's `whsec_` secret.""")
 @OpenAPIInclude(classes = {
-        JobsController.class, JobStateController.class, BatchesController.class, BatchStateController.class, JobListController.class, WebhookController.class,
+        JobsController.class, JobStateController.class, BatchesController.class, BatchStateController.class, JobListController.class, BatchListController.class, WebhookController.class,
         SseTransport.class, StreamTokenController.class, EndpointsController.class, DashboardController.class,
         ApiDocsController.class})
 @OpenAPIInclude(tags = @Tag(name = "Service"), classNames = {

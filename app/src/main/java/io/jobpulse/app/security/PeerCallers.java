@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 @Singleton
 final class PeerCallers {
 
-    /** The reads an instance forwards: a job's state, a batch's, a batch's jobs. */
+    /** The reads an instance forwards: a job's state, a batch's, a batch's members. */
     private static final List<String> READS = List.of(Routes.JOBS + Routes.JOB, Routes.BATCHES + Routes.BATCH,
-            Routes.BATCHES + Routes.BATCH_JOBS);
+            Routes.BATCHES + Routes.BATCH_MEMBERS);
     private static final Pattern READ = Routes.pattern(READS.toArray(String[]::new));
     private static final String PREFIX = "Bearer " + PeerCredential.PREFIX + "_";
 
