@@ -5,10 +5,16 @@ import io.jobpulse.events.BatchChange;
 import io.jobpulse.events.BatchStatus;
 import io.jobpulse.events.Topics;
 import io.jobpulse.ingest.SigningKey;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -38,13 +44,17 @@ import static org.awaitility.Awaitility.await;
  */
 class BatchesTest {
 
-    /** Small enough that one job with a large input fails its batch's transaction half-way. */
+    /**
+     * The largest record {@code jobpulse.job-events} takes while the half-way failure is tried: small
+     * enough that one job with a large input is refused by the broker, after the batch's other records
+     * were sent, which fails the transaction half-way.
+     */
     private static final int MAX_RECORD_BYTES = 40_000;
     private static JobpulseInstance jobpulse;
 
     @BeforeAll
     static void start() {
-        jobpulse = JobpulseInstance.start(Map.of("jobpulse.ingest.producer.max.request.size", Integer.toString(MAX_RECORD_BYTES)));
+        jobpulse = JobpulseInstance.start(Map.of());
     }
 
     @AfterAll
@@ -137,8 +147,13 @@ class BatchesTest {
         String key = "failing-" + UUID.randomUUID();
         String big = "x".repeat(MAX_RECORD_BYTES + 5_000);
         String body = "{\"jobs\":[{\"type\":\"batch.ok\"},{\"type\":\"batch.ok\"},{\"type\":\"batch.big\",\"input\":\"" + big + "\"}]}";
-        HttpResponse<String> response = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/batches"))
-                .header("Content-Type", "application/json").header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(body)));
+        HttpResponse<String> response;
+        // The producer sends the big record (it is within the producer's own limit), and the broker refuses
+        // it, so the records before it are on the log when the transaction fails.
+        try (TopicLimit limit = TopicLimit.set(Topics.JOB_EVENTS.name(), MAX_RECORD_BYTES)) {
+            response = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/batches"))
+                    .header("Content-Type", "application/json").header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(body)));
+        }
 
         assertThat(response.statusCode()).isEqualTo(503);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("problem+json"));
@@ -149,6 +164,28 @@ class BatchesTest {
         assertThat(keysIn("read_uncommitted")).as("the first records were written, then aborted").containsAnyElementsOf(written);
         assertThat(keysIn("read_committed")).doesNotContainAnyElementsOf(written);
         assertThat(jobpulse.get("/v1/batches/" + batch).statusCode()).isEqualTo(404);
+    }
+
+    /** A topic's {@code max.message.bytes}, lowered for a while and given back when closed. */
+    private record TopicLimit(String topic) implements AutoCloseable {
+
+        static TopicLimit set(String topic, int bytes) {
+            alter(topic, new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(bytes)), AlterConfigOp.OpType.SET));
+            return new TopicLimit(topic);
+        }
+
+        @Override
+        public void close() {
+            alter(topic, new AlterConfigOp(new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, ""), AlterConfigOp.OpType.DELETE));
+        }
+
+        private static void alter(String topic, AlterConfigOp op) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers))) {
+                admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(op))).all().get();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not change " + topic + "'s " + TopicConfig.MAX_MESSAGE_BYTES_CONFIG, e);
+            }
+        }
     }
 
     /** Every key on the batch and job events topics, as a reader with this isolation level sees them. */
