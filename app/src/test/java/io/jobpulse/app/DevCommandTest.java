@@ -54,7 +54,7 @@ class DevCommandTest {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     private static final Pattern EXPORT = Pattern.compile("export ([A-Z]+)=(\\S+)");
-    private static final Pattern LOCATION = Pattern.compile("(?im)^location:\\s*/v1/jobs/([^\\s/]+)");
+    private static final Pattern LOCATION = Pattern.compile("(?im)^location:\\s*/v1/(?:jobs|batches)/([^\\s/]+)");
 
     @TempDir
     static Path home;
@@ -148,7 +148,7 @@ class DevCommandTest {
 
     /**
      * Runs commands one after the other as a reader would, each {@code <id>} standing for the job
-     * the last submit's answer named (its Location), and checks each answer: the status it announces
+     * (or batch) the last submit's answer named (its Location), and checks each answer: the status it announces
      * (else a 2xx), and for a stream, a first event. A reader pastes one command after another, a
      * moment apart: the tour's refusals (a cancel after the job succeeded) assume the previous
      * command's event has been folded, which takes milliseconds, not the no time at all between two

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.StatusChange;
 import io.jobpulse.events.Topics;
 import io.jobpulse.devstack.DevStack;
+import io.jobpulse.topology.TopologyRuntime;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +74,9 @@ class LogResumeTest {
                     "datasources.default.username", "postgres",
                     "datasources.default.password", stack.postgres().password(),
                     "jobpulse.push.history-size", "5"));
+            // On a broker of its own the topology's first rebalance takes a while; commands wait for it only so long.
+            KafkaStreams streams = instance.context().getBean(TopologyRuntime.class).streams();
+            await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.RUNNING);
             return new Retention(stack, instance, new StatusChanges(stack.kafka().bootstrapServers()));
         }
 
