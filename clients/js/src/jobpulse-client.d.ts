@@ -143,6 +143,54 @@ export interface JobsWatchHandlers extends WatchHandlers {
   onUpdate?(update: JobUpdate): void;
 }
 
+export type BatchStatus = 'open' | 'running' | 'succeeded' | 'failed' | 'partial' | 'canceled';
+
+/** A batch's aggregate, as GET /v1/batches/{id} returns it (docs/batches.md). */
+export interface Batch {
+  id: string;
+  owner: string;
+  tags: string[];
+  metadata: Record<string, unknown>;
+  status: BatchStatus;
+  counts: { queued: number; running: number; succeeded: number; failed: number; canceled: number; expired: number };
+  total: number;
+  done: number;
+  /** 0..1: the mean of the jobs' progress, an ended job counting as 1. */
+  progress: number;
+  openedAt: string;
+  closedAt?: string | null;
+  canceledAt?: string | null;
+  cancelReason?: string | null;
+  firstStartedAt?: string | null;
+  lastFinishedAt?: string | null;
+  version: number;
+  updatedAt: string;
+  [field: string]: unknown;
+}
+
+/** What a batch's stream delivers for the batch itself (docs/streaming.md). */
+export interface BatchUpdate {
+  batchId: string;
+  version: number;
+  status: BatchStatus;
+  previousStatus?: BatchStatus | null;
+  snapshot: boolean;
+  cause?: string | null;
+  causeEventId?: string | null;
+  batch: Batch;
+}
+
+export interface BatchWatchHandlers extends WatchHandlers {
+  /** Also the changes of the batch's jobs (onJob). */
+  jobs?: boolean;
+  /** The batch's aggregate each time it changes, in version order, never the same version twice. */
+  onChange?(batch: Batch, update: BatchUpdate): void;
+  /** With `jobs: true`: a job of the batch changed (live from when the watch connected; applied by job version). */
+  onJob?(job: Job, update: JobUpdate): void;
+  /** The batch finished (succeeded, failed, partial, canceled) and its stream ended; the watch is closed. */
+  onEnd?(batch: Batch): void;
+}
+
 export interface Watch {
   /** Stops the watch: its connections, requests and timers. */
   close(): void;
@@ -199,6 +247,9 @@ export interface JobpulseClient {
   readonly baseUrl: string;
   watchJob(id: string, handlers?: JobWatchHandlers): Watch;
   watchJobs(filter?: JobsFilter, handlers?: JobsWatchHandlers): Watch;
+  /** Follows one batch over SSE or the WebSocket (no long-poll); a stream token for it must be for all of the owner's jobs. */
+  watchBatch(id: string, handlers?: BatchWatchHandlers): Watch;
+  getBatch(id: string, options?: RequestOptions): Promise<Batch>;
   submitJob(job: JobSubmission, options?: RequestOptions & { idempotencyKey?: string }): Promise<Job & { links?: Record<string, string> }>;
   getJob(id: string, options?: RequestOptions): Promise<Job>;
   listJobs(filter?: ListFilter, options?: RequestOptions): Promise<JobPage>;

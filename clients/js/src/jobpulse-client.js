@@ -7,6 +7,7 @@
 // connection before it closes the old one, so no change falls between them.
 
 const TERMINAL = new Set(['succeeded', 'failed', 'canceled', 'expired']);
+const BATCH_FINISHED = new Set(['succeeded', 'failed', 'partial', 'canceled']);
 const TRANSPORTS = ['sse', 'websocket', 'poll'];
 const KINDS = {
   400: 'invalid', 401: 'unauthorized', 403: 'forbidden', 404: 'not-found', 409: 'conflict', 410: 'gone',
@@ -261,6 +262,15 @@ class JobpulseClient {
     return new Watch(this, new JobsView(this, normalizeFilter(filter), handlers), handlers).start();
   }
 
+  /** Follows one batch: its aggregate version by version, and with `jobs: true` its jobs' changes too. */
+  watchBatch(id, handlers = {}) {
+    return new Watch(this, new BatchView(id, handlers), handlers).start();
+  }
+
+  getBatch(id, { signal } = {}) {
+    return this.request('GET', `/v1/batches/${encodeURIComponent(id)}`, { signal });
+  }
+
   /** The stream credential for a new connection: a fresh stream token when the application gives them, else the bearer. */
   async streamCredential(scope) {
     if (typeof this.streamTokenSource === 'function') {
@@ -315,6 +325,64 @@ class JobView {
   }
 
   get terminal() { return this.job !== null && TERMINAL.has(this.job.status); }
+
+  /** What onEnd is told. */
+  get current() { return this.job; }
+
+  get pollable() { return true; }
+
+  opened() {}
+}
+
+/**
+ * One batch on the client: its versions applied in order, repeats dropped; with `jobs`, its jobs'
+ * latest states too (they come live, without versions of the batch's own, and are applied by job version).
+ */
+class BatchView {
+  constructor(id, handlers) {
+    this.id = String(id);
+    this.handlers = handlers;
+    this.withJobs = handlers.jobs === true;
+    this.batch = null;
+    this.version = 0;
+    this.jobVersions = new Map();
+    this.single = true;
+  }
+
+  // A batch's stream takes only a stream token for all of the owner's jobs.
+  get scope() { return { filter: {} }; }
+
+  ssePath() { return { path: `/v1/batches/${encodeURIComponent(this.id)}/stream`, query: this.withJobs ? { jobs: true } : {} }; }
+
+  subscribeMessage(id, resumeFrom) {
+    const message = { type: 'subscribe', id, batch: this.id };
+    if (this.withJobs) message.jobs = true;
+    if (resumeFrom) message.lastVersion = Number(resumeFrom);
+    return message;
+  }
+
+  /** Where a new connection resumes: the batch's version held (its stream's event ids). */
+  resumeFrom() { return this.version > 0 ? String(this.version) : null; }
+
+  apply(update, kind) {
+    if (kind === 'job' || (update && update.jobId && !update.batchId)) {
+      if (!update?.job || !(update.version > (this.jobVersions.get(update.jobId) ?? 0))) return false;
+      this.jobVersions.set(update.jobId, update.version);
+      call(this.handlers.onJob, update.job, update);
+      return true;
+    }
+    if (!update || update.batchId !== this.id || !(update.version > this.version)) return false;
+    this.version = update.version;
+    this.batch = update.batch;
+    call(this.handlers.onChange, update.batch, update);
+    return true;
+  }
+
+  get terminal() { return this.batch !== null && BATCH_FINISHED.has(this.batch.status); }
+
+  get current() { return this.batch; }
+
+  get pollable() { return false; }
 
   opened() {}
 }
@@ -393,6 +461,10 @@ class JobsView {
   }
 
   get terminal() { return false; }
+
+  get current() { return null; }
+
+  get pollable() { return false; }
 }
 
 /**
@@ -441,7 +513,7 @@ class Watch {
       return typeof client.WebSocket === 'function' && (typeof client.streamTokenSource === 'function'
         || (client.socketTakesHeaders && client.auth !== undefined && client.auth !== null));
     }
-    return name === 'poll' && this.view.single && client.auth !== undefined && client.auth !== null;
+    return name === 'poll' && this.view.pollable && client.auth !== undefined && client.auth !== null;
   }
 
   /** Tells a new state, or the same one again with the failure that made the watch try again. */
@@ -493,9 +565,9 @@ class Watch {
     this.view.opened({ signal: this.abort.signal });
   }
 
-  received(connection, update) {
+  received(connection, update, kind) {
     if (this.closed || (connection !== this.connection && connection !== this.pending)) return;
-    this.view.apply(update);
+    this.view.apply(update, kind);
   }
 
   reset(connection) {
@@ -519,7 +591,7 @@ class Watch {
     }
     if (connection !== this.connection) return;
     if (this.view.single && this.view.terminal) {
-      call(this.handlers.onEnd, this.view.job);
+      call(this.handlers.onEnd, this.view.current);
       this.close();
       return;
     }
@@ -709,9 +781,9 @@ class SseConnection extends Connection {
     } catch {
       return;
     }
-    if (type === 'status' || type === 'progress' || type === 'message') {
+    if (type === 'status' || type === 'progress' || type === 'message' || type === 'batch' || type === 'job') {
       this.lastEventId = lastEventId || this.lastEventId;
-      this.watch.received(this, payload);
+      this.watch.received(this, payload, type);
     } else if (type === 'reset') {
       this.lastEventId = lastEventId || this.lastEventId;
       this.watch.reset(this);
@@ -817,7 +889,7 @@ class SocketConnection extends Connection {
       case 'update':
         if (message.subscription !== this.subscription) break;
         this.lastEventId = message.eventId ?? this.lastEventId;
-        this.watch.received(this, message.update);
+        this.watch.received(this, message.update, message.event);
         break;
       case 'end':
         if (message.id === this.subscription) {

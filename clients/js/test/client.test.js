@@ -328,6 +328,88 @@ describe('watchJobs', () => {
   });
 });
 
+/** Follows a batch and records what the watch reports. */
+function followBatch(client, id, jobs) {
+  const seen = { versions: [], batches: [], jobs: [], states: [], errors: [], ended: null };
+  seen.done = new Promise((done) => {
+    seen.watch = client.watchBatch(id, {
+      jobs,
+      onChange(batch, update) {
+        seen.versions.push(update.version);
+        seen.batches.push(batch);
+      },
+      onJob(job) { seen.jobs.push(job); },
+      onState(state, detail) { seen.states.push(detail?.error ? `${state}: ${detail.error.message}` : state); },
+      onError(error) { seen.errors.push(error); done(); },
+      onEnd(batch) { seen.ended = batch; done(); },
+    });
+  });
+  opened.add(seen.watch);
+  return seen;
+}
+
+/** Waits until the batch's opening is folded (its stream answers 404 before). */
+async function readable(id) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      return await alice.getBatch(id);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+}
+
+describe('watchBatch', () => {
+  for (const transport of ['sse', 'websocket']) {
+    test(`${transport}: the batch version by version, with its jobs, across a cut connection, to its end`, async () => {
+      const proxy = await startCuttingProxy(jobpulse.url);
+      try {
+        const client = createClient({
+          baseUrl: proxy.url, auth: jobpulse.alice, WebSocket, transports: [transport], backoff: { initial: 100 },
+        });
+        const batch = await alice.request('POST', '/v1/batches', {
+          body: { jobs: [{ type: 'client.batch' }, { type: 'client.batch' }, { type: 'client.batch' }], close: true },
+        });
+        await readable(batch.id);
+        const seen = followBatch(client, batch.id, true);
+        await until(() => seen.versions.length > 0, 15_000, 'the first version');
+        await alice.report(batch.jobs[0], { status: 'running' });
+        await until(() => seen.jobs.some((job) => job.id === batch.jobs[0] && job.status === 'running'), 15_000, 'a job\'s change');
+        const connectionsBefore = proxy.requests.length;
+        proxy.cut();
+        await alice.report(batch.jobs[0], { status: 'succeeded' });
+        await until(() => proxy.requests.length > connectionsBefore, 15_000, 'a new connection');
+        await alice.report(batch.jobs[2], { status: 'failed' });
+        await alice.report(batch.jobs[1], { status: 'succeeded' });
+        await seen.done;
+
+        assert.deepEqual(seen.errors, []);
+        assert.deepEqual(seen.versions, contiguous(seen.versions[0], seen.versions.at(-1)));
+        assert.equal(seen.ended.status, 'partial');
+        assert.equal(seen.ended.done, 3);
+        assert.ok(seen.jobs.some((job) => job.id === batch.jobs[1] && job.status === 'succeeded'), 'the last job\'s end');
+        assert.equal(seen.states.at(-1), 'closed');
+        const resumed = proxy.requests.slice(connectionsBefore).join('\n');
+        if (transport === 'sse') assert.match(resumed, /last-event-id: \d+\r\n/i);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
+
+  test('another user\'s batch is not-found, and the watch stops', async () => {
+    const batch = await alice.request('POST', '/v1/batches', { body: { jobs: [{ type: 'client.batch' }] } });
+    const bob = createClient({ baseUrl: jobpulse.url, auth: jobpulse.bob });
+    await readable(batch.id);
+    const seen = followBatch(bob, batch.id, false);
+    await seen.done;
+    assert.equal(seen.errors[0]?.kind, 'not-found');
+    assert.equal(seen.states.at(-1), 'closed');
+  });
+});
+
 describe('requests', () => {
   test('submitJob, getJob, listJobs, cancel and retry; a rejection is a JobpulseError built from its problem', async () => {
     const tag = unique('requests');

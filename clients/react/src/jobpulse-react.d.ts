@@ -1,6 +1,6 @@
 // Types of jobpulse-react (jobpulse-react.js). Written by hand.
 import type { ReactElement, ReactNode } from 'react';
-import type { Job, JobpulseClient, JobpulseError, JobsFilter, WatchState } from 'jobpulse-client';
+import type { Batch, Job, JobpulseClient, JobpulseError, JobsFilter, WatchState } from 'jobpulse-client';
 
 export function JobpulseProvider(props: { client: JobpulseClient; children?: ReactNode }): ReactElement;
 
@@ -25,6 +25,14 @@ export function useJob(id: string | null | undefined, options?: HookOptions): {
 
 export function useJobs(filter?: JobsFilter, options?: HookOptions): {
   jobs: Job[];
+  state: HookState;
+  error: JobpulseError | Error | null;
+};
+
+/** Follows one batch; with `jobs: true`, `jobs` holds the latest state of each of its jobs that changed while watched. */
+export function useBatch(id: string | null | undefined, options?: HookOptions & { jobs?: boolean }): {
+  batch: Batch | null;
+  jobs: Record<string, Job>;
   state: HookState;
   error: JobpulseError | Error | null;
 };

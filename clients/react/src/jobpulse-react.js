@@ -71,6 +71,35 @@ export function useJob(id, options = {}) {
   return { job: value, state, error };
 }
 
+/**
+ * Follows one batch: `{ batch, jobs, state, error }`. `batch` is its latest aggregate (null until the
+ * first one: counts by status, `done` of `total`, `progress`); with `options.jobs`, `jobs` maps the
+ * ids of its jobs that changed since the watch opened to their latest states. The watch ends when
+ * the batch is finished.
+ */
+export function useBatch(id, options = {}) {
+  const client = useJobpulseClient(options.client);
+  const enabled = options.enabled !== false && id !== null && id !== undefined && id !== '';
+  const withJobs = options.jobs === true;
+  const empty = useMemo(() => ({ batch: null, jobs: {} }), [id, withJobs]);
+  const { value, state, error } = useWatch(client, enabled ? `${withJobs ? 'jobs' : 'batch'}:${id}` : null, empty,
+    (from, key, on) => {
+      let current = empty;
+      const publish = (next) => {
+        current = next;
+        on.value(next);
+      };
+      return from.watchBatch(key.slice(key.indexOf(':') + 1), {
+        jobs: withJobs,
+        onChange: (batch) => publish({ ...current, batch }),
+        onJob: (job) => publish({ ...current, jobs: { ...current.jobs, [job.id]: job } }),
+        onState: on.state,
+        onError: on.error,
+      });
+    });
+  return { batch: value.batch, jobs: value.jobs, state, error };
+}
+
 /** A filter as a value: the same keys and items give the same text, whatever the object's identity or key order. */
 function filterKey(filter) {
   const normalized = {};

@@ -20,7 +20,7 @@ globalThis.IS_REACT_ACT_ENVIRONMENT = false;
 
 const React = await import('react');
 const { createRoot } = await import('react-dom/client');
-const { JobpulseProvider, useJob, useJobs } = await import('../src/jobpulse-react.js');
+const { JobpulseProvider, useBatch, useJob, useJobs } = await import('../src/jobpulse-react.js');
 const h = React.createElement;
 
 let jobpulse;
@@ -50,7 +50,7 @@ async function until(condition, what, millis = 15_000) {
 }
 
 /** The streams open through the proxy right now (request lines). */
-const openStreams = () => proxy.openStreams().filter((line) => /^GET \/v1\/(jobs\/[^/?]+\/)?stream/.test(line));
+const openStreams = () => proxy.openStreams().filter((line) => /^GET \/v1\/((jobs|batches)\/[^/?]+\/)?stream/.test(line));
 
 function mount(element) {
   const container = document.createElement('div');
@@ -128,6 +128,37 @@ describe('useJob', () => {
     } finally {
       view.unmount();
     }
+  });
+});
+
+function BatchBar({ id }) {
+  const { batch, jobs, state } = useBatch(id, { jobs: true });
+  return h('p', null, `${state}|${batch ? `${batch.done}/${batch.total}:${batch.status}` : 'none'}|${Object.keys(jobs).length}`);
+}
+
+describe('useBatch', () => {
+  test('a batch and its jobs update live on screen, to its end; unmounting closes the stream', async () => {
+    const batch = await alice.request('POST', '/v1/batches', { body: { jobs: [{ type: 'react.batch' }, { type: 'react.batch' }], close: true } });
+    for (let tries = 0; ; tries += 1) {
+      try {
+        await alice.getBatch(batch.id);
+        break;
+      } catch (error) {
+        if (tries > 300) throw error;
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    }
+    const view = mount(h(React.StrictMode, null, h(JobpulseProvider, { client: watching }, h(BatchBar, { id: batch.id }))));
+    try {
+      await until(() => view.text() === 'open|0/2:open|0', 'the batch on screen');
+      await alice.report(batch.jobs[0], { status: 'succeeded' });
+      await until(() => view.text() === 'open|1/2:running|1', 'one job done');
+      await alice.report(batch.jobs[1], { status: 'failed' });
+      await until(() => view.text() === 'closed|2/2:partial|2', 'the end on screen');
+    } finally {
+      view.unmount();
+    }
+    await until(() => openStreams().length === 0, 'no stream after unmount');
   });
 });
 

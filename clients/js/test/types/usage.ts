@@ -27,6 +27,14 @@ const list = jobpulse.watchJobs({ types: ['image.generate'], statuses: ['running
 });
 list.close();
 
+const batchWatch = jobpulse.watchBatch('019b', {
+  jobs: true,
+  onChange(batch, update) { console.log(batch.done, batch.total, batch.progress, update.version, update.status === 'partial'); },
+  onJob(job, update) { console.log(job.id, update.version); },
+  onEnd(batch) { console.log(batch.status, batch.counts.failed); },
+});
+batchWatch.close();
+
 async function requests(): Promise<void> {
   const job = await jobpulse.submitJob({ type: 'image.generate', input: { prompt: 'x' }, tags: ['demo'] }, { idempotencyKey: 'k' });
   const again: Job = await jobpulse.getJob(job.id);

@@ -1,7 +1,7 @@
 // A typed use of jobpulse-react: compiled (tsc, strict, no output) by hooks.test.js.
 import { createElement, type ReactElement } from 'react';
 import { createClient, type Job } from 'jobpulse-client';
-import { JobpulseProvider, useJob, useJobs, type HookState } from 'jobpulse-react';
+import { JobpulseProvider, useBatch, useJob, useJobs, type HookState } from 'jobpulse-react';
 
 const client = createClient({ baseUrl: 'http://localhost:8080', auth: 'eyJ...' });
 
@@ -18,7 +18,14 @@ function Running(): ReactElement {
   return createElement('p', null, first?.id ?? 'none');
 }
 
-export const app = createElement(JobpulseProvider, { client }, createElement(JobCard, { id: '019a' }), createElement(Running));
+function BatchBar({ id }: { id: string }): ReactElement {
+  const { batch, jobs } = useBatch(id, { jobs: true });
+  const done: number = batch?.done ?? 0;
+  return createElement('p', null, `${done} of ${batch?.total ?? 0}, ${Object.keys(jobs).length} jobs seen`);
+}
+
+export const app = createElement(JobpulseProvider, { client }, createElement(JobCard, { id: '019a' }), createElement(Running),
+  createElement(BatchBar, { id: '019b' }));
 
 // @ts-expect-error: a status that does not exist
 useJobs({ statuses: ['sleeping'] });

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
 public class StrictQueryParameters implements Ordered {
 
-    private static final Pattern STREAMS = Routes.pattern(Routes.JOB_STREAM, Routes.STREAM, Routes.SOCKET);
+    private static final Pattern STREAMS = Routes.pattern(Routes.JOB_STREAM, Routes.BATCH_STREAM, Routes.STREAM, Routes.SOCKET);
 
     @RequestFilter
     @Nullable

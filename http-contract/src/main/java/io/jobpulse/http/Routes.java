@@ -28,6 +28,8 @@ public final class Routes {
     public static final String BATCH_JOBS = "/{id}/jobs";
     /** The batch's members as its fold last saw each, from the topology's store. */
     public static final String BATCH_MEMBERS = "/{id}/members";
+    /** A batch's changes as they happen (push, Server-Sent Events). */
+    public static final String BATCH_STREAM = "/v1/batches/{id}/stream";
     public static final String BATCH_CLOSE = "/{id}/close";
     public static final String BATCH_CANCEL = "/{id}/cancel";
     public static final String STREAM = "/v1/stream";

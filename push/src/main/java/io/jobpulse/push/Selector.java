@@ -40,4 +40,15 @@ sealed interface Selector {
                         || (update.previousStatus() != null && statuses.contains(update.previousStatus())));
         }
     }
+
+    /**
+     * The jobs of one batch of one owner, as their changes name it ({@code job.batchId}); the
+     * caller's right to the batch was checked when the subscription was made.
+     */
+    record BatchJobs(String owner, String batchId) implements Selector {
+        @Override
+        public boolean matches(JobUpdate update) {
+            return batchId.equals(update.job().batchId()) && update.job().owner().equals(owner);
+        }
+    }
 }

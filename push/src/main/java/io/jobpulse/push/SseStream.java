@@ -12,7 +12,7 @@ import java.util.function.Function;
 
 /**
  * The events of one SSE stream, as one object per connection: an optional first event, then the
- * subscriber's deliveries, heartbeat comments while the stream is idle, the credential's
+ * deliveries (of type {@code D}), heartbeat comments while the stream is idle, the credential's
  * {@code token-expiring} notice, and the end of the stream when the credential ends, when the
  * deliveries complete (a per-job stream after a terminal state), or when they fail (a slow
  * subscriber). {@code onEnd} runs once, however it ends (the client going away included).
@@ -34,12 +34,12 @@ import java.util.function.Function;
  * time ({@link #drain}), so the subscriber's own lock and this one are
  * never taken in opposite orders.
  */
-final class SseStream<E> implements Publisher<E>, Subscription, CoreSubscriber<Subscriber.Delivery> {
+final class SseStream<D, E> implements Publisher<E>, Subscription, CoreSubscriber<D> {
 
-    private final Subscriber subscriber;
-    private final BiFunction<Subscriber.Delivery, Boolean, E> toEvent;
+    private final Publisher<D> deliveries;
+    private final BiFunction<D, Boolean, E> toEvent;
     private final E heartbeatEvent;
-    private final Function<SseStream<E>, Disposable> watchCredential;
+    private final Function<SseStream<D, E>, Disposable> watchCredential;
     private final Heartbeats heartbeats;
     private final Runnable onEnd;
 
@@ -62,15 +62,16 @@ final class SseStream<E> implements Publisher<E>, Subscription, CoreSubscriber<S
     private boolean emitting;
 
     /**
+     * @param deliveries      what the stream carries: a {@link Subscriber}'s deliveries, or a batch's ({@link BatchWatch})
      * @param first           the stream's first event, or null
      * @param toEvent         an update's event; told {@code true} for the first event of a stream without a first
      *                        event (SSE says the reconnection delay once, in the stream's first event)
      * @param heartbeat       the event that keeps an idle stream open
      * @param watchCredential starts watching the caller's credential, calling {@link #notice} and {@link #end}
      */
-    SseStream(Subscriber subscriber, @Nullable E first, BiFunction<Subscriber.Delivery, Boolean, E> toEvent, E heartbeat,
-              Function<SseStream<E>, Disposable> watchCredential, Heartbeats heartbeats, Runnable onEnd) {
-        this.subscriber = subscriber;
+    SseStream(Publisher<D> deliveries, @Nullable E first, BiFunction<D, Boolean, E> toEvent, E heartbeat,
+              Function<SseStream<D, E>, Disposable> watchCredential, Heartbeats heartbeats, Runnable onEnd) {
+        this.deliveries = deliveries;
         this.toEvent = toEvent;
         this.heartbeatEvent = heartbeat;
         this.watchCredential = watchCredential;
@@ -91,7 +92,7 @@ final class SseStream<E> implements Publisher<E>, Subscription, CoreSubscriber<S
             downstream = subscriber;
         }
         subscriber.onSubscribe(this);
-        this.subscriber.deliveries().subscribe(this);
+        deliveries.subscribe(this);
         Runnable unregister = heartbeats.listen(this::heartbeat);
         Disposable watch = watchCredential.apply(this);
         boolean over;
@@ -117,7 +118,7 @@ final class SseStream<E> implements Publisher<E>, Subscription, CoreSubscriber<S
     }
 
     @Override
-    public void onNext(Subscriber.Delivery delivery) {
+    public void onNext(D delivery) {
         boolean first;
         synchronized (this) {
             first = !retrySaid;

@@ -53,6 +53,10 @@ import java.util.function.Function;
  *       {@code jobpulse.push.max-log-replay} records back, or with an id that is not one of the
  *       topic's positions, gets a {@code reset} event first (re-read your jobs, e.g.
  *       {@code GET /v1/jobs}), then live changes.</li>
+ *   <li>{@code GET /v1/batches/{id}/stream}: one batch. {@code id:} is the batch's version, events are
+ *       {@code batch} ({@link BatchUpdate}), and with {@code ?jobs=true} also {@code job} (a
+ *       {@link JobUpdate} of a member job, with no {@code id:}, so that the last event id stays the
+ *       batch's version). It ends after the batch is finished ({@link BatchSubscriptions}).</li>
  * </ul>
  * Events are {@code status} (the status changed, or a snapshot) or {@code progress} (anything
  * else changed); their data is a {@link JobUpdate}. Idle streams get a {@code : heartbeat}
@@ -74,6 +78,7 @@ public class SseTransport {
     private static final Event<Object> HEARTBEAT = Event.<Object>of("").comment("heartbeat");
 
     private final Subscriptions subscriptions;
+    private final BatchSubscriptions batches;
     private final Heartbeats heartbeats;
     private final PushConfiguration config;
     private final ConnectionLimits connections;
@@ -81,10 +86,11 @@ public class SseTransport {
     private final UpdateEncoding encoding;
     private final ExecutorService blocking;
 
-    public SseTransport(Subscriptions subscriptions, Heartbeats heartbeats, PushConfiguration config,
+    public SseTransport(Subscriptions subscriptions, BatchSubscriptions batches, Heartbeats heartbeats, PushConfiguration config,
                         ConnectionLimits connections, CredentialLifetimes lifetimes, UpdateEncoding encoding,
                         @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.subscriptions = subscriptions;
+        this.batches = batches;
         this.heartbeats = heartbeats;
         this.config = config;
         this.connections = connections;
@@ -121,7 +127,12 @@ public class SseTransport {
                 release.run();
                 return HttpResponse.noContent();
             }
-            return stream(caller, subscriber.get(), delivery -> Long.toString(delivery.update().version()), null, release);
+            Subscriber opened = subscriber.get();
+            return stream(caller, opened.deliveries(), delivery -> jobEvent(delivery, Long.toString(delivery.update().version())), null,
+                    () -> {
+                        subscriptions.close(opened);
+                        release.run();
+                    });
         } catch (RuntimeException | InterruptedException e) {
             release.run();
             throw e;
@@ -170,7 +181,11 @@ public class SseTransport {
                                 + " not one this stream sent. Re-read your jobs (GET /v1/jobs) and continue from this event's id."))
                         .id(start).name(RESET_EVENT).retry(config.retry())
                 : Event.<Object>of("").id(start).comment("stream position").retry(config.retry());
-        return stream(caller, subscription.subscriber(), delivery -> delivery.cursor().encode(), first, release);
+        Subscriber subscriber = subscription.subscriber();
+        return stream(caller, subscriber.deliveries(), delivery -> jobEvent(delivery, delivery.cursor().encode()), first, () -> {
+            subscriptions.close(subscriber);
+            release.run();
+        });
     }
 
     /** What opens a stream: it may block (waiting for the feed, reading the topic or a job's state). */
@@ -200,20 +215,68 @@ public class SseTransport {
         return answer;
     }
 
+    @Operation(summary = "Follow one batch (Server-Sent Events)", description = """
+            Events: `batch`, whose `data:` is a BatchUpdate (the batch's aggregate after each change, or a snapshot); with `jobs=true` also `job`, whose `data:` is a JobUpdate of one of its jobs, as a job's stream sends it, with no `id:`; `token-expiring` (`{expiresAt, detail}`) before the credential's expiry; `: heartbeat` comments on a quiet stream; `retry:` once. `id:` is the batch's version; with `Last-Event-ID: N` every version after N comes first (or, where this instance no longer holds them, the current state with `snapshot: true`). The stream ends after the batch is finished (succeeded, failed, partial, canceled); a client that already has that version gets 204.""")
+    @SecurityRequirement(name = ApiContract.BEARER_JWT)
+    @SecurityRequirement(name = ApiContract.API_KEY)
+    @SecurityRequirement(name = ApiContract.STREAM_TOKEN)
+    @ApiResponse(responseCode = "200", description = "The stream.", content = @Content(mediaType = "text/event-stream", schema = @Schema(type = "string"), examples = @ExampleObject(value = "retry: 2000\nid: 3\nevent: batch\ndata: {\"batchId\":\"019a…\",\"version\":3,\"status\":\"running\",\"snapshot\":true,\"batch\":{\"total\":10,\"done\":2,…}}\n\nevent: job\ndata: {\"jobId\":\"019b…\",\"version\":3,\"status\":\"succeeded\",…}\n\nid: 4\nevent: batch\ndata: {\"batchId\":\"019a…\",\"version\":4,\"status\":\"running\",\"previousStatus\":\"running\",\"cause\":\"batch.job-changed\",…}\n\n")))
+    @ApiResponse(responseCode = "204", description = "The client has the version that finished the batch: stop reconnecting.")
+    @ApiResponse(responseCode = "400", ref = ApiContract.INVALID_REQUEST)
+    @ApiResponse(responseCode = "404", ref = ApiContract.NOT_FOUND)
+    @Get(value = Routes.BATCH_STREAM, produces = MediaType.TEXT_EVENT_STREAM)
+    public CompletableFuture<HttpResponse<Publisher<Event<Object>>>> batchStream(@RequestAttribute(Caller.ATTRIBUTE) Caller caller,
+                                                                                 @PathVariable String id,
+                                                                                 @Parameter(description = "Also the changes of the batch's jobs, as `job` events") @Nullable @QueryValue Boolean jobs,
+                                                                                 @Parameter(description = "The last batch version received; EventSource sends it when it reconnects") @Nullable @Header("Last-Event-ID") String lastEventId,
+                                                                                 @Parameter(description = "As Last-Event-ID, for a new EventSource that cannot send the header") @Nullable @QueryValue("lastEventId") String lastEventIdParameter) {
+        return offEventLoop(() -> openBatch(caller, id, Boolean.TRUE.equals(jobs), lastEventId, lastEventIdParameter));
+    }
+
+    private HttpResponse<Publisher<Event<Object>>> openBatch(Caller caller, String id, boolean jobs, String lastEventId,
+                                                             String lastEventIdParameter) throws InterruptedException {
+        caller.requireSubscribe();
+        long after = SubscriptionRequests.version("Last-Event-ID", lastEventId != null ? lastEventId : lastEventIdParameter);
+        Runnable release = connections.open(caller, PushMetrics.Transport.SSE);
+        try {
+            Optional<BatchWatch> watch = batches.batch(caller, id, after, jobs);
+            if (watch.isEmpty()) {
+                release.run();
+                return HttpResponse.noContent();
+            }
+            return stream(caller, watch.get().deliveries(), item -> switch (item) {
+                case BatchWatch.BatchItem batch -> Event.<Object>of(encoding.json(batch.update()))
+                        .id(Long.toString(batch.update().version())).name(SubscriptionRequests.BATCH_EVENT);
+                case BatchWatch.JobItem job -> Event.<Object>of(encoding.json(job.delivery().update())).name(SubscriptionRequests.JOB_EVENT);
+            }, null, () -> {
+                watch.get().close();
+                release.run();
+            });
+        } catch (RuntimeException | InterruptedException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    /** A job's delivery as an SSE event, named by {@link SubscriptionRequests#eventName}, with the given id. */
+    private Event<Object> jobEvent(Subscriber.Delivery delivery, String id) {
+        return Event.<Object>of(encoding.json(delivery.update())).id(id).name(SubscriptionRequests.eventName(delivery.update()));
+    }
+
     /**
-     * The subscriber's deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. A
+     * The deliveries as SSE events, with heartbeats while it lasts, proxy-friendly. A
      * stream opened with a credential that expires (a stream token, a JWT) is told
      * {@code token-expiring} before its time is up and ends when it is: the client reconnects with a
      * fresh token and its last event id. A stream opened with an API key ends once the key is revoked.
+     *
+     * @param onEnd runs once the stream ended, however
      */
-    private HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Subscriber subscriber, Function<Subscriber.Delivery, String> id,
-                                                          @Nullable Event<Object> first, Runnable release) {
+    private <D> HttpResponse<Publisher<Event<Object>>> stream(Caller caller, Publisher<D> deliveries, Function<D, Event<Object>> toEvent,
+                                                              @Nullable Event<Object> first, Runnable onEnd) {
         // The reconnection delay is said once, in the stream's first event: EventSource keeps it.
-        Publisher<Event<Object>> events = new SseStream<>(subscriber, first,
+        Publisher<Event<Object>> events = new SseStream<D, Event<Object>>(deliveries, first,
                 (delivery, firstEvent) -> {
-                    Event<Object> event = Event.<Object>of(encoding.json(delivery.update()))
-                            .id(id.apply(delivery))
-                            .name(SubscriptionRequests.eventName(delivery.update()));
+                    Event<Object> event = toEvent.apply(delivery);
                     return firstEvent ? event.retry(config.retry()) : event;
                 },
                 HEARTBEAT,
@@ -227,10 +290,7 @@ public class SseTransport {
                     }
                 }),
                 heartbeats,
-                () -> {
-                    subscriptions.close(subscriber);
-                    release.run();
-                });
+                onEnd);
         // Said here: for an answer that comes as a future, Micronaut does not take it from the route's produces.
         return HttpResponse.ok(events)
                 .contentType(MediaType.TEXT_EVENT_STREAM_TYPE)

@@ -168,9 +168,22 @@ public class SubscriberHub {
         }
     }
 
+    /** Subscribes to a batch's jobs from now: their changes come live, as an owner's jobs' do. */
+    Subscriber subscribeBatchJobs(Selector.BatchJobs selector) {
+        synchronized (lock) {
+            Subscriber subscriber = register(selector, selector.owner(), recent.position());
+            subscriber.start(List.of());
+            return subscriber;
+        }
+    }
+
     private Subscriber register(Selector.OwnerJobs selector, StreamCursor start) {
+        return register(selector, selector.owner(), start);
+    }
+
+    private Subscriber register(Selector selector, String owner, StreamCursor start) {
         Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize, System::nanoTime, metrics::delivered);
-        byOwner.computeIfAbsent(selector.owner(), owner -> new HashSet<>()).add(subscriber);
+        byOwner.computeIfAbsent(owner, key -> new HashSet<>()).add(subscriber);
         return subscriber;
     }
 
@@ -180,6 +193,7 @@ public class SubscriberHub {
             String key = switch (subscriber.selector()) {
                 case Selector.OneJob one -> one.jobId();
                 case Selector.OwnerJobs owner -> owner.owner();
+                case Selector.BatchJobs batch -> batch.owner();
             };
             Map<String, Set<Subscriber>> index = subscriber.selector() instanceof Selector.OneJob ? byJob : byOwner;
             Set<Subscriber> subscribers = index.get(key);

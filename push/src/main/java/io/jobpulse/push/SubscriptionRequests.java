@@ -22,6 +22,9 @@ final class SubscriptionRequests {
 
     static final String STATUS_EVENT = "status";
     static final String PROGRESS_EVENT = "progress";
+    /** A batch stream's events: the batch's own changes, and (with jobs) its jobs' changes. */
+    static final String BATCH_EVENT = "batch";
+    static final String JOB_EVENT = "job";
 
     private SubscriptionRequests() {
     }

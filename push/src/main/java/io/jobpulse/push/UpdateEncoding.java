@@ -25,7 +25,7 @@ class UpdateEncoding {
 
     private static final int SLOTS = 256;
 
-    private record Encoded(JobUpdate update, String json) {
+    private record Encoded(Object update, String json) {
     }
 
     private final JsonMapper json;
@@ -35,8 +35,8 @@ class UpdateEncoding {
         this.json = json;
     }
 
-    /** The update as JSON, from the table when this very update was encoded lately. */
-    String json(JobUpdate update) {
+    /** The update (a {@link JobUpdate} or a {@link BatchUpdate}) as JSON, from the table when this very update was encoded lately. */
+    String json(Object update) {
         int slot = System.identityHashCode(update) & (SLOTS - 1);
         Encoded cached = recent.get(slot);
         if (cached != null && cached.update() == update) {

@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 /**
  * {@code GET /v1/ws}: the same subscriptions as the SSE streams, several on one WebSocket,
@@ -46,13 +47,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>
  * {"type":"subscribe","id":"s1","job":"&lt;job id&gt;","lastVersion":3}
  * {"type":"subscribe","id":"s2","filter":{"types":[...],"tag":"...","statuses":[...]},"cursor":"&lt;eventId&gt;"}
+ * {"type":"subscribe","id":"s3","batch":"&lt;batch id&gt;","lastVersion":4,"jobs":true}
  * {"type":"unsubscribe","id":"s1"}
  * {"type":"renew","token":"jst_..."}
  * {"type":"ping"}
  * </pre>
  * and receives {@code subscribed}, {@code update} (with {@code event} = status or progress,
- * {@code eventId} = the version or the cursor to resume from, and the update), {@code reset},
- * {@code end} (a job subscription after its terminal state), {@code unsubscribed},
+ * {@code eventId} = the version or the cursor to resume from, and the update; for a batch,
+ * {@code event} = batch with the batch's version, or job with no {@code eventId}), {@code reset},
+ * {@code end} (a job subscription after its terminal state, a batch's after it finished), {@code unsubscribed},
  * {@code token-expiring} and {@code renewed} (a socket opened with a stream token or a JWT),
  * {@code error} (with a problem object) and {@code pong}. The server pings every
  * {@code jobpulse.push.heartbeat}. Each subscription is delivered as the socket takes it: one
@@ -91,15 +94,17 @@ public class WebSocketTransport {
     public static final int MAX_WAITING_MESSAGES = 64;
 
     private final Subscriptions subscriptions;
+    private final BatchSubscriptions batches;
     private final Heartbeats heartbeats;
     private final ConnectionLimits connections;
     private final CredentialLifetimes lifetimes;
     private final PushConfiguration config;
     private final ExecutorService blocking;
 
-    public WebSocketTransport(Subscriptions subscriptions, Heartbeats heartbeats, ConnectionLimits connections, CredentialLifetimes lifetimes,
+    public WebSocketTransport(Subscriptions subscriptions, BatchSubscriptions batches, Heartbeats heartbeats, ConnectionLimits connections, CredentialLifetimes lifetimes,
                         PushConfiguration config, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.subscriptions = subscriptions;
+        this.batches = batches;
         this.connections = connections;
         this.lifetimes = lifetimes;
         this.config = config;
@@ -110,7 +115,8 @@ public class WebSocketTransport {
     /** One socket's caller (renewed by fresh stream tokens), subscriptions by the client's ids, messages waiting, and timers. */
     private static final class Connection {
         final WebSocketSession session;
-        final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+        /** Each subscription by the client's id, as what ends it (which is also its identity). */
+        final Map<String, Runnable> subscribers = new ConcurrentHashMap<>();
         volatile Caller caller;
         Runnable release = () -> { };
         Disposable pings;
@@ -140,27 +146,27 @@ public class WebSocketTransport {
         }
 
         /** Sends an update of a subscription unless it has been removed; null if it has. */
-        synchronized CompletableFuture<?> sendUpdate(String id, Subscriber subscriber, ObjectNode update) {
-            return subscribers.get(id) == subscriber && session.isOpen() ? session.sendAsync(update.toString()) : null;
+        synchronized CompletableFuture<?> sendUpdate(String id, Runnable subscription, ObjectNode update) {
+            return subscribers.get(id) == subscription && session.isOpen() ? session.sendAsync(update.toString()) : null;
         }
 
-        synchronized Subscriber remove(String id) {
+        synchronized Runnable remove(String id) {
             return subscribers.remove(id);
         }
 
         /** Holds a new subscription under the client's id; false once the socket is closed (messages may still be waiting then). */
-        synchronized boolean hold(String id, Subscriber subscriber) {
+        synchronized boolean hold(String id, Runnable subscription) {
             if (closed) {
                 return false;
             }
-            subscribers.put(id, subscriber);
+            subscribers.put(id, subscription);
             return true;
         }
 
         /** The subscriptions held at the close; none is held after it. */
-        synchronized List<Subscriber> close() {
+        synchronized List<Runnable> close() {
             closed = true;
-            List<Subscriber> held = List.copyOf(subscribers.values());
+            List<Runnable> held = List.copyOf(subscribers.values());
             subscribers.clear();
             return held;
         }
@@ -272,9 +278,9 @@ public class WebSocketTransport {
             switch (message.path("type").asText("")) {
                 case "subscribe" -> subscribe(session, connection, id, message);
                 case "unsubscribe" -> {
-                    Subscriber subscriber = connection.remove(require(id));
-                    if (subscriber != null) {
-                        subscriptions.close(subscriber);
+                    Runnable subscription = connection.remove(require(id));
+                    if (subscription != null) {
+                        subscription.run();
                     }
                     connection.answer(reply("unsubscribed", id));
                 }
@@ -309,7 +315,7 @@ public class WebSocketTransport {
             if (connection.pings != null) {
                 connection.pings.dispose();
             }
-            connection.close().forEach(subscriptions::close);
+            connection.close().forEach(Runnable::run);
         });
     }
 
@@ -322,6 +328,10 @@ public class WebSocketTransport {
         if (connection.subscribers.size() >= config.maxSubscriptionsPerSocket()) {
             throw new ProblemException(Problem.of(ProblemType.RATE_LIMITED, "A socket holds at most " + config.maxSubscriptionsPerSocket()
                     + " subscriptions; unsubscribe one, or subscribe by filter to many jobs at once.").with("limit", config.maxSubscriptionsPerSocket()));
+        }
+        if (message.hasNonNull("batch")) {
+            subscribeBatch(connection, id, message);
+            return;
         }
         boolean perJob = message.hasNonNull("job");
         Subscriber subscriber;
@@ -347,41 +357,93 @@ public class WebSocketTransport {
                 subscribed.put("reset", true);
             }
         }
-        if (!connection.hold(id, subscriber)) {
-            subscriptions.close(subscriber);
+        Runnable close = () -> subscriptions.close(subscriber);
+        if (!connection.hold(id, close)) {
+            close.run();
             return;
         }
         connection.answer(subscribed);
-        subscriber.deliveries().subscribe(new Sender(connection, id, perJob, subscriber));
+        subscriber.deliveries().subscribe(new Sender<>(connection, id, close, delivery -> jobUpdate(id, delivery.update(),
+                perJob ? Long.toString(delivery.update().version()) : delivery.cursor().encode())));
+    }
+
+    /**
+     * {@code {"type":"subscribe","id":..,"batch":"<id>","lastVersion":N,"jobs":true}}: the batch's
+     * changes as {@code update} messages with {@code event} = {@code batch} and {@code eventId} = the
+     * batch's version, and with jobs its jobs' as {@code event} = {@code job} (no {@code eventId});
+     * {@code end} once the batch is finished.
+     */
+    private void subscribeBatch(Connection connection, String id, JsonNode message) throws InterruptedException {
+        long lastVersion = SubscriptionRequests.version("lastVersion", message.path("lastVersion").asText(null));
+        JsonNode jobs = message.path("jobs");
+        if (!jobs.isMissingNode() && !jobs.isNull() && !jobs.isBoolean()) {
+            throw invalid("jobs", "'jobs' is true or false: whether the batch's jobs' changes come too.");
+        }
+        ObjectNode subscribed = reply("subscribed", id);
+        Optional<BatchWatch> opened = batches.batch(connection.caller, message.get("batch").asText(), lastVersion, jobs.asBoolean(false));
+        if (opened.isEmpty()) {
+            connection.answer(subscribed);
+            connection.answer(reply("end", id));
+            return;
+        }
+        BatchWatch watch = opened.get();
+        Runnable close = watch::close;
+        if (!connection.hold(id, close)) {
+            close.run();
+            return;
+        }
+        connection.answer(subscribed);
+        watch.deliveries().subscribe(new Sender<>(connection, id, close, item -> switch (item) {
+            case BatchWatch.BatchItem batch -> {
+                ObjectNode update = reply("update", null);
+                update.put("subscription", id);
+                update.put("event", SubscriptionRequests.BATCH_EVENT);
+                update.put("eventId", Long.toString(batch.update().version()));
+                update.set("update", JobJson.mapper().valueToTree(batch.update()));
+                yield update;
+            }
+            case BatchWatch.JobItem job -> {
+                ObjectNode update = reply("update", null);
+                update.put("subscription", id);
+                update.put("event", SubscriptionRequests.JOB_EVENT);
+                update.set("update", JobJson.mapper().valueToTree(job.delivery().update()));
+                yield update;
+            }
+        }));
+    }
+
+    private static ObjectNode jobUpdate(String id, JobUpdate change, String eventId) {
+        ObjectNode update = reply("update", null);
+        update.put("subscription", id);
+        update.put("event", SubscriptionRequests.eventName(change));
+        update.put("eventId", eventId);
+        update.set("update", JobJson.mapper().valueToTree(change));
+        return update;
     }
 
     /** Sends one subscription's deliveries, one message in flight at a time. */
-    private final class Sender extends BaseSubscriber<Subscriber.Delivery> {
+    private final class Sender<T> extends BaseSubscriber<T> {
         private final Connection connection;
         private final String id;
-        private final boolean perJob;
-        private final Subscriber subscriber;
+        private final Runnable subscription;
+        private final Function<T, ObjectNode> message;
 
-        Sender(Connection connection, String id, boolean perJob, Subscriber subscriber) {
+        /** @param subscription what ends the subscription, as the connection holds it */
+        Sender(Connection connection, String id, Runnable subscription, Function<T, ObjectNode> message) {
             this.connection = connection;
             this.id = id;
-            this.perJob = perJob;
-            this.subscriber = subscriber;
+            this.subscription = subscription;
+            this.message = message;
         }
 
         @Override
-        protected void hookOnSubscribe(Subscription subscription) {
+        protected void hookOnSubscribe(Subscription upstream) {
             request(1);
         }
 
         @Override
-        protected void hookOnNext(Subscriber.Delivery delivery) {
-            ObjectNode update = reply("update", null);
-            update.put("subscription", id);
-            update.put("event", SubscriptionRequests.eventName(delivery.update()));
-            update.put("eventId", perJob ? Long.toString(delivery.update().version()) : delivery.cursor().encode());
-            update.set("update", JobJson.mapper().valueToTree(delivery.update()));
-            CompletableFuture<?> sending = connection.sendUpdate(id, subscriber, update);
+        protected void hookOnNext(T delivery) {
+            CompletableFuture<?> sending = connection.sendUpdate(id, subscription, message.apply(delivery));
             if (sending == null) {
                 cancel();
                 return;
@@ -406,8 +468,8 @@ public class WebSocketTransport {
         }
 
         private void finish(String type, Problem problem) {
-            if (connection.subscribers.remove(id, subscriber)) {
-                subscriptions.close(subscriber);
+            if (connection.subscribers.remove(id, subscription)) {
+                subscription.run();
                 connection.send(problem == null ? reply(type, id) : error(id, problem));
             }
         }

@@ -42,8 +42,8 @@ class SseStreamTest {
         return new FeedEntry(new JobUpdate("j", version, status, JobStatus.RUNNING, false, "job.report-received", List.of(), state), 0, version);
     }
 
-    private SseStream<Event<Object>> stream(Subscriber subscriber, Event<Object> first) {
-        return new SseStream<>(subscriber, first, (delivery, firstEvent) -> {
+    private SseStream<Subscriber.Delivery, Event<Object>> stream(Subscriber subscriber, Event<Object> first) {
+        return new SseStream<>(subscriber.deliveries(), first, (delivery, firstEvent) -> {
             Event<Object> event = Event.<Object>of("v" + delivery.update().version()).id("" + delivery.update().version());
             return firstEvent ? event.retry(RETRY) : event;
         }, Event.<Object>of("").comment("heartbeat"), s -> Disposables.single(), heartbeats, ended::incrementAndGet);
@@ -85,7 +85,7 @@ class SseStreamTest {
     @Test
     void firstEventThenUpdatesInOrderAsTheClientAsks() {
         Subscriber subscriber = started();
-        SseStream<Event<Object>> stream = stream(subscriber, Event.<Object>of("").comment("stream position").retry(RETRY));
+        SseStream<Subscriber.Delivery, Event<Object>> stream = stream(subscriber, Event.<Object>of("").comment("stream position").retry(RETRY));
         Connection connection = new Connection();
         stream.subscribe(connection);
         subscriber.offer(entry(2, JobStatus.RUNNING));
@@ -115,7 +115,7 @@ class SseStreamTest {
     @Test
     void aHeartbeatOnlyWhenTheClientIsReadyAndNothingWaits() {
         Subscriber subscriber = started();
-        SseStream<Event<Object>> stream = stream(subscriber, null);
+        SseStream<Subscriber.Delivery, Event<Object>> stream = stream(subscriber, null);
         Connection connection = new Connection();
         stream.subscribe(connection);
         stream.heartbeat();
@@ -134,7 +134,7 @@ class SseStreamTest {
     @Test
     void aNoticeWaitsForDemandAndTheCredentialsEndEndsTheStreamOnce() {
         Subscriber subscriber = started();
-        SseStream<Event<Object>> stream = stream(subscriber, null);
+        SseStream<Subscriber.Delivery, Event<Object>> stream = stream(subscriber, null);
         Connection connection = new Connection();
         stream.subscribe(connection);
         stream.notice(Event.<Object>of("expiring").name("token-expiring"));

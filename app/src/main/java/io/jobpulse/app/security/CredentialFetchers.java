@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  */
 final class CredentialFetchers {
 
-    /** The endpoints a stream token opens: SSE streams and the WebSocket. */
-    static final Pattern STREAM_PATHS = Routes.pattern(Routes.JOB_STREAM, Routes.STREAM, Routes.SOCKET);
+    /** The endpoints a stream token opens: SSE streams (a job's, a batch's, the owner's) and the WebSocket. */
+    static final Pattern STREAM_PATHS = Routes.pattern(Routes.JOB_STREAM, Routes.BATCH_STREAM, Routes.STREAM, Routes.SOCKET);
 
     private CredentialFetchers() {
     }
@@ -119,8 +119,11 @@ final class CredentialFetchers {
 
         @Override
         Optional<Caller> lookUp(HttpRequest<?> request, String token) {
-            // A one-job stream redeems only a token that covers its job, so a wrong job does not spend the token.
-            return tokens.redeem(token, Routes.variable(Routes.JOB_STREAM, request.getPath()).orElse(null));
+            // A one-job stream redeems only a token that covers its job, so a wrong job does not spend the token. A batch
+            // stream is taken only by a token for all of its owner's jobs: the batch id is no job a scoped token names.
+            String path = request.getPath();
+            return tokens.redeem(token, Routes.variable(Routes.JOB_STREAM, path)
+                    .or(() -> Routes.variable(Routes.BATCH_STREAM, path)).orElse(null));
         }
     }
 }
