@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -45,6 +46,7 @@ public class ConsumerGroupLagMetrics {
     private final Admin admin;
     private final List<ConsumerGroupLag.Group> groups;
     private final Map<String, Double> lags = new ConcurrentHashMap<>();
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("jobpulse-group-lag").daemon().factory());
 
@@ -67,6 +69,9 @@ public class ConsumerGroupLagMetrics {
     /** A series per group and topic: those the group reads from the start, and any other it is seen to commit on. */
     private void gauge(String group, String topic) {
         String key = key(group, topic);
+        if (!registered.add(key)) {
+            return;
+        }
         Gauge.builder(METRIC, () -> lags.getOrDefault(key, Double.NaN))
                 .tags(Tags.of("group", group, "topic", topic))
                 .description("records of the topic the consumer group has not yet committed, the same on every instance")
@@ -76,9 +81,8 @@ public class ConsumerGroupLagMetrics {
     private void refresh() {
         try {
             ConsumerGroupLag.read(admin, groups, TIMEOUT).forEach((group, topics) -> topics.forEach((topic, lag) -> {
-                if (lags.put(key(group, topic), (double) lag) == null) {
-                    gauge(group, topic);
-                }
+                lags.put(key(group, topic), (double) lag);
+                gauge(group, topic);
             }));
         } catch (ExecutionException | TimeoutException e) {
             LOG.debug("cannot read the consumer groups' lag: {}", e.toString());

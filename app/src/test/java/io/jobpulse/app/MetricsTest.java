@@ -56,6 +56,9 @@ class MetricsTest {
         props.put("jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)));
         props.put("jobpulse.metrics.stuck-after", "1s");
         props.put("jobpulse.metrics.refresh", "200ms");
+        // The flow metrics are counted by whichever member of the projectors' group projects a change: a group of
+        // this instance's own, so that another test's instance on the same broker takes none of its partitions.
+        props.put("jobpulse.projections.group-id", "metrics-test-" + System.nanoTime());
         jobpulse = JobpulseInstance.start(props);
     }
 

@@ -76,11 +76,10 @@ public final class JobTopology {
      */
     public static Topology build(Duration deadlineCheckInterval, Mode mode, JobLimits limits, Set<String> refusedLive, Tracer tracer) {
         boolean live = mode == Mode.LIVE;
-        // The batches' part is written in the DSL (its repartition topic); the jobs' nodes are added to the same topology.
+        // The batches' part is written in the DSL (its repartition topic), and added after the jobs' nodes: Streams
+        // numbers sub-topologies in the order their nodes were added, and names tasks and their state directories by
+        // those numbers, so the jobs' keep 0 and 1 in every mode (a rebuild has no batches) and in every version.
         StreamsBuilder builder = new StreamsBuilder();
-        if (live) {
-            BatchTopology.addTo(builder);
-        }
         Topology topology = builder.build();
         // Values stay bytes until the processor decodes them, so a poison record is rejected, not fatal.
         topology.addSource(EVENTS_SOURCE, Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
@@ -101,6 +100,9 @@ public final class JobTopology {
         if (!live) {
             return topology;
         }
+        BatchTopology.addTo(builder);
+        // A second build writes to the same topology only what was added to the builder since the first.
+        builder.build();
         addSink(topology, STATUS_SINK, Topics.JOB_STATUS, LIFECYCLE);
         addSink(topology, REJECTED_SINK, Topics.JOB_EVENTS_REJECTED, LIFECYCLE);
         // Which jobs are polled, for the pollers of the ingest role (compacted: the latest per job).
