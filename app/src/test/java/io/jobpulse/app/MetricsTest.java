@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,15 +51,17 @@ class MetricsTest {
     private static JobpulseInstance jobpulse;
 
     @BeforeAll
-    static void start() {
+    static void start() throws SQLException {
         Map<String, Object> props = new HashMap<>(JobpulseInstance.LOOPBACK_ALLOWED);
         props.put("jobpulse.notifications.allow-http", "true");
         props.put("jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)));
         props.put("jobpulse.metrics.stuck-after", "1s");
         props.put("jobpulse.metrics.refresh", "200ms");
-        // The flow metrics are counted by whichever member of the projectors' group projects a change: a group of
-        // this instance's own, so that another test's instance on the same broker takes none of its partitions.
+        // The flow metrics are counted where a change's row is first inserted into the read model: a projectors'
+        // group and a database of this instance's own, so that no other test's instance on the same broker takes
+        // some of its partitions, nor inserts the rows first.
         props.put("jobpulse.projections.group-id", "metrics-test-" + System.nanoTime());
+        props.put("datasources.default.url", TestStack.get().newDatabase("metrics"));
         jobpulse = JobpulseInstance.start(props);
     }
 

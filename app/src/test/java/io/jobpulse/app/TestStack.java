@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.regex.Pattern;
 
 /**
  * The real Kafka broker and PostgreSQL every integration test runs against, started once per
@@ -22,6 +23,7 @@ import java.sql.SQLException;
  */
 final class TestStack {
 
+    private static final Pattern DATABASE_IN_URL = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
     private static TestStack instance;
 
     final String bootstrapServers;
@@ -79,5 +81,18 @@ final class TestStack {
 
     Connection connect() throws SQLException {
         return DriverManager.getConnection(jdbcUrl, username, password);
+    }
+
+    /**
+     * The JDBC URL of a new, empty database on the same server, for a test whose figures would be
+     * disturbed by the other instances that project into the shared one (an instance is migrated by
+     * Flyway as it starts).
+     */
+    String newDatabase(String prefix) throws SQLException {
+        String name = prefix + "_" + Long.toHexString(System.nanoTime());
+        try (Connection connection = connect(); var statement = connection.createStatement()) {
+            statement.execute("CREATE DATABASE " + name);
+        }
+        return DATABASE_IN_URL.matcher(jdbcUrl).replaceFirst("$1" + name + "$3");
     }
 }
