@@ -4,7 +4,8 @@
 //
 //   node dashboard-batches.mjs --base http://localhost:8080 --token <JWT> --jobs <n> --screenshots <folder>
 //
-// The test submits one batch of <n> jobs and reports them; it reads these JSON lines, in order:
+// The test submits one batch of <n> jobs and reports them; it reads these JSON lines, in order, each
+// with "ms", the time since the script started:
 //   {"step":"ready"} once the Batches view shows (the test then submits the batch);
 //   {"step":"batch","batch":..,"status":..,"summary":"0 of 3 done, 3 queued, 0%","fill":<%>,"expanded":..,
 //    "jobs":[{"id":..,"status":..,"progress":<%>}]} at every change seen on the batch's row or its
@@ -17,6 +18,8 @@ import { emit, launch, options, reportingPage, run } from './lib/harness.mjs';
 const WAIT = 15000;
 const FINISHED = ['succeeded', 'failed', 'partial', 'canceled'];
 const ENDED = ['succeeded', 'failed', 'canceled', 'expired'];
+
+const started = Date.now();
 
 await run(async () => {
   const { base, token, jobs, screenshots } = options();
@@ -34,7 +37,7 @@ await run(async () => {
     await page.waitForSelector('#connection[data-state="open"]', { timeout: WAIT });
     await page.click('#nav-batches');
     await page.waitForSelector('#batches', { state: 'visible', timeout: WAIT });
-    emit({ step: 'ready' });
+    emit({ step: 'ready', ms: Date.now() - started });
 
     const row = page.locator('#batch-rows .batch').first();
     await row.waitFor({ timeout: WAIT });
@@ -55,7 +58,7 @@ await run(async () => {
       }));
       const text = JSON.stringify(shown);
       if (text !== last) {
-        emit({ step: 'batch', ...shown });
+        emit({ step: 'batch', ms: Date.now() - started, ...shown });
         last = text;
       }
       if (FINISHED.includes(shown.status) && shown.jobs.length === Number(jobs) && shown.jobs.every((job) => ENDED.includes(job.status))) break;
@@ -65,12 +68,13 @@ await run(async () => {
 
     const files = [`${screenshots}/dashboard-batches.png`, `${screenshots}/dashboard-batches-390.png`];
     await page.mouse.move(0, 0);
+    await page.waitForTimeout(500); // the bars' width transitions
     await page.screenshot({ path: files[0] });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(200);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await page.screenshot({ path: files[1], fullPage: true });
-    emit({ step: 'done', streams, files, overflow: { 390: overflow } });
+    emit({ step: 'done', ms: Date.now() - started, streams, files, overflow: { 390: overflow } });
   } finally {
     await browser.close();
   }
