@@ -1,10 +1,11 @@
 // The Jobpulse dashboard: sign in, then the signed-in user's jobs, live. Plain ES modules on the
 // JavaScript client the server also serves; no build step.
 import { createClient } from '/client/jobpulse-client.js';
-import { OPEN, RETRYABLE, STATUSES, describeToken, elapsed, percent, shortId, when } from './format.js';
-import { mediaOf, preview } from './results.js';
+import { STATUSES, describeToken, newestFirst } from './format.js';
+import { JobRow, arrange } from './job-row.js';
 import { JobPanel } from './job-panel.js';
 import { EndpointsView } from './endpoints.js';
+import { BatchesView } from './batches.js';
 
 const TOKEN_KEY = 'jobpulse.token';
 const PAGE_SIZE = 25;
@@ -34,6 +35,7 @@ function showSignIn(message = '') {
   $('session').hidden = true;
   $('views').hidden = true;
   $('jobs').hidden = true;
+  $('batches').hidden = true;
   $('endpoints').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
@@ -94,16 +96,19 @@ async function signIn(token) {
   showView('jobs');
 }
 
-/** Shows the jobs or the endpoints; the endpoints are read only while shown. */
+/** Shows the jobs, the batches or the endpoints; batches and endpoints are read only while shown. */
 function showView(view) {
   for (const tab of $('views').querySelectorAll('.view-tab')) {
     if (tab.dataset.view === view) tab.setAttribute('aria-current', 'page');
     else tab.removeAttribute('aria-current');
   }
   $('jobs').hidden = view !== 'jobs';
+  $('batches').hidden = view !== 'batches';
   $('endpoints').hidden = view !== 'endpoints';
-  if (view === 'endpoints') session?.endpoints.show();
-  else session?.endpoints.hide();
+  for (const [name, part] of Object.entries({ endpoints: session?.endpoints, batches: session?.batches })) {
+    if (view === name) part?.show();
+    else part?.hide();
+  }
 }
 
 function signOut(message = '') {
@@ -135,9 +140,17 @@ class Session {
     this.panel = new JobPanel(jobpulse, token, {
       onAction: (action, job) => this.act(action, job),
       onError: (error) => this.failed(error),
-      onOpen: (id) => this.rows.forEach((row, rowId) => row.element.classList.toggle('selected', rowId === id)),
+      onOpen: (id) => {
+        this.rows.forEach((row, rowId) => row.element.classList.toggle('selected', rowId === id));
+        this.batches?.select(id);
+      },
     });
     this.endpoints = new EndpointsView(jobpulse, { onError: (error) => this.failed(error) });
+    this.batches = new BatchesView(jobpulse, {
+      onError: (error) => this.failed(error),
+      openJob: (job) => this.panel.open(job),
+      act: (action, job) => this.act(action, job),
+    });
     this.buildFilters();
     this.ticker = setInterval(() => this.tick(), 1000);
     $('load-older').onclick = () => this.loadOlder();
@@ -248,8 +261,7 @@ class Session {
   }
 
   render() {
-    const shown = [...this.jobs.values()].filter((job) => this.matches(job))
-      .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0));
+    const shown = [...this.jobs.values()].filter((job) => this.matches(job)).sort(newestFirst('createdAt'));
     const container = $('rows');
     const keep = new Set(shown.map((job) => job.id));
     for (const [id, row] of this.rows) {
@@ -258,8 +270,7 @@ class Session {
         this.rows.delete(id);
       }
     }
-    let previous = null;
-    for (const job of shown) {
+    arrange(container, shown.map((job) => {
       let row = this.rows.get(job.id);
       if (!row) {
         row = new JobRow(job, (action) => this.act(action, this.jobs.get(job.id)), () => this.panel.open(this.jobs.get(job.id)));
@@ -268,10 +279,8 @@ class Session {
         // Only the rows whose job changed: with hundreds listed, rewriting every row on every change is most of the page's work.
         row.update(job);
       }
-      const expected = previous ? previous.nextSibling : container.firstChild;
-      if (expected !== row.element) container.insertBefore(row.element, expected);
-      previous = row.element;
-    }
+      return row.element;
+    }));
     $('empty').hidden = !this.loaded || shown.length > 0;
     $('load-older').hidden = !this.cursor;
     $('count').textContent = this.loaded ? `${shown.length} job${shown.length === 1 ? '' : 's'} shown${this.cursor ? '' : ', all loaded'}` : '';
@@ -280,6 +289,7 @@ class Session {
   tick() {
     const now = Date.now();
     for (const row of this.rows.values()) row.tick(now);
+    this.batches.tick(now);
     this.panel.tick(now);
   }
 
@@ -319,91 +329,8 @@ class Session {
     clearInterval(this.ticker);
     this.panel.dispose();
     this.endpoints.close();
+    this.batches.close();
     this.rows.forEach((row) => row.element.remove());
-  }
-}
-
-/** One job's row: built once, then updated in place, so nothing reflows while changes stream in. */
-class JobRow {
-  constructor(job, onAction, onOpen) {
-    const element = document.createElement('div');
-    element.className = 'row job';
-    element.setAttribute('role', 'row');
-    element.tabIndex = 0;
-    element.dataset.jobId = job.id;
-    element.innerHTML = `
-      <span class="cell-job" role="cell"><span class="job-type"></span><span class="job-meta mono"></span></span>
-      <span class="cell-status" role="cell"><span class="badge"></span></span>
-      <span class="cell-progress" role="cell">
-        <span class="bar" role="progressbar" aria-valuemin="0" aria-valuemax="100"><span class="bar-fill"></span></span>
-        <span class="pct num"></span>
-      </span>
-      <span class="cell-elapsed num" role="cell"></span>
-      <span class="cell-message" role="cell"></span>
-      <span class="cell-result" role="cell"></span>
-      <span class="cell-actions" role="cell">
-        <button type="button" class="button button-small" data-action="cancel">Cancel</button>
-        <button type="button" class="button button-small" data-action="retry">Retry</button>
-      </span>`;
-    element.addEventListener('click', (event) => {
-      const button = event.target.closest('button[data-action]');
-      if (button) {
-        event.stopPropagation();
-        button.disabled = true;
-        onAction(button.dataset.action);
-      } else if (!event.target.closest('a')) {
-        onOpen();
-      }
-    });
-    element.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && event.target === element) onOpen();
-    });
-    this.element = element;
-    this.cells = Object.fromEntries([...element.querySelectorAll('[class]')].map((cell) => [cell.className.split(' ')[0], cell]));
-    this.mediaKey = null;
-    this.update(job);
-  }
-
-  update(job) {
-    this.job = job;
-    const { cells } = this;
-    this.element.dataset.status = job.status;
-    cells['job-type'].textContent = job.type;
-    cells['job-meta'].textContent = `${shortId(job.id)} · ${when(job.createdAt)}${(job.tags ?? []).length ? ' · ' + job.tags.join(', ') : ''}`;
-    cells['job-meta'].title = job.id;
-    cells.badge.textContent = job.status;
-    cells.badge.dataset.status = job.status;
-    const pct = percent(job.progress);
-    cells.bar.setAttribute('aria-valuenow', String(pct));
-    cells['bar-fill'].style.width = `${pct}%`;
-    cells.pct.textContent = `${pct}%`;
-    const message = job.error?.message ?? job.message ?? '';
-    cells['cell-message'].textContent = message;
-    cells['cell-message'].title = message;
-    cells['cell-message'].classList.toggle('is-error', Boolean(job.error));
-    const media = mediaOf(job.result);
-    const key = media.map((item) => item.url).join('\n');
-    if (key !== this.mediaKey) {
-      this.mediaKey = key;
-      cells['cell-result'].replaceChildren(...media.slice(0, 1).map((item) => preview(item, 'thumb')));
-      if (media.length > 1) {
-        const more = document.createElement('span');
-        more.className = 'more-media';
-        more.textContent = `+${media.length - 1}`;
-        cells['cell-result'].append(more);
-      }
-    }
-    const [cancel, retry] = cells['cell-actions'].querySelectorAll('button');
-    cancel.hidden = !OPEN.has(job.status);
-    retry.hidden = !RETRYABLE.has(job.status);
-    cancel.disabled = false;
-    retry.disabled = false;
-    this.tick(Date.now());
-  }
-
-  tick(now) {
-    const text = elapsed(this.job, now);
-    if (this.cells['cell-elapsed'].textContent !== text) this.cells['cell-elapsed'].textContent = text;
   }
 }
 

@@ -44,6 +44,11 @@ export function preciseTime(instant) {
   return `${TIME.format(date)}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
 
+/** Orders by this instant's field, newest first, then by id, so that equal instants keep one order. */
+export function newestFirst(field) {
+  return (a, b) => (b[field] ?? '').localeCompare(a[field] ?? '') || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0);
+}
+
 export function percent(progress) {
   const value = Math.max(0, Math.min(1, Number(progress) || 0));
   return Math.round(value * 100);
