@@ -135,7 +135,8 @@ public class BatchLatency {
 
     /** The rows of the common table for one batch size; no goal is set yet. */
     private static void rows(int size, int batches, int rate, Result r) {
-        String at = String.format("job finished -> batch change on its stream, %d batches of %,d at %d/s", batches, size, rate);
+        String at = String.format("job finished -> batch change on its stream, %d batch%s of %,d at %d/s", batches,
+                batches == 1 ? "" : "es", size, rate);
         new Results("batch-latency." + size + ".p50", at + ", p50", "ms", ms(r.batchWithMissing.getValueAtPercentile(50)),
                 ms(r.jobWithMissing.getValueAtPercentile(50)), BASELINE, true, Double.NaN, Double.NaN).report();
         new Results("batch-latency." + size + ".p99", at + ", p99", "ms", ms(r.batchWithMissing.getValueAtPercentile(99)),
