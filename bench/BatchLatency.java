@@ -41,7 +41,7 @@ import org.HdrHistogram.Histogram;
  * showed; in those rows a change that never showed counts with the time it was waited for.
  *
  * <p>Usage: java -cp "app/target/lib/*" bench/BatchLatency.java baseUrl [reportsPerSecond=100]
- * [batchesOf10=100] [batchesOf1000=3] [warmupBatchesOf10=10] [drainSeconds=30]
+ * [batchesOf10=100] [batchesOf1000=3] [warmupBatchesOf10=50] [drainSeconds=30]
  */
 public class BatchLatency {
 
@@ -99,7 +99,7 @@ public class BatchLatency {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         int batchesOf10 = args.length > 2 ? Integer.parseInt(args[2]) : 100;
         int batchesOf1000 = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 10;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 50;
         int drain = args.length > 5 ? Integer.parseInt(args[5]) : 30;
         BatchLatency bench = new BatchLatency(base);
         bench.openJobStream();

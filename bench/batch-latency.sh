@@ -7,9 +7,10 @@
 # BENCH_JAVA_OPTS is added to the server's JVM options, e.g. to record a profile:
 #   BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/jp.jfr,settings=profile" bench/batch-latency.sh
 # Usage: bench/batch-latency.sh [reports per second] [batches of 10] [batches of 1,000] [warm-up batches of 10]
-#   (defaults 100, 100, 3, 10).
-# BENCH_QUICK=1 (bench/run-all.sh): 100 reports/s, 20 batches of 10 and 1 of 1,000 after 5 of 10 as
-# warm-up, waiting at most 10 s for missing changes; the arguments still override.
+#   (defaults 100, 100, 3, 50).
+# BENCH_QUICK=1 (bench/run-all.sh): 100 reports/s, 30 batches of 10 and 1 of 1,000 after 30 of 10 as
+# warm-up (a shorter one leaves dev cold for the batches of 10), waiting at most 10 s for missing
+# changes; the arguments still override.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,9 +20,9 @@ start_dev 18087 19792 16132
 # app/target/lib is the runnable jar's dependencies: HdrHistogram (through Micrometer).
 ls app/target/lib/HdrHistogram-*.jar >/dev/null || { echo "app/target/lib lacks HdrHistogram"; exit 1; }
 if [ -n "${BENCH_QUICK:-}" ]; then
-  defaults=(100 20 1 5 10)
+  defaults=(100 30 1 30 10)
 else
-  defaults=(100 100 3 10 30)
+  defaults=(100 100 3 50 30)
 fi
 echo "dev ready in $READY_MS ms"
 "$JAVA_HOME/bin/java" -Dlogback.configurationFile=bench/logback-bench.xml -cp "app/target/lib/*" bench/BatchLatency.java \
