@@ -21,6 +21,7 @@ STEPS=(
   "fold-throughput bench/fold-throughput.sh 240"
   "projection-throughput bench/projection-throughput.sh 120"
   "webhooks bench/webhooks.sh 150"
+  "batch-latency bench/batch-latency.sh 120"
 )
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
