@@ -3,6 +3,7 @@ package io.jobpulse.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.jobpulse.events.BatchChange;
 import io.jobpulse.events.BatchStatus;
+import io.jobpulse.events.JobJson;
 import io.jobpulse.events.Topics;
 import io.jobpulse.ingest.SigningKey;
 import org.apache.kafka.clients.admin.Admin;
@@ -286,14 +287,25 @@ class BatchesTest {
     }
 
     @Test
-    void twoHundredJobsFinishingInRandomOrderStepTheBatchStatusByOne() {
+    void twoHundredJobsFinishingInRandomOrderStepTheBatchStatusAndItsStreamByOne() throws Exception {
         JsonNode accepted = json(jobpulse.post("/v1/batches", "{\"jobs\":" + jobs(200, "batch.many") + ",\"close\":true}"));
         String id = accepted.get("id").asText();
         List<String> jobs = ids(accepted);
-        List<String> order = new ArrayList<>(jobs);
-        Collections.shuffle(order, new Random(42));
-        for (int i = 0; i < order.size(); i++) {
-            report(order.get(i), i % 50 == 0 ? "failed" : "succeeded");
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/batches/" + id).statusCode() == 200);
+        try (SseClient stream = jobpulse.stream("/v1/batches/" + id + "/stream", null)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !stream.events("batch").isEmpty());
+            List<String> order = new ArrayList<>(jobs);
+            Collections.shuffle(order, new Random(42));
+            for (int i = 0; i < order.size(); i++) {
+                report(order.get(i), i % 50 == 0 ? "failed" : "succeeded");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> JobJson.mapper().readTree(stream.events("batch").getLast().data())
+                    .at("/batch/done").asInt() == 200);
+            List<SseClient.Event> seen = stream.events("batch");
+            for (int i = 1; i < seen.size(); i++) {
+                assertThat(Long.parseLong(seen.get(i).id())).as("the stream's versions step by one").isEqualTo(Long.parseLong(seen.get(i - 1).id()) + 1);
+            }
+            assertThat(JobJson.mapper().readTree(seen.getLast().data()).get("status").asText()).isEqualTo("partial");
         }
 
         List<BatchChange> changes = new ArrayList<>();
