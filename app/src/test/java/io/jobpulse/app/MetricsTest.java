@@ -2,6 +2,12 @@ package io.jobpulse.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.jobpulse.events.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -15,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,7 +56,7 @@ class MetricsTest {
     private static JobpulseInstance jobpulse;
 
     @BeforeAll
-    static void start() throws SQLException {
+    static void start() throws Exception {
         Map<String, Object> props = new HashMap<>(JobpulseInstance.LOOPBACK_ALLOWED);
         props.put("jobpulse.notifications.allow-http", "true");
         props.put("jobpulse.providers.replicate.secrets", List.of("whsec_" + Base64.getEncoder().encodeToString(SECRET)));
@@ -60,9 +65,29 @@ class MetricsTest {
         // The flow metrics are counted where a change's row is first inserted into the read model: a projectors'
         // group and a database of this instance's own, so that no other test's instance on the same broker takes
         // some of its partitions, nor inserts the rows first.
-        props.put("jobpulse.projections.group-id", "metrics-test-" + System.nanoTime());
+        String group = "metrics-test-" + System.nanoTime();
+        startsAtTheEnd(group, Topics.JOB_STATUS.name());
+        props.put("jobpulse.projections.group-id", group);
         props.put("datasources.default.url", TestStack.get().newDatabase("metrics"));
         jobpulse = JobpulseInstance.start(props);
+    }
+
+    /**
+     * Commits the group's offsets at the topic's end, so that its projectors take only the changes made from now
+     * on, not the whole history the other tests on this broker wrote before. A topic not made yet has none.
+     */
+    private static void startsAtTheEnd(String group, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, TestStack.get().bootstrapServers))) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                return;
+            }
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((partition, end) -> ends.put(partition, new OffsetAndMetadata(end.offset())));
+            admin.alterConsumerGroupOffsets(group, ends).all().get();
+        }
     }
 
     @AfterAll
