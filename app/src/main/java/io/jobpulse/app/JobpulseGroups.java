@@ -33,8 +33,9 @@ public final class JobpulseGroups {
     /** Every group, with ids from {@code setting} (a property's value, or null for its default). */
     public static List<Group> of(Function<String, String> setting) {
         return List.of(
-                group(setting, "jobpulse.topology.application-id", "jobpulse-topology", "topology", "Streams: folds events into job state",
-                        List.of(Topics.JOB_EVENTS_NAME, Topics.PROVIDER_REQUESTS_NAME, Topics.PROVIDER_CALLBACKS_NAME), true, true),
+                group(setting, "jobpulse.topology.application-id", "jobpulse-topology", "topology", "Streams: folds events into job and batch state",
+                        List.of(Topics.JOB_EVENTS_NAME, Topics.PROVIDER_REQUESTS_NAME, Topics.PROVIDER_CALLBACKS_NAME,
+                                Topics.JOB_STATUS_NAME, Topics.BATCH_EVENTS_NAME), true, true),
                 group(setting, "jobpulse.projections.group-id", "jobpulse-projections", "projections", "status changes into PostgreSQL",
                         List.of(Topics.JOB_STATUS_NAME), true, true),
                 group(setting, "jobpulse.projections.events-group-id", "jobpulse-projections-events", "projections", "events into PostgreSQL (history)",
