@@ -418,7 +418,15 @@ describe('requests', () => {
     assert.equal(submitted.status, 'queued');
     const again = await alice.submitJob({ type: 'client.requests', input: { n: 1 }, tags: [tag] }, { idempotencyKey: key });
     assert.equal(again.id, submitted.id);
-    assert.equal((await alice.getJob(submitted.id)).id, submitted.id);
+    // An Idempotency-Key gives the job a name-based id, which a read does not wait for (docs/operations.md): read until it is there.
+    let read;
+    for (let i = 0; i < 100 && !read; i++) {
+      read = await alice.getJob(submitted.id).catch((error) => {
+        if (!(error instanceof JobpulseError && error.status === 404)) throw error;
+        return new Promise((done) => setTimeout(() => done(undefined), 50));
+      });
+    }
+    assert.equal(read.id, submitted.id);
     // Once the job is readable, the same key with another input is refused.
     await assert.rejects(alice.submitJob({ type: 'client.requests', input: { n: 2 }, tags: [tag] }, { idempotencyKey: key }),
       (error) => error instanceof JobpulseError && error.status === 409 && error.kind === 'conflict');
