@@ -64,6 +64,8 @@ public class PeerReads {
     public <V> Optional<V> readHere(StoreView<V> view, InteractiveQueries.Placement placement, String id) {
         try {
             return queries.findNow(view, id);
+        } catch (InteractiveQueries.Unfolded notYetFolded) {
+            throw notYetFolded;
         } catch (ProblemException notServed) {
             return placement.standbys().hosts().isEmpty() ? queries.find(view, id) : read(view, placement.standbys(), id);
         }

@@ -66,6 +66,7 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
     private final Topology topology;
     private final KafkaStreams streams;
     private final Admin admin;
+    private final PartitionTails tails;
     private final String applicationId;
     private final HostInfo self;
 
@@ -87,6 +88,7 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
         this.applicationId = config.applicationId();
         this.self = httpPort > 0 ? new HostInfo(advertisedHost(config), httpPort) : null;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        this.tails = new PartitionTails(bootstrapServers, applicationId);
         JobLimits effective = effectiveLimits(admin, applicationId, limits, config);
         Properties props = streamsProperties(config, bootstrapServers);
         String staticMember = StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -223,10 +225,15 @@ public class TopologyRuntime implements ApplicationEventListener<StartupEvent> {
         return admin;
     }
 
+    PartitionTails tails() {
+        return tails;
+    }
+
     @PreDestroy
     void close() {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(10)));
         admin.close(Duration.ofSeconds(2));
+        tails.close();
     }
 }
