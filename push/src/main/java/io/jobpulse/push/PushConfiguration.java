@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param heartbeat  how often an idle stream gets a {@code heartbeat} event, to keep proxies from closing it
  * @param retry      the reconnection delay advised to SSE clients
  * @param bufferSize how many updates may wait for one slow subscriber before it is disconnected
+ * @param coalesceAge how long the oldest of more than 16 waiting updates must have waited before a newer version of a
+ *                    job replaces its waiting one: a subscriber that takes a burst within it gets every version
  * @param historySize how many recent changes this instance keeps for subscribers that resume
  * @param readyWait  how long a new subscription waits for the status feed to be positioned
  * @param maxConnectionsPerCaller how many streams and sockets one user or API key may hold open on an instance
@@ -36,6 +38,7 @@ public record PushConfiguration(
         @Bindable(defaultValue = "15s") Duration heartbeat,
         @Bindable(defaultValue = "2s") Duration retry,
         @Bindable(defaultValue = "256") int bufferSize,
+        @Bindable(defaultValue = "250ms") Duration coalesceAge,
         @Bindable(defaultValue = "10000") int historySize,
         @Bindable(defaultValue = "10s") Duration readyWait,
         @Bindable(defaultValue = "20") int maxConnectionsPerCaller,

@@ -6,7 +6,11 @@ import reactor.core.publisher.FluxSink;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -16,9 +20,11 @@ import java.util.function.LongSupplier;
  * <p>Delivery follows the connection's demand: an update is handed on only when the transport
  * asks for one (when the client has taken the previous ones), so a slow client never holds up the
  * feed or other subscribers. Updates wait in order; once more than {@link #COALESCE_AFTER} wait
- * and the oldest has waited {@link #COALESCE_AGE} (the client is falling behind), a newer version
- * of a job replaces its waiting version (latest wins; it moves to the back, so that per partition the waiting updates stay in log order and the
- * stream cursor stays exact), but a terminal state is never replaced. A subscriber with more than
+ * and the oldest has waited {@code jobpulse.push.coalesce-age} (the client is falling behind), a newer version
+ * of a job replaces its waiting version (latest wins; it moves to the back, so that per partition the waiting updates stay in log
+ * order), but a terminal state is never replaced. Until the newer version is handed on, the position given with each update stops
+ * at the replaced one, so a client cut off in between resumes from there (it may get a few updates again) and never past a
+ * version it did not get. A subscriber with more than
  * {@code bufferSize} updates waiting is disconnected with {@link SlowSubscriberException}; it
  * resumes by reconnecting with its last event id.
  *
@@ -44,14 +50,18 @@ final class Subscriber {
     /** Up to this many updates wait in full; beyond it, versions of one job coalesce once the oldest is {@link #COALESCE_AGE} old. */
     static final int COALESCE_AFTER = 16;
     /**
-     * How long the oldest waiting update must have waited before versions coalesce: a client that
-     * takes a burst (a topology catching up after a failover sends hundreds of changes at once)
-     * within this is not behind, and gets every version.
+     * How long the oldest waiting update must have waited before versions coalesce, by default
+     * ({@code jobpulse.push.coalesce-age}): a client that takes a burst (a topology catching up
+     * after a failover sends hundreds of changes at once) within this is not behind, and gets every version.
      */
     static final Duration COALESCE_AGE = Duration.ofMillis(250);
+    private final long coalesceAgeNanos;
 
-    /** A live update waiting, and when it began to wait ({@link #clock}). */
-    private record Waiting(FeedEntry entry, long since) {
+    /**
+     * A live update waiting, and when it began to wait ({@link #clock}); {@code replaced} is the
+     * offset of the oldest waiting version of its job it superseded, or -1 if it superseded none.
+     */
+    private record Waiting(FeedEntry entry, long since, long replaced) {
     }
 
     private final LongSupplier clock;
@@ -71,22 +81,31 @@ final class Subscriber {
     private long lastVersion;
     /** Multi-job: everything before this position was handed on or is waiting. */
     private StreamCursor cursor;
+    /**
+     * Multi-job: per partition, the offsets of versions superseded by updates still waiting (a
+     * multiset: offset to count). The position a client is given stops at the lowest, so that a
+     * client cut off before the superseding update arrives resumes from the superseded version,
+     * not past it: coalescing may skip versions on a live stream, a resume never does.
+     */
+    private final Map<Integer, TreeMap<Long, Integer>> superseded = new HashMap<>(0);
 
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize) {
-        this(selector, lastVersion, cursor, bufferSize, System::nanoTime, changedAt -> { });
+        this(selector, lastVersion, cursor, bufferSize, System::nanoTime, COALESCE_AGE, changedAt -> { });
     }
 
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize, LongSupplier clock) {
-        this(selector, lastVersion, cursor, bufferSize, clock, changedAt -> { });
+        this(selector, lastVersion, cursor, bufferSize, clock, COALESCE_AGE, changedAt -> { });
     }
 
     /**
-     * @param clock     nanoseconds, as {@link System#nanoTime()}: how long updates have waited
-     * @param delivered told the time of each live change as it is handed on (push's latency, {@link PushMetrics})
+     * @param clock       nanoseconds, as {@link System#nanoTime()}: how long updates have waited
+     * @param coalesceAge how long the oldest waiting update must have waited before versions coalesce
+     * @param delivered   told the time of each live change as it is handed on (push's latency, {@link PushMetrics})
      */
     Subscriber(Selector selector, long lastVersion, StreamCursor cursor, int bufferSize, LongSupplier clock,
-               Consumer<Instant> delivered) {
+               Duration coalesceAge, Consumer<Instant> delivered) {
         this.clock = clock;
+        this.coalesceAgeNanos = coalesceAge.toNanos();
         this.delivered = delivered;
         this.selector = selector;
         this.perJob = selector instanceof Selector.OneJob;
@@ -157,6 +176,7 @@ final class Subscriber {
         done = true;
         waiting.clear();
         missed.clear();
+        superseded.clear();
     }
 
     private void enqueue(FeedEntry entry) {
@@ -168,17 +188,30 @@ final class Subscriber {
             return;
         }
         long now = clock.getAsLong();
-        if (waiting.size() >= COALESCE_AFTER && missed.isEmpty() && now - waiting.getFirst().since() >= COALESCE_AGE.toNanos()) {
+        long replaced = -1;
+        if (waiting.size() >= COALESCE_AFTER && missed.isEmpty() && now - waiting.getFirst().since() >= coalesceAgeNanos) {
             // Falling behind: this version supersedes every waiting version of the job but a terminal one. Not while
             // what a resuming client missed still drains: live updates pile up behind it then, however fast the client.
-            waiting.removeIf(queued -> queued.entry().update().jobId().equals(update.jobId())
-                    && !queued.entry().update().isTerminal() && queued.entry().update().version() < update.version());
+            for (Iterator<Waiting> queued = waiting.iterator(); queued.hasNext(); ) {
+                Waiting older = queued.next();
+                JobUpdate olderUpdate = older.entry().update();
+                if (olderUpdate.jobId().equals(update.jobId()) && !olderUpdate.isTerminal() && olderUpdate.version() < update.version()) {
+                    queued.remove();
+                    long from = older.replaced() >= 0 ? older.replaced() : older.entry().offset();
+                    replaced = replaced < 0 ? from : Math.min(replaced, from);
+                    release(older);
+                }
+            }
+            if (replaced >= 0 && !perJob) {
+                superseded.computeIfAbsent(entry.partition(), p -> new TreeMap<>()).merge(replaced, 1, Integer::sum);
+            }
         }
-        waiting.addLast(new Waiting(entry, now));
+        waiting.addLast(new Waiting(entry, now, replaced));
         if (waiting.size() > bufferSize) {
             done = true;
             waiting.clear();
             missed.clear();
+            superseded.clear();
             failure = new SlowSubscriberException(bufferSize);
             if (sink != null) {
                 sink.error(failure);
@@ -192,7 +225,14 @@ final class Subscriber {
         }
         while (demand > 0 && !(missed.isEmpty() && waiting.isEmpty()) && !done) {
             boolean live = missed.isEmpty();
-            FeedEntry entry = live ? waiting.removeFirst().entry() : missed.removeFirst();
+            FeedEntry entry;
+            if (live) {
+                Waiting next = waiting.removeFirst();
+                release(next);
+                entry = next.entry();
+            } else {
+                entry = missed.removeFirst();
+            }
             JobUpdate update = entry.update();
             if (perJob) {
                 if (update.version() <= lastVersion && !update.snapshot()) {
@@ -203,7 +243,7 @@ final class Subscriber {
                 cursor = cursor.after(entry.partition(), entry.offset());
             }
             demand--;
-            sink.next(new Delivery(update, cursor));
+            sink.next(new Delivery(update, perJob || superseded.isEmpty() ? cursor : resumable()));
             if (live && !update.snapshot()) {
                 delivered.accept(update.job().updatedAt());
             }
@@ -212,6 +252,27 @@ final class Subscriber {
                 sink.complete();
             }
         }
+    }
+
+    /** Forgets the superseded version an update that leaves the queue stood for. */
+    private void release(Waiting waiting) {
+        if (waiting.replaced() < 0 || perJob) {
+            return;
+        }
+        TreeMap<Long, Integer> offsets = superseded.get(waiting.entry().partition());
+        if (offsets != null && offsets.merge(waiting.replaced(), -1, Integer::sum) == 0) {
+            offsets.remove(waiting.replaced());
+            if (offsets.isEmpty()) {
+                superseded.remove(waiting.entry().partition());
+            }
+        }
+    }
+
+    /** The cursor, held back in each partition to the oldest version still superseded by a waiting update. */
+    private StreamCursor resumable() {
+        Map<Integer, Long> next = new HashMap<>(cursor.next());
+        superseded.forEach((partition, offsets) -> next.merge(partition, offsets.firstKey(), Math::min));
+        return new StreamCursor(next);
     }
 
     /** The subscriber could not keep up and was disconnected; it resumes by reconnecting. */

@@ -4,6 +4,7 @@ import io.jobpulse.events.Roles;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -62,11 +63,13 @@ public class SubscriberHub {
     private final Map<String, Set<Subscriber>> byJob = new HashMap<>();
     private final Map<String, Set<Subscriber>> byOwner = new HashMap<>();
     private final int bufferSize;
+    private final Duration coalesceAge;
     private final PushMetrics metrics;
 
     public SubscriberHub(PushConfiguration config, PushMetrics metrics) {
         this.recent = new RecentChanges(config.historySize(), config.historyBytes());
         this.bufferSize = config.bufferSize();
+        this.coalesceAge = config.coalesceAge();
         this.metrics = metrics;
     }
 
@@ -115,7 +118,7 @@ public class SubscriberHub {
      * {@code historyFrom} back from the topic.
      */
     JobSubscription subscribeJob(String jobId, long lastVersion) {
-        Subscriber subscriber = new Subscriber(new Selector.OneJob(jobId), lastVersion, null, bufferSize, System::nanoTime, metrics::delivered);
+        Subscriber subscriber = new Subscriber(new Selector.OneJob(jobId), lastVersion, null, bufferSize, System::nanoTime, coalesceAge, metrics::delivered);
         synchronized (lock) {
             byJob.computeIfAbsent(jobId, id -> new HashSet<>()).add(subscriber);
             Map<Integer, Long> retainedFrom = recent.retainedFrom();
@@ -182,7 +185,7 @@ public class SubscriberHub {
     }
 
     private Subscriber register(Selector selector, String owner, StreamCursor start) {
-        Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize, System::nanoTime, metrics::delivered);
+        Subscriber subscriber = new Subscriber(selector, 0, start, bufferSize, System::nanoTime, coalesceAge, metrics::delivered);
         byOwner.computeIfAbsent(owner, key -> new HashSet<>()).add(subscriber);
         return subscriber;
     }

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class CredentialLifetimesTest {
 
-    private static final PushConfiguration CONFIG = new PushConfiguration(Duration.ofSeconds(15), Duration.ofSeconds(2), 256, 10_000,
+    private static final PushConfiguration CONFIG = new PushConfiguration(Duration.ofSeconds(15), Duration.ofSeconds(2), 256, Duration.ofMillis(250), 10_000,
             Duration.ofSeconds(10), 20, 100, Duration.ofMillis(200), 32L << 20, 20, 40, 10, 100_000, true);
 
     private final AtomicBoolean keyLive = new AtomicBoolean(true);

@@ -27,7 +27,7 @@ class SseStreamTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final Duration RETRY = Duration.ofSeconds(2);
 
-    private final Heartbeats heartbeats = new Heartbeats(new PushConfiguration(Duration.ofHours(1), RETRY, 256, 100, Duration.ofSeconds(1),
+    private final Heartbeats heartbeats = new Heartbeats(new PushConfiguration(Duration.ofHours(1), RETRY, 256, Duration.ofMillis(250), 100, Duration.ofSeconds(1),
             20, 100, Duration.ofSeconds(30), 1 << 20, 20, 40, 10, 1000, true));
     private final AtomicInteger ended = new AtomicInteger();
 

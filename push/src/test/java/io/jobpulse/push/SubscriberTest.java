@@ -226,6 +226,48 @@ class SubscriberTest {
     }
 
     @Test
+    void aClientCutOffBeforeTheVersionThatReplacedAnotherArrivesResumesFromTheReplacedOne() {
+        AtomicLong now = new AtomicLong();
+        Subscriber subscriber = ownerSubscriber(64, now::get);
+        Client client = new Client();
+        subscriber.deliveries().subscribe(client);
+        subscriber.start(List.of());
+        long offset = 0;
+        subscriber.offer(entry("a", 1, JobStatus.RUNNING, 0, offset++));
+        for (int job = 0; job < Subscriber.COALESCE_AFTER; job++) {
+            subscriber.offer(entry("other-" + job, 1, JobStatus.RUNNING, 0, offset++));
+        }
+        now.addAndGet(Subscriber.COALESCE_AGE.toNanos());
+        long replacing = offset;
+        subscriber.offer(entry("a", 2, JobStatus.RUNNING, 0, offset++));
+
+        client.request(Subscriber.COALESCE_AFTER);
+        assertThat(client.versions()).as("a@1 was replaced by a@2, now at the back").doesNotContain("a@1", "a@2");
+        assertThat(client.received.getLast().cursor()).as("the position stops at the replaced a@1")
+                .isEqualTo(new StreamCursor(Map.of(0, 0L, 1, 0L)));
+
+        client.request(1);
+        assertThat(client.versions().getLast()).isEqualTo("a@2");
+        assertThat(client.received.getLast().cursor()).as("once a@2 is handed on, the position is past it")
+                .isEqualTo(new StreamCursor(Map.of(0, replacing + 1, 1, 0L)));
+
+        // A resume from the held-back position gets the replaced version and what followed it again, never less.
+        Subscriber resumed = new Subscriber(new Selector.OwnerJobs("alice", Set.of(), Set.of(), null, Set.of()), 0,
+                client.received.get(Subscriber.COALESCE_AFTER - 1).cursor(), 64);
+        Client again = new Client();
+        resumed.deliveries().subscribe(again);
+        List<FeedEntry> log = new ArrayList<>();
+        log.add(entry("a", 1, JobStatus.RUNNING, 0, 0));
+        for (int job = 0; job < Subscriber.COALESCE_AFTER; job++) {
+            log.add(entry("other-" + job, 1, JobStatus.RUNNING, 0, job + 1));
+        }
+        log.add(entry("a", 2, JobStatus.RUNNING, 0, replacing));
+        resumed.start(log);
+        again.request(Long.MAX_VALUE);
+        assertThat(again.versions()).startsWith("a@1").endsWith("a@2").hasSize(Subscriber.COALESCE_AFTER + 2);
+    }
+
+    @Test
     void recordsBeforeTheCursorAreNotDeliveredAgain() {
         Subscriber subscriber = new Subscriber(new Selector.OwnerJobs("alice", Set.of(), Set.of(), null, Set.of()), 0,
                 new StreamCursor(Map.of(0, 10L)), 64);
