@@ -16,6 +16,8 @@ import io.jobpulse.projections.Condition;
 import io.jobpulse.projections.JobFilter;
 import io.jobpulse.projections.JobRowRepository;
 import io.jobpulse.projections.PageCursor;
+import io.jobpulse.projections.ProjectionsConfiguration;
+import io.jobpulse.projections.RetentionSweeper;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -120,6 +122,30 @@ class BatchReadModelTest {
         assertThat(ids(batchJobs(a, "?limit=1&cursor=" + page.get("nextCursor").asText()))).containsExactly(first.get(1));
         assertThat(page.at("/items/0/batchId").asText()).isEqualTo(a);
         assertThat(ids(batchJobs(c, ""))).isEmpty();
+    }
+
+    @Test
+    void finishedBatchesLeaveTheListOnceTheirRetentionHasPassed() {
+        String tag = uniqueTag();
+        List<String> finished = openBatch("alice", tag, Instant.now(), 1);
+        List<String> open = openBatch("alice", tag, Instant.now(), 1);
+        String done = finished.getFirst();
+        report(finished.get(1), "{\"status\":\"succeeded\"}");
+        report(open.get(1), "{\"status\":\"succeeded\"}");
+        send(Topics.BATCH_EVENTS_NAME, done, new BatchEvent.Closed("closed-" + done, done, Instant.now(), EventSource.user("alice")));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(statuses(list("tag=" + tag))).containsExactlyInAnyOrder("succeeded", "open"));
+        RetentionSweeper sweeper = jobpulse.context().getBean(RetentionSweeper.class);
+        Duration retention = jobpulse.context().getBean(ProjectionsConfiguration.class).retention();
+
+        sweeper.sweepBatches(Instant.now().plus(retention).minus(Duration.ofHours(1)));
+        assertThat(ids(list("tag=" + tag))).as("within the retention").hasSize(2);
+
+        assertThat(sweeper.sweepBatches(Instant.now().plus(retention).plus(Duration.ofHours(1)))).isPositive();
+        assertThat(ids(list("tag=" + tag))).as("the batch that is not closed is not finished, whatever its jobs")
+                .containsExactly(open.getFirst());
+        // Only the read model forgets: the batch is still read from the topology's store.
+        assertThat(jobpulse.get("/v1/batches/" + done).statusCode()).isEqualTo(200);
     }
 
     @Test
