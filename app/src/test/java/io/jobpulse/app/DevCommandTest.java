@@ -227,8 +227,10 @@ class DevCommandTest {
 
     /** {@code jobpulse dev} in a JVM of its own, on these ports, with its data in {@code home} and nothing of this JVM's environment. */
     static ProcessBuilder devProcess(Path home, int http, int kafka, int postgres) {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(ServeProcess.QUICK_JVM);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
                 || name.startsWith("JDBC_"));
         builder.environment().putAll(Map.of("JOBPULSE_HOME", home.toString(), "JOBPULSE_PORT", Integer.toString(http),

@@ -41,8 +41,6 @@ class DevInstancesTest {
 
     private static final Pattern ALICE = Pattern.compile("export ALICE=(\\S+)");
     private static final Pattern INSTANCE = Pattern.compile("(dev-\\d)\\s+http://localhost:(\\d+)\\s+pid (\\d+)");
-    /** JVM options for dev, which its instances take too: quicker starts, for a test. */
-    private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
     /** Where dev's output goes too, to be read after a failure. */
     private static final Path LOG = Path.of("target", "dev-instances.log");
 
@@ -168,7 +166,6 @@ class DevInstancesTest {
 
         static Dev start(Path home, int http, int kafka, int postgres) throws Exception {
             ProcessBuilder builder = DevCommandTest.devProcess(home, http, kafka, postgres);
-            builder.command().addAll(1, QUICK_START);
             builder.command().addAll(List.of("--instances", "3"));
             Process process = builder.start();
             List<String> output = new CopyOnWriteArrayList<>();

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,8 +100,10 @@ class DevKillRestartTest {
     private record Dev(Process process, String token) {
 
         static Dev start(Path home, int http, int kafka, int postgres) throws Exception {
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev").redirectErrorStream(true);
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(ServeProcess.QUICK_JVM);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), Jobpulse.class.getName(), "dev"));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
                     || name.startsWith("JDBC_"));
             builder.environment().putAll(Map.of("JOBPULSE_HOME", home.toString(), "JOBPULSE_PORT", Integer.toString(http),

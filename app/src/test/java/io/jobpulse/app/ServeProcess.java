@@ -13,10 +13,18 @@ import java.util.concurrent.TimeUnit;
 /** {@code jobpulse serve} in a JVM of its own, as an operator runs it: one that can be killed for real. */
 record ServeProcess(Process process, int port, Path log) implements AutoCloseable {
 
+    /**
+     * JVM options for every Jobpulse JVM a test starts (serve, dev and the instances dev starts, which take dev's options, and
+     * the command line's commands): the client compiler only and the serial collector, so that a JVM that lives for seconds
+     * or minutes does not spend the suite's two cores compiling and collecting in parallel threads.
+     */
+    static final List<String> QUICK_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
     /** Starts it with these properties (as {@code -D} options) on its own HTTP port; its output goes to {@code log}. */
     static ServeProcess start(Map<String, ?> properties, int port, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m"));
+        command.addAll(QUICK_JVM);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dmicronaut.server.port=" + port);
         command.add(Jobpulse.class.getName());
