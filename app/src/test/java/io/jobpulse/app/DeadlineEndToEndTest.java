@@ -34,7 +34,7 @@ class DeadlineEndToEndTest {
     @BeforeAll
     static void start() {
         jobpulse = JobpulseInstance.start(Map.of(
-                "jobpulse.ingest.timeouts.video.render", "2s",
+                "jobpulse.ingest.timeouts.video.render", "5s",
                 "jobpulse.topology.deadline-check-interval", "200ms"));
     }
 
@@ -52,7 +52,7 @@ class DeadlineEndToEndTest {
     @Test
     void aJobPastItsTypesDefaultTimeoutExpiresThroughAnEventInTheLog() {
         String id = submit("{\"type\":\"video.render\"}");
-        assertThat(json(jobpulse.get("/v1/jobs/" + id)).path("timeout").asText()).isEqualTo("PT2S");
+        assertThat(json(jobpulse.get("/v1/jobs/" + id)).path("timeout").asText()).isEqualTo("PT5S");
         assertThat(jobpulse.post("/v1/jobs/" + id + "/reports", "{\"status\":\"running\",\"progress\":0.2}").statusCode())
                 .isEqualTo(202);
 
@@ -60,7 +60,7 @@ class DeadlineEndToEndTest {
                 assertThat(json(jobpulse.get("/v1/jobs/" + id)).path("status").asText()).isEqualTo("expired"));
 
         JsonNode expired = json(jobpulse.get("/v1/jobs/" + id));
-        assertThat(expired.get("timeout").asText()).isEqualTo("PT2S");
+        assertThat(expired.get("timeout").asText()).isEqualTo("PT5S");
         assertThat(expired.at("/error/code").asText()).isEqualTo("deadline-exceeded");
         assertThat(expired.get("version").asLong()).isEqualTo(3);
         assertThat(eventsOf(id)).extracting(JobEvent::wireName)

@@ -126,7 +126,9 @@ class PretendProviderEndToEndTest {
 
     @Test
     void jobsWhoseCallbacksGetLostEndThroughReconcilingPolls() throws Exception {
-        var behaviour = PretendProvider.Behaviour.reliable(SECRET).withCallbacks(0.7, 0, 0);
+        // Long enough that no prediction ends before its poll is registered, even on a loaded machine.
+        var behaviour = PretendProvider.Behaviour.reliable(SECRET).withCallbacks(0.7, 0, 0)
+                .withDurations(Duration.ofSeconds(4), Duration.ofSeconds(5));
         try (var provider = new PretendProvider(behaviour); JobpulseInstance jobpulse = instance(provider, Map.of())) {
             List<String> jobs = new ArrayList<>();
             for (int i = 0; i < 6; i++) {

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -51,15 +53,21 @@ class ReadYourWritesBacklogTest {
             HttpResponse<String> missing = jobpulse.get("/v1/jobs/" + nobodys);
             assertThat(report.statusCode()).as(report.body()).isEqualTo(503);
             assertThat(report.headers().firstValue("Retry-After")).isPresent();
-            assertThat(report.body()).contains("not yet folded");
             assertThat(missing.statusCode()).as(missing.body()).isEqualTo(503);
 
-            // As a client does, it retries on 503: the report is taken once the job is folded, and no answer on the way said 404.
+            // As a client does, it retries on 503: the report is taken once the job is folded, and no answer on the way said
+            // 404. Another test's instance joining the topology's group may also make a 503 say the partition is moving; the
+            // backlog's own 503 is seen too.
+            List<String> unavailable = new ArrayList<>(List.of(report.body()));
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 HttpResponse<String> again = jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"running\"}");
                 assertThat(again.statusCode()).as(again.body()).isIn(202, 503);
+                if (again.statusCode() == 503) {
+                    unavailable.add(again.body());
+                }
                 return again.statusCode() == 202;
             });
+            assertThat(unavailable).anySatisfy(body -> assertThat(body).contains("not yet folded"));
             // With the backlog folded, a recent id nobody submitted is waited for, then found missing.
             String fresh = json(jobpulse.post("/v1/jobs", "{\"type\":\"backlog.after\"}")).get("id").asText();
             HttpResponse<String> notFound = jobpulse.get("/v1/jobs/" + fresh.substring(0, 24) + "0123456789ab");
