@@ -38,6 +38,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -293,9 +296,8 @@ class OperatorCommandsTest {
     private static Result process(Map<String, String> env, String... args) throws Exception {
         String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(entry -> !entry.endsWith("test-classes")).collect(Collectors.joining(File.pathSeparator));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(ServeProcess.QUICK_JVM);
-        command.addAll(List.of("-cp", classpath, Jobpulse.class.getName()));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", classpath, Jobpulse.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(name -> name.startsWith("JOBPULSE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS")
@@ -303,10 +305,17 @@ class OperatorCommandsTest {
         builder.environment().putAll(env);
         long started = System.nanoTime();
         Process process = builder.start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-        String out = readAll(process.getInputStream());
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the command ends").isTrue();
-        return new Result(process.exitValue(), out, err.get(), Duration.ofNanos(System.nanoTime() - started));
+        try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> out = readers.submit(() -> readAll(process.getInputStream()));
+            Future<String> err = readers.submit(() -> readAll(process.getErrorStream()));
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("the command " + List.of(args) + " did not end within 60 s; it wrote:\n"
+                        + out.get(10, TimeUnit.SECONDS) + err.get(10, TimeUnit.SECONDS));
+            }
+            return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS),
+                    Duration.ofNanos(System.nanoTime() - started));
+        }
     }
 
     private static String readAll(java.io.InputStream stream) {
