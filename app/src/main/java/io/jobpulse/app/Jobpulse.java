@@ -56,7 +56,9 @@ public final class Jobpulse {
 
     public static void main(String[] args) throws Exception {
         int status = run(args, System.getenv(), System.out, System.err);
-        if (status != 0) {
+        boolean keepsRunning = args.length > 0 && (args[0].equals("dev") || args[0].equals("serve"));
+        if (status != 0 || !keepsRunning) {
+            // A one-shot command ends when its work is done, whatever threads a client library left behind.
             System.exit(status);
         }
     }
