@@ -26,6 +26,8 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where the deployment that an operator command ({@code audit}, {@code keys}, {@code replay}) works on is:
@@ -33,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * {@code JOBPULSE_DEV_KAFKA_PORT}; PostgreSQL at {@code JDBC_URL} ({@code JDBC_USERNAME}, {@code JDBC_PASSWORD}),
  * else dev's database on 127.0.0.1 at {@code JOBPULSE_DEV_POSTGRES_PORT} with the password dev keeps under
  * {@code JOBPULSE_HOME}. {@code ./jobpulse dev} reads the same variables to place what it starts.
- * The {@code require} methods check, in a few seconds, that something answers, and otherwise stop the command
+ * The {@code require} methods check that something listens (a refused connection is said at once) and answers (given
+ * the seconds a loaded machine may take), and otherwise stop the command
  * with one line naming what was looked for and the variable to set.
  */
 public record Deployment(String bootstrapServers, boolean devKafka, String jdbcUrl, String jdbcUsername, String jdbcPassword,
@@ -41,7 +44,11 @@ public record Deployment(String bootstrapServers, boolean devKafka, String jdbcU
 
     public static final int DEV_KAFKA_PORT = 9092;
     public static final int DEV_POSTGRES_PORT = 54329;
-    private static final int TIMEOUT_SECONDS = 3;
+    /** How long a connection may take to be accepted: refused is at once, a host that drops packets is not. */
+    private static final int CONNECT_SECONDS = 3;
+    /** How long what accepted the connection may take to answer: a loaded machine may take seconds. */
+    private static final int ANSWER_SECONDS = 15;
+    private static final Pattern SINGLE_HOST_URL = Pattern.compile("jdbc:postgresql://([^/:,\\[\\]]+)(?::(\\d+))?/[^,]*");
     private static final String DEV_RUNNING = "; is ./jobpulse dev running?";
 
     /** The deployment the environment names, or dev's. */
@@ -154,11 +161,11 @@ public record Deployment(String bootstrapServers, boolean devKafka, String jdbcU
             throw new IllegalStateException("no Kafka broker answers at " + bootstrapServers + hint);
         }
         Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, TIMEOUT_SECONDS * 1000);
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ANSWER_SECONDS * 1000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ANSWER_SECONDS * 1000);
         try (Admin admin = Admin.create(config)) {
-            return admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_SECONDS * 1000)).clusterId()
-                    .get(TIMEOUT_SECONDS + 1, TimeUnit.SECONDS);
+            return admin.describeCluster(new DescribeClusterOptions().timeoutMs(ANSWER_SECONDS * 1000)).clusterId()
+                    .get(ANSWER_SECONDS + 1, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("something listens at " + bootstrapServers + " but no Kafka broker answers there" + hint);
         } catch (InterruptedException e) {
@@ -169,26 +176,44 @@ public record Deployment(String bootstrapServers, boolean devKafka, String jdbcU
 
     /** Checks that PostgreSQL answers and takes the login. */
     public void requirePostgres() {
+        String where = devDatabase ? jdbcUrl.substring("jdbc:postgresql://".length()) : jdbcUrl;
+        String hint = devDatabase
+                ? " (set JDBC_URL, JDBC_USERNAME, JDBC_PASSWORD, or JOBPULSE_DEV_POSTGRES_PORT for ./jobpulse dev's database)" + DEV_RUNNING
+                : " (JDBC_URL)";
+        // A plain connection first, where the address can be read from the URL: nothing listening is said at once,
+        // and what does listen is given the time a loaded machine needs to answer.
+        Optional<String> address = hostAndPort(jdbcUrl);
+        if (address.isPresent() && !accepts(address.get())) {
+            throw new IllegalStateException("no PostgreSQL answers at " + where + hint);
+        }
         Properties login = new Properties();
         login.setProperty("user", jdbcUsername);
         login.setProperty("password", jdbcPassword);
-        login.setProperty("connectTimeout", Integer.toString(TIMEOUT_SECONDS));
-        login.setProperty("loginTimeout", Integer.toString(TIMEOUT_SECONDS));
-        login.setProperty("socketTimeout", Integer.toString(TIMEOUT_SECONDS));
-        String where = devDatabase ? jdbcUrl.substring("jdbc:postgresql://".length()) : jdbcUrl;
+        login.setProperty("connectTimeout", Integer.toString(CONNECT_SECONDS));
+        login.setProperty("loginTimeout", Integer.toString(ANSWER_SECONDS));
+        login.setProperty("socketTimeout", Integer.toString(ANSWER_SECONDS));
         try {
             DriverManager.getConnection(jdbcUrl, login).close();
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                throw new IllegalStateException("no PostgreSQL answers at " + where + (devDatabase
-                        ? " (set JDBC_URL, JDBC_USERNAME, JDBC_PASSWORD, or JOBPULSE_DEV_POSTGRES_PORT for ./jobpulse dev's database)" + DEV_RUNNING
-                        : " (JDBC_URL)"));
+                throw new IllegalStateException((address.isPresent()
+                        ? "something listens at " + where + " but no PostgreSQL answers there within " + ANSWER_SECONDS + " s"
+                        : "no PostgreSQL answers at " + where) + hint);
             }
             String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
             throw new IllegalStateException("PostgreSQL at " + where + " refused user " + jdbcUsername + ": " + reason + (devDatabase
                     ? " (./jobpulse dev's password is read from " + home.resolve("postgres-password") + "; JOBPULSE_HOME)"
                     : " (JDBC_USERNAME, JDBC_PASSWORD)"));
         }
+    }
+
+    /** The {@code host:port} of a {@code jdbc:postgresql://host[:port]/database} URL with one host; empty for any other form. */
+    static Optional<String> hostAndPort(String jdbcUrl) {
+        Matcher url = SINGLE_HOST_URL.matcher(jdbcUrl);
+        if (!url.matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(url.group(1) + ":" + (url.group(2) == null ? "5432" : url.group(2)));
     }
 
     private static boolean accepts(String hostAndPort) {
@@ -198,7 +223,7 @@ public record Deployment(String bootstrapServers, boolean devKafka, String jdbcU
         }
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1))),
-                    TIMEOUT_SECONDS * 1000);
+                    CONNECT_SECONDS * 1000);
             return true;
         } catch (IOException | NumberFormatException e) {
             return false;
