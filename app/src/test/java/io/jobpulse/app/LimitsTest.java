@@ -1,5 +1,7 @@
 package io.jobpulse.app;
 
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpClient;
@@ -21,6 +23,26 @@ import static org.awaitility.Awaitility.await;
  * and a stream token's stream that is told it expires, ends, or is renewed in place.
  */
 class LimitsTest {
+
+    /**
+     * The instance of the tests whose limits no other request here meets: bodies and fields (JWT requests without an
+     * {@code Origin}), one allowed origin, and stream tokens of 8 s. Started once; each test reaching a limit of its
+     * caller or address has an instance of its own.
+     */
+    private static JobpulseInstance shared;
+
+    @BeforeAll
+    static void startShared() {
+        shared = instance(Map.of("micronaut.server.cors.configurations.web.allowed-origins", List.of("https://app.example"),
+                "jobpulse.security.stream-token-ttl", "8s", "jobpulse.push.token-expiring-notice", "5s"));
+    }
+
+    @AfterAll
+    static void closeShared() {
+        if (shared != null) {
+            shared.close();
+        }
+    }
 
     private static JobpulseInstance instance(Map<String, Object> limits) {
         return JobpulseInstance.start(new HashMap<>(limits));
@@ -65,49 +87,47 @@ class LimitsTest {
 
     @Test
     void bodiesLargerThanTheirEndpointAllowsGet413AndNothingIsWritten() {
-        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
-            String big = "{\"type\":\"x.big\",\"input\":{\"blob\":\"" + "a".repeat(300 * 1024) + "\"}}";
-            HttpResponse<String> submit = jobpulse.post("/v1/jobs", big);
-            assertProblem(submit, 413);
-            assertThat(json(submit).get("limit").asInt()).isEqualTo(256 * 1024);
-            String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.big\"}")).get("id").asText();
-            assertProblem(jobpulse.post("/v1/jobs/" + job + "/cancel", "{\"reason\":\"" + "r".repeat(20 * 1024) + "\"}"), 413);
-            HttpResponse<String> webhook = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/nobody"))
-                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(900 * 1024))).build());
-            assertThat(webhook.statusCode()).as("a webhook may be up to 1 MB").isEqualTo(404);
-            await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + job).statusCode() == 200);
-            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs?type=x.big&count=true")).get("total").asInt() == 1);
-            assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).as("the oversized cancel wrote nothing").isEqualTo("queued");
-        }
+        JobpulseInstance jobpulse = shared;
+        String big = "{\"type\":\"x.big\",\"input\":{\"blob\":\"" + "a".repeat(300 * 1024) + "\"}}";
+        HttpResponse<String> submit = jobpulse.post("/v1/jobs", big);
+        assertProblem(submit, 413);
+        assertThat(json(submit).get("limit").asInt()).isEqualTo(256 * 1024);
+        String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.big\"}")).get("id").asText();
+        assertProblem(jobpulse.post("/v1/jobs/" + job + "/cancel", "{\"reason\":\"" + "r".repeat(20 * 1024) + "\"}"), 413);
+        HttpResponse<String> webhook = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/webhooks/nobody"))
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(900 * 1024))).build());
+        assertThat(webhook.statusCode()).as("a webhook may be up to 1 MB").isEqualTo(404);
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + job).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs?type=x.big&count=true")).get("total").asInt() == 1);
+        assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).as("the oversized cancel wrote nothing").isEqualTo("queued");
     }
 
     @Test
     void fieldsThatWouldGrowAJobPastTheirBoundsAreRefusedNamingFieldAndLimitAndNothingIsWritten() {
-        try (JobpulseInstance jobpulse = JobpulseInstance.allRoles()) {
-            String bigMetadata = "{\"type\":\"x.fields\",\"metadata\":{\"blob\":\"" + "m".repeat(70 * 1024) + "\"}}";
-            HttpResponse<String> submit = jobpulse.post("/v1/jobs", bigMetadata);
-            assertProblem(submit, 413);
-            assertThat(json(submit).get("field").asText()).isEqualTo("metadata");
-            assertThat(json(submit).get("limit").asInt()).isEqualTo(64 * 1024);
+        JobpulseInstance jobpulse = shared;
+        String bigMetadata = "{\"type\":\"x.fields\",\"metadata\":{\"blob\":\"" + "m".repeat(70 * 1024) + "\"}}";
+        HttpResponse<String> submit = jobpulse.post("/v1/jobs", bigMetadata);
+        assertProblem(submit, 413);
+        assertThat(json(submit).get("field").asText()).isEqualTo("metadata");
+        assertThat(json(submit).get("limit").asInt()).isEqualTo(64 * 1024);
 
-            String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.fields\"}")).get("id").asText();
-            await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + job).statusCode() == 200);
-            StringBuilder keys = new StringBuilder("{\"metadata\":{");
-            for (int i = 0; i < 101; i++) {
-                keys.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":1");
-            }
-            HttpResponse<String> manyKeys = jobpulse.post("/v1/jobs/" + job + "/reports", keys.append("}}").toString());
-            assertProblem(manyKeys, 400);
-            assertThat(json(manyKeys).get("field").asText()).isEqualTo("metadata");
-            assertThat(json(manyKeys).get("limit").asInt()).isEqualTo(100);
-            HttpResponse<String> bigResult = jobpulse.post("/v1/jobs/" + job + "/reports",
-                    "{\"status\":\"succeeded\",\"result\":\"" + "r".repeat(130 * 1024) + "\"}");
-            assertProblem(bigResult, 413);
-            assertThat(json(bigResult).get("field").asText()).isEqualTo("result");
-
-            await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs?type=x.fields&count=true")).get("total").asInt() == 1);
-            assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("version").asInt()).as("the refused reports wrote nothing").isEqualTo(1);
+        String job = json(jobpulse.post("/v1/jobs", "{\"type\":\"x.fields\"}")).get("id").asText();
+        await().atMost(Duration.ofSeconds(20)).until(() -> jobpulse.get("/v1/jobs/" + job).statusCode() == 200);
+        StringBuilder keys = new StringBuilder("{\"metadata\":{");
+        for (int i = 0; i < 101; i++) {
+            keys.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":1");
         }
+        HttpResponse<String> manyKeys = jobpulse.post("/v1/jobs/" + job + "/reports", keys.append("}}").toString());
+        assertProblem(manyKeys, 400);
+        assertThat(json(manyKeys).get("field").asText()).isEqualTo("metadata");
+        assertThat(json(manyKeys).get("limit").asInt()).isEqualTo(100);
+        HttpResponse<String> bigResult = jobpulse.post("/v1/jobs/" + job + "/reports",
+                "{\"status\":\"succeeded\",\"result\":\"" + "r".repeat(130 * 1024) + "\"}");
+        assertProblem(bigResult, 413);
+        assertThat(json(bigResult).get("field").asText()).isEqualTo("result");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> json(jobpulse.get("/v1/jobs?type=x.fields&count=true")).get("total").asInt() == 1);
+        assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("version").asInt()).as("the refused reports wrote nothing").isEqualTo(1);
     }
 
     @Test
@@ -140,17 +160,16 @@ class LimitsTest {
 
     @Test
     void onlyConfiguredOriginsAreAllowedAcrossOrigins() {
-        try (JobpulseInstance jobpulse = instance(Map.of("micronaut.server.cors.configurations.web.allowed-origins", List.of("https://app.example")))) {
-            for (String origin : List.of("https://app.example", "https://evil.example")) {
-                HttpResponse<String> preflight = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
-                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                        .header("Origin", origin).header("Access-Control-Request-Method", "POST")
-                        .header("Access-Control-Request-Headers", "authorization,content-type").build());
-                if (origin.equals("https://app.example")) {
-                    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(origin);
-                } else {
-                    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
-                }
+        JobpulseInstance jobpulse = shared;
+        for (String origin : List.of("https://app.example", "https://evil.example")) {
+            HttpResponse<String> preflight = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", origin).header("Access-Control-Request-Method", "POST")
+                    .header("Access-Control-Request-Headers", "authorization,content-type").build());
+            if (origin.equals("https://app.example")) {
+                assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue(origin);
+            } else {
+                assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).as(origin).isEmpty();
             }
         }
     }
@@ -162,64 +181,59 @@ class LimitsTest {
      */
     @Test
     void aBrowserOnAnOriginNotListedIsRefusedWithAProblemNamingTheOriginAndTheSetting() {
-        try (JobpulseInstance jobpulse = instance(Map.of("micronaut.server.cors.configurations.web.allowed-origins", List.of("https://app.example")))) {
-            HttpResponse<String> preflight = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
-                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
-                    .header("Origin", "http://evil.example").header("Access-Control-Request-Method", "GET")
-                    .header("Access-Control-Request-Headers", "authorization").build());
-            HttpResponse<String> actual = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
-                    .header("Origin", "http://evil.example").GET());
-            for (HttpResponse<String> refused : List.of(preflight, actual)) {
-                assertProblem(refused, 403);
-                assertThat(json(refused).get("type").asText()).isEqualTo("https://jobpulse.io/problems/forbidden");
-                assertThat(json(refused).get("detail").asText()).contains("http://evil.example", "JOBPULSE_CORS_ORIGINS");
-                assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
-            }
-            HttpResponse<String> head = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
-                    .header("Origin", "http://evil.example").method("HEAD", HttpRequest.BodyPublishers.noBody()));
-            assertThat(head.statusCode()).isEqualTo(403);
-            assertThat(head.body()).as("an answer to HEAD has no body").isEmpty();
-            HttpResponse<String> listed = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs?limit=1"))
-                    .header("Origin", "https://app.example").GET());
-            assertThat(listed.statusCode()).isEqualTo(200);
-            assertThat(listed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
+        JobpulseInstance jobpulse = shared;
+        HttpResponse<String> preflight = jobpulse.sendAsIs(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "http://evil.example").header("Access-Control-Request-Method", "GET")
+                .header("Access-Control-Request-Headers", "authorization").build());
+        HttpResponse<String> actual = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                .header("Origin", "http://evil.example").GET());
+        for (HttpResponse<String> refused : List.of(preflight, actual)) {
+            assertProblem(refused, 403);
+            assertThat(json(refused).get("type").asText()).isEqualTo("https://jobpulse.io/problems/forbidden");
+            assertThat(json(refused).get("detail").asText()).contains("http://evil.example", "JOBPULSE_CORS_ORIGINS");
+            assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
         }
+        HttpResponse<String> head = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs"))
+                .header("Origin", "http://evil.example").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertThat(head.statusCode()).isEqualTo(403);
+        assertThat(head.body()).as("an answer to HEAD has no body").isEmpty();
+        HttpResponse<String> listed = jobpulse.send(HttpRequest.newBuilder(jobpulse.uri("/v1/jobs?limit=1"))
+                .header("Origin", "https://app.example").GET());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://app.example");
     }
 
     @Test
     void aStreamTokensStreamIsToldItExpiresAndEnds() {
-        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.security.stream-token-ttl", "8s",
-                "jobpulse.push.token-expiring-notice", "5s"))) {
-            String token = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
-            HttpRequest connect = HttpRequest.newBuilder(jobpulse.uri("/v1/stream?token=" + token)).header("Accept", "text/event-stream").build();
-            try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), connect)) {
-                assertThat(stream.status()).isEqualTo(200);
-                await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events("token-expiring").isEmpty());
-                assertThat(stream.hasEnded()).as("told before the end").isFalse();
-                stream.awaitEnd(Duration.ofSeconds(15));
-            }
+        JobpulseInstance jobpulse = shared;
+        String token = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+        HttpRequest connect = HttpRequest.newBuilder(jobpulse.uri("/v1/stream?token=" + token)).header("Accept", "text/event-stream").build();
+        try (SseClient stream = SseClient.open(HttpClient.newHttpClient(), connect)) {
+            assertThat(stream.status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !stream.events("token-expiring").isEmpty());
+            assertThat(stream.hasEnded()).as("told before the end").isFalse();
+            stream.awaitEnd(Duration.ofSeconds(15));
         }
     }
 
     @Test
     void aSocketOpenedWithAStreamTokenIsRenewedInPlaceOrClosedAtExpiry() throws Exception {
-        try (JobpulseInstance jobpulse = instance(Map.of("jobpulse.security.stream-token-ttl", "8s",
-                "jobpulse.push.token-expiring-notice", "5s"))) {
-            String first = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
-            String second = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
-            try (SocketClient renewed = new SocketClient(jobpulse, "/v1/ws?token=" + first, null);
-                 SocketClient lapsed = new SocketClient(jobpulse, "/v1/ws?token=" + second, null)) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.ofType("token-expiring").isEmpty());
-                String fresh = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
-                renewed.send("{\"type\":\"renew\",\"id\":\"r1\",\"token\":\"" + fresh + "\"}");
-                await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.ofType("renewed").isEmpty());
+        JobpulseInstance jobpulse = shared;
+        String first = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+        String second = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+        try (SocketClient renewed = new SocketClient(jobpulse, "/v1/ws?token=" + first, null);
+             SocketClient lapsed = new SocketClient(jobpulse, "/v1/ws?token=" + second, null)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.ofType("token-expiring").isEmpty());
+            String fresh = json(jobpulse.post("/v1/stream-tokens", "{}")).get("token").asText();
+            renewed.send("{\"type\":\"renew\",\"id\":\"r1\",\"token\":\"" + fresh + "\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.ofType("renewed").isEmpty());
 
-                await().atMost(Duration.ofSeconds(15)).until(() -> !lapsed.closes.isEmpty());
-                assertThat(lapsed.closes.getFirst()).startsWith("1008").contains("token-expired");
-                assertThat(renewed.closes).as("the renewed socket outlives its first token").isEmpty();
-                renewed.send("{\"type\":\"ping\",\"id\":\"p\"}");
-                await().atMost(Duration.ofSeconds(5)).until(() -> !renewed.ofType("pong").isEmpty());
-            }
+            await().atMost(Duration.ofSeconds(15)).until(() -> !lapsed.closes.isEmpty());
+            assertThat(lapsed.closes.getFirst()).startsWith("1008").contains("token-expired");
+            assertThat(renewed.closes).as("the renewed socket outlives its first token").isEmpty();
+            renewed.send("{\"type\":\"ping\",\"id\":\"p\"}");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !renewed.ofType("pong").isEmpty());
         }
     }
 }
