@@ -197,7 +197,7 @@ public record Deployment(String bootstrapServers, boolean devKafka, String jdbcU
         } catch (SQLException e) {
             if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                 throw new IllegalStateException((address.isPresent()
-                        ? "something listens at " + where + " but no PostgreSQL answers there within " + ANSWER_SECONDS + " s"
+                        ? "something listens at " + where + " but no PostgreSQL answers there"
                         : "no PostgreSQL answers at " + where) + hint);
             }
             String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("");

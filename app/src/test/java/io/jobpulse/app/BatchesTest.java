@@ -93,7 +93,8 @@ class BatchesTest {
 
     /** A worker's report, sent again on 503 as its Retry-After asks (the topology may be behind); never refused otherwise. */
     private static void report(String job, String status) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        // Sent at once, and again every 200 ms while refused (Awaitility's first check would otherwise wait 200 ms).
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
             HttpResponse<String> answer = jobpulse.post("/v1/jobs/" + job + "/reports", "{\"status\":\"" + status + "\"}");
             assertThat(answer.statusCode()).as(answer.body()).isIn(202, 503);
             return answer.statusCode() == 202;

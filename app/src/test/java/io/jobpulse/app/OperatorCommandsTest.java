@@ -51,9 +51,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code jobpulse audit}, {@code keys} and {@code replay} as a person types them: beside a running
  * {@code ./jobpulse dev} (its own process, found by dev's variables alone, and started again after a crash), and with
- * nothing running. Each
- * command runs through the command line's entry point with its output, errors and exit status captured, or,
- * where the whole output of the JVM matters (logging), in a JVM of its own.
+ * nothing running. Each command runs through the command line's entry point with its output, errors and exit status
+ * captured, or, where the whole output of the JVM matters (logging), in a JVM of its own.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorCommandsTest {

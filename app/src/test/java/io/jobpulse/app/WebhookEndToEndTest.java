@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.StreamSupport;
 
 import static io.jobpulse.app.SliceEndToEndTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -184,8 +185,12 @@ class WebhookEndToEndTest {
         // The last delivery is the sentinel: it applies after the retry, as version 4.
         await().atMost(Duration.ofSeconds(20)).until(() -> version(job) == 4);
         assertThat(json(jobpulse.get("/v1/jobs/" + job)).get("status").asText()).isEqualTo("succeeded");
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events").size() == 4);
+        // The raw events and the changes they made are projected apart: an event's appliedAs comes with its change.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            JsonNode events = json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).path("events");
+            return events.size() == 4 && StreamSupport.stream(events.spliterator(), false)
+                    .filter(event -> event.get("type").asText().equals("job.callback-received")).allMatch(event -> event.has("appliedAs"));
+        });
         List<JsonNode> callbacks = new ArrayList<>();
         for (JsonNode event : json(jobpulse.get("/v1/jobs/" + job + "/history?raw=true")).get("events")) {
             if (event.get("type").asText().equals("job.callback-received")) {
